@@ -1,0 +1,159 @@
+/**
+ * Dates as exports write them: ISO dates and datetimes with or without offset, `YYYY-MM-DD HH:mm[:ss]`,
+ * slash/dot dates in day-month or month-day order with optional time and AM/PM, and epoch seconds or
+ * milliseconds. Times without an offset are read in the rules' timezone.
+ */
+import { UsageError } from '../errors.js';
+
+export type DateOrder = 'dmy' | 'mdy';
+
+const ISO = /^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ](\d{1,2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?\s*(Z|z|UTC|GMT|[+-]\d{2}(?::?\d{2})?)?)?$/;
+const SLASH = /^(\d{1,2})([/.-])(\d{1,2})\2(\d{4}|\d{2})(?:[ T,]+(\d{1,2}):(\d{2})(?::(\d{2}))?\s*([AaPp][Mm])?\s*(Z|UTC|GMT|[+-]\d{2}(?::?\d{2})?)?)?$/;
+const EPOCH = /^\d{9,14}(?:\.\d+)?$/;
+
+const dtfCache = new Map<string, Intl.DateTimeFormat>();
+
+/** Throws a usage error for a timezone the platform does not know. */
+export function checkTimezone(tz: string): void {
+  if (tz.toUpperCase() === 'UTC') return;
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: tz });
+  } catch {
+    throw new UsageError(`unknown timezone '${tz}'`, {}, 'use an IANA name such as Europe/Paris or America/New_York, or UTC');
+  }
+}
+
+function formatter(tz: string): Intl.DateTimeFormat {
+  let f = dtfCache.get(tz);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-US', {
+      timeZone: tz,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: 'numeric',
+      second: 'numeric',
+    });
+    dtfCache.set(tz, f);
+  }
+  return f;
+}
+
+const offsetCache = new Map<string, number>();
+
+/** The zone's offset from UTC at an instant, in ms; cached per zone and hour since it is on the hot path. */
+function zoneOffset(tz: string, utcMs: number): number {
+  const hourKey = `${tz}|${Math.floor(utcMs / 3_600_000)}`;
+  const cached = offsetCache.get(hourKey);
+  if (cached !== undefined) return cached;
+  const parts = formatter(tz).formatToParts(new Date(utcMs));
+  const get = (t: string): number => Number(parts.find((p) => p.type === t)?.value ?? 0);
+  const asUtc = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second'));
+  const offset = asUtc - Math.floor(utcMs / 1000) * 1000;
+  if (offsetCache.size > 100_000) offsetCache.clear();
+  offsetCache.set(hourKey, offset);
+  return offset;
+}
+
+function validYmd(y: number, mo: number, d: number): boolean {
+  if (mo < 1 || mo > 12 || d < 1 || d > 31) return false;
+  const dt = new Date(Date.UTC(y, mo - 1, d));
+  return dt.getUTCMonth() === mo - 1 && dt.getUTCDate() === d;
+}
+
+/** Wall-clock time in a zone to epoch ms. */
+export function zonedToUtc(y: number, mo: number, d: number, h: number, mi: number, s: number, ms: number, tz: string): number {
+  const wall = Date.UTC(y, mo - 1, d, h, mi, s, ms);
+  if (tz === 'UTC' || tz === 'utc') return wall;
+  let t = wall - zoneOffset(tz, wall);
+  // Once more for instants near a DST change, where the first guess's offset is the other one.
+  t = wall - zoneOffset(tz, t);
+  return t;
+}
+
+function offsetMs(z: string): number {
+  if (z === 'Z' || z === 'z' || z === 'UTC' || z === 'GMT') return 0;
+  const sign = z[0] === '-' ? -1 : 1;
+  const digits = z.slice(1).replace(':', '');
+  const h = Number(digits.slice(0, 2));
+  const m = digits.length > 2 ? Number(digits.slice(2, 4)) : 0;
+  return sign * (h * 60 + m) * 60_000;
+}
+
+function build(y: number, mo: number, d: number, h: number, mi: number, s: number, frac: string | undefined, zone: string | undefined, tz: string): number {
+  if (!validYmd(y, mo, d) || h > 23 || mi > 59 || s > 60) return NaN;
+  const ms = frac ? Math.round(Number(`0.${frac}`) * 1000) : 0;
+  if (zone) return Date.UTC(y, mo - 1, d, h, mi, s, ms) - offsetMs(zone);
+  return zonedToUtc(y, mo, d, h, mi, s, ms, tz);
+}
+
+/** What a slash date says about the order of its parts. */
+export type SlashHint = 'dmy' | 'mdy' | 'either' | 'ambiguous' | 'none';
+
+/**
+ * Parses one date. `order` decides slash dates whose first two parts are both ≤ 12 and differ; without
+ * it such a date is NaN (callers that detect the order per file look at `slashHint` first).
+ */
+export function parseDate(text: string, tz: string, order?: DateOrder): number {
+  const s = text.trim();
+  if (s === '') return NaN;
+  let m = ISO.exec(s);
+  if (m) return build(+m[1]!, +m[2]!, +m[3]!, m[4] ? +m[4] : 0, m[5] ? +m[5] : 0, m[6] ? +m[6] : 0, m[7], m[8], tz);
+  m = SLASH.exec(s);
+  if (m) {
+    const a = +m[1]!;
+    const b = +m[3]!;
+    let y = +m[4]!;
+    if (m[4]!.length === 2) y += y < 70 ? 2000 : 1900;
+    let h = m[5] ? +m[5] : 0;
+    const ampm = m[8]?.toLowerCase();
+    if (ampm) {
+      if (h < 1 || h > 12) return NaN;
+      if (ampm === 'pm' && h < 12) h += 12;
+      if (ampm === 'am' && h === 12) h = 0;
+    }
+    // A dot date (05.03.2026) is day-first wherever it is written.
+    const effective: DateOrder | undefined = m[2] === '.' ? 'dmy' : a > 12 ? 'dmy' : b > 12 ? 'mdy' : a === b ? 'dmy' : order;
+    if (!effective) return NaN;
+    const [d, mo] = effective === 'dmy' ? [a, b] : [b, a];
+    return build(y, mo, d, h, m[6] ? +m[6] : 0, m[7] ? +m[7] : 0, undefined, m[9], tz);
+  }
+  if (EPOCH.test(s)) {
+    const n = Number(s);
+    // 9–11 digits are seconds (1973–5138), 12–14 milliseconds.
+    return s.split('.')[0]!.length <= 11 ? Math.round(n * 1000) : Math.round(n);
+  }
+  return NaN;
+}
+
+/** For per-file order detection: which order a slash date needs, or 'none' when it is not a slash date. */
+export function slashHint(text: string): SlashHint {
+  const m = SLASH.exec(text.trim());
+  if (!m) return 'none';
+  if (m[2] === '.') return 'either';
+  const a = +m[1]!;
+  const b = +m[3]!;
+  if (a > 12 && b > 12) return 'none';
+  if (a > 12) return 'dmy';
+  if (b > 12) return 'mdy';
+  return a === b ? 'either' : 'ambiguous';
+}
+
+/** `--as-of` and rule dates: ISO or any format above, read in the given zone. */
+export function parseAsOf(text: string, tz = 'UTC'): number {
+  const t = parseDate(text, tz, 'dmy');
+  if (Number.isNaN(t)) throw new UsageError(`cannot read the date '${text}'`, {}, 'write it as YYYY-MM-DD or YYYY-MM-DDTHH:mm:ssZ');
+  return t;
+}
+
+/** `2026-10-28` for reasons and evidence. */
+export function isoDay(ms: number): string {
+  return new Date(ms).toISOString().slice(0, 10);
+}
+
+/** `2026-10-28T14:03:00Z`, second precision. */
+export function isoTime(ms: number): string {
+  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}

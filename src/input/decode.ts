@@ -1,0 +1,122 @@
+/**
+ * Bytes to text. UTF-8 (BOM or not) and UTF-16 with a BOM are recognised; `--encoding` takes any WHATWG
+ * label; a file that is not valid UTF-8 in its first megabyte is read as windows-1252 with a warning.
+ * Legacy encodings go through iconv-lite because Node 20's TextDecoder maps windows-1252's 0x80–0x9F to
+ * control characters (nodejs/node#60888).
+ */
+import { isUtf8 } from 'node:buffer';
+import iconv from 'iconv-lite';
+import { InputError, UsageError } from '../errors.js';
+
+export interface DecodeOptions {
+  /** A WHATWG label given by the user; disables detection. */
+  encoding?: string;
+  file: string;
+  warn: (message: string) => void;
+}
+
+const HEAD_BYTES = 1 << 20;
+
+/** Normalises a user's label; throws a usage error for an unknown one. */
+export function checkEncoding(label: string): string {
+  const l = label.trim().toLowerCase();
+  if (l === 'utf8' || l === 'utf-8' || l === 'unicode-1-1-utf-8') return 'utf-8';
+  if (!iconv.encodingExists(l)) {
+    throw new UsageError(`unknown encoding '${label}'`, {}, 'use a WHATWG label such as utf-8, windows-1252, iso-8859-15, utf-16le, shift_jis');
+  }
+  return l;
+}
+
+function validUtf8Prefix(buf: Buffer, complete: boolean): boolean {
+  if (isUtf8(buf)) return true;
+  if (complete) return false;
+  // The head may end inside a multi-byte character.
+  for (let cut = 1; cut <= 3 && cut < buf.length; cut++) if (isUtf8(buf.subarray(0, buf.length - cut))) return true;
+  return false;
+}
+
+function countNewlines(s: string): number {
+  let n = 0;
+  for (let i = s.indexOf('\n'); i !== -1; i = s.indexOf('\n', i + 1)) n++;
+  return n;
+}
+
+export interface Decoded {
+  encoding: string;
+  chunks: AsyncGenerator<string>;
+}
+
+/** Detects the encoding from the head of the input and returns the text in chunks. */
+export async function decode(bytes: AsyncIterable<Buffer>, opts: DecodeOptions): Promise<Decoded> {
+  const it = bytes[Symbol.asyncIterator]();
+  const headParts: Buffer[] = [];
+  let headLen = 0;
+  let ended = false;
+  while (headLen < HEAD_BYTES) {
+    const r = await it.next();
+    if (r.done) {
+      ended = true;
+      break;
+    }
+    headParts.push(r.value);
+    headLen += r.value.length;
+  }
+  const head = Buffer.concat(headParts);
+
+  let encoding: string;
+  let skip = 0;
+  if (opts.encoding) {
+    encoding = checkEncoding(opts.encoding);
+    if (encoding === 'utf-8' && head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf) skip = 3;
+  } else if (head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf) {
+    encoding = 'utf-8';
+    skip = 3;
+  } else if (head[0] === 0xff && head[1] === 0xfe) {
+    encoding = 'utf-16le';
+    skip = 2;
+  } else if (head[0] === 0xfe && head[1] === 0xff) {
+    encoding = 'utf-16be';
+    skip = 2;
+  } else if (validUtf8Prefix(head, ended)) {
+    encoding = 'utf-8';
+  } else {
+    encoding = 'windows-1252';
+    opts.warn(`${opts.file}: not valid UTF-8, read as windows-1252 — pass --encoding to choose another`);
+  }
+
+  const file = opts.file;
+  async function* text(): AsyncGenerator<string> {
+    let lines = 1;
+    const first = skip ? head.subarray(skip) : head;
+    if (encoding === 'utf-8') {
+      const dec = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+      const step = (buf: Buffer | undefined, done: boolean): string => {
+        try {
+          return done ? dec.decode(buf) : dec.decode(buf, { stream: true });
+        } catch {
+          throw new InputError(`invalid UTF-8 after line ${lines}`, { file, line: lines }, 'pass --encoding windows-1252 (or the encoding the file was saved in)');
+        }
+      };
+      if (first.length) {
+        const s = step(first, ended);
+        lines += countNewlines(s);
+        yield s;
+      }
+      if (ended) return;
+      for (let r = await it.next(); !r.done; r = await it.next()) {
+        const s = step(r.value, false);
+        lines += countNewlines(s);
+        if (s) yield s;
+      }
+      const tail = step(undefined, true);
+      if (tail) yield tail;
+    } else {
+      const dec = iconv.getDecoder(encoding, { stripBOM: false });
+      if (first.length) yield dec.write(first);
+      if (!ended) for (let r = await it.next(); !r.done; r = await it.next()) yield dec.write(r.value);
+      const tail = dec.end();
+      if (tail) yield tail;
+    }
+  }
+  return { encoding, chunks: text() };
+}

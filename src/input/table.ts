@@ -1,0 +1,163 @@
+/**
+ * Any input as a table: a header and rows of text values, whatever the format, encoding or compression.
+ * This is the one door through which every contacts and activities file comes in.
+ */
+import type { Readable } from 'node:stream';
+import { InputError } from '../errors.js';
+import { readBytes, type InputRef } from './bytes.js';
+import { decode } from './decode.js';
+import { parseCsv, type CsvRecord } from './csv.js';
+import { jsonRecords, ndjsonRecord, textLines, type FlatRecord } from './json.js';
+import { formatFromName, formatFromText, sniffDelimiter, type Format } from './sniff.js';
+
+export interface ReadOptions {
+  stdin?: Readable;
+  /** A WHATWG label; disables encoding detection. */
+  encoding?: string;
+  /** Disables delimiter sniffing. */
+  delimiter?: string;
+  /** The first record is data; columns are named 1..N. */
+  noHeader?: boolean;
+  /** File-level warnings (encoding fallback, renamed headers). */
+  warn: (message: string) => void;
+  /** Headers already known from an earlier pass over the same input (JSON key unions). */
+  headers?: readonly string[];
+  maxRecordSize?: number;
+}
+
+export interface TableRow {
+  /** Aligned with `headers`; longer when a CSV row has more fields than the header (ragged). */
+  values: string[];
+  /** The line the row starts on (for JSON arrays, the record's position). */
+  line: number;
+  /** Fields the record really had, for ragged-row warnings; equals headers.length for JSON. */
+  width: number;
+}
+
+export interface Table {
+  file: string;
+  format: Format;
+  /** The CSV delimiter, `,` for JSON inputs (used for CSV output). */
+  delimiter: string;
+  encoding: string;
+  /** Column names. For JSON and NDJSON it grows when a later record brings a new key. */
+  headers: string[];
+  rows: AsyncGenerator<TableRow>;
+}
+
+/** Header names made unique and non-empty; renames are reported once per file. */
+export function cleanHeaders(raw: readonly string[], file: string, warn: (m: string) => void): string[] {
+  const seen = new Set<string>();
+  return raw.map((h, i) => {
+    let name = h.trim() === '' ? `column_${i + 1}` : h;
+    if (name !== h) warn(`${file}: column ${i + 1} has no name; called it '${name}'`);
+    if (seen.has(name)) {
+      let k = 2;
+      while (seen.has(`${name}_${k}`)) k++;
+      warn(`${file}: column ${i + 1} repeats the name '${name}'; called it '${name}_${k}'`);
+      name = `${name}_${k}`;
+    }
+    seen.add(name);
+    return name;
+  });
+}
+
+async function* peekText(first: string, rest: AsyncGenerator<string>): AsyncGenerator<string> {
+  if (first) yield first;
+  yield* rest;
+}
+
+export async function openTable(ref: InputRef, opts: ReadOptions): Promise<Table> {
+  const file = ref.name;
+  const { encoding, chunks } = await decode(readBytes(ref, { stdin: opts.stdin }), { encoding: opts.encoding, file, warn: opts.warn });
+  const firstChunk = await chunks.next();
+  const head = firstChunk.done ? '' : firstChunk.value;
+  const text = peekText(head, chunks);
+  const format = opts.delimiter ? 'csv' : (formatFromName(ref.path) ?? formatFromText(head));
+
+  if (format === 'csv') return openCsv(ref, text, head, encoding, opts);
+  return openJson(ref, format, text, encoding, opts);
+}
+
+async function openCsv(ref: InputRef, text: AsyncGenerator<string>, head: string, encoding: string, opts: ReadOptions): Promise<Table> {
+  const file = ref.name;
+  const delimiter = opts.delimiter ?? (ref.path.toLowerCase().replace(/\.gz$/, '').endsWith('.tsv') ? '\t' : sniffDelimiter(head));
+  const records = parseCsv(text, { file, delimiter, maxRecordSize: opts.maxRecordSize });
+  let headers: string[] = [];
+  let pending: CsvRecord | undefined;
+  const first = await records.next();
+  if (!first.done) {
+    if (opts.noHeader) {
+      headers = first.value.fields.map((_, i) => String(i + 1));
+      pending = first.value;
+    } else {
+      headers = cleanHeaders(first.value.fields, file, opts.warn);
+    }
+  }
+  if (opts.headers) headers = [...opts.headers];
+  async function* rows(): AsyncGenerator<TableRow> {
+    const n = headers.length;
+    const toRow = (r: CsvRecord): TableRow => {
+      const width = r.fields.length;
+      const values = r.fields;
+      while (values.length < n) values.push('');
+      return { values, line: r.line, width };
+    };
+    if (pending) yield toRow(pending);
+    for await (const r of records) yield toRow(r);
+  }
+  return { file, format: 'csv', delimiter, encoding, headers, rows: rows() };
+}
+
+async function openJson(ref: InputRef, format: Format, text: AsyncGenerator<string>, encoding: string, opts: ReadOptions): Promise<Table> {
+  const file = ref.name;
+  const headers: string[] = opts.headers ? [...opts.headers] : [];
+  const index = new Map<string, number>(headers.map((h, i) => [h, i]));
+  const toRow = (rec: FlatRecord, line: number): TableRow => {
+    const values: string[] = new Array<string>(headers.length).fill('');
+    for (const [k, v] of rec) {
+      let i = index.get(k);
+      if (i === undefined) {
+        i = headers.length;
+        headers.push(k);
+        index.set(k, i);
+      }
+      values[i] = v;
+    }
+    for (let i = values.length; i < headers.length; i++) values[i] = '';
+    return { values, line, width: headers.length };
+  };
+
+  if (format === 'json') {
+    let all = '';
+    for await (const c of text) all += c;
+    if (all.trim() === '') throw new InputError('empty file', { file }, 'export again; a JSON file needs an array of records');
+    const recs = jsonRecords(all, file);
+    // The header is the union of all keys, in order of first appearance, known before any row is read.
+    const rowsArr = recs.map((r, i) => toRow(r, i + 1));
+    async function* rows(): AsyncGenerator<TableRow> {
+      for (const r of rowsArr) {
+        while (r.values.length < headers.length) r.values.push('');
+        yield r;
+      }
+    }
+    return { file, format, delimiter: ',', encoding, headers, rows: rows() };
+  }
+
+  // NDJSON is streamed: the first record is read ahead so that columns can be resolved before the rows.
+  const lines = textLines(text);
+  const buffered: TableRow[] = [];
+  for (let r = await lines.next(); !r.done; r = await lines.next()) {
+    if (r.value.text.trim() === '') continue;
+    buffered.push(toRow(ndjsonRecord(r.value.text, file, r.value.line), r.value.line));
+    break;
+  }
+  async function* rows(): AsyncGenerator<TableRow> {
+    yield* buffered;
+    for await (const l of lines) {
+      if (l.text.trim() === '') continue;
+      yield toRow(ndjsonRecord(l.text, file, l.line), l.line);
+    }
+  }
+  return { file, format: 'ndjson', delimiter: ',', encoding, headers, rows: rows() };
+}

@@ -1,0 +1,94 @@
+/**
+ * The rules after loading and validation: plain data, every duration and date already in milliseconds,
+ * every node carrying where it stands in the YAML source for messages.
+ */
+
+export interface Pos {
+  line: number;
+  col: number;
+}
+
+export type Scalar = string | number | boolean;
+
+export type NumOp = 'gt' | 'gte' | 'lt' | 'lte' | 'equals' | 'not_equals';
+export interface NumCmp {
+  op: NumOp;
+  value: number;
+}
+
+/** A field operator. Comparison values that are dates are parsed once, at load. */
+export type FieldOp =
+  | { op: 'equals' | 'not_equals' | 'contains'; value: Scalar }
+  | { op: 'in' | 'not_in' | 'domain_in'; values: Scalar[] }
+  | { op: 'matches'; regex: RegExp; source: string }
+  | { op: 'present'; value: boolean }
+  | { op: 'gt' | 'gte' | 'lt' | 'lte'; value: number; date?: string }
+  | { op: 'before' | 'after'; value: number; date: string }
+  | { op: 'within'; ms: number; text: string };
+
+export type Cond =
+  | { kind: 'all' | 'any'; items: Cond[]; pos: Pos }
+  | { kind: 'not'; item: Cond; pos: Pos }
+  | { kind: 'field'; field: string; ops: FieldOp[]; pos: Pos }
+  | {
+      kind: 'activity';
+      signals: string[];
+      within?: { ms: number; text: string };
+      since?: { ms: number; text: string };
+      count: { gte?: number; lte?: number };
+      pos: Pos;
+    }
+  | { kind: 'score' | 'fit'; cmps: NumCmp[]; pos: Pos }
+  | { kind: 'persona' | 'consent'; value: boolean; pos: Pos }
+  | { kind: 'stage'; id: string; pos: Pos };
+
+export interface FitRule {
+  when: Cond;
+  points: number;
+}
+
+export interface Disqualifier {
+  id: string;
+  when: Cond;
+  action?: string;
+  content?: string;
+}
+
+export interface Stage {
+  id: string;
+  label: string;
+  content: string;
+  action: string;
+  needsConsent: boolean;
+  when?: Cond;
+  pos: Pos;
+}
+
+export interface Rules {
+  /** The file the rules came from, or `built-in`. */
+  source: string;
+  contacts: { key?: string; normalize: 'email' | 'exact' };
+  activities: {
+    key?: string;
+    type?: string;
+    time?: string;
+    dateOrder: 'auto' | 'dmy' | 'mdy';
+    timezone: string;
+    /** Raw label, case folded → signal. */
+    types: Map<string, string>;
+  };
+  /** Friendly name → contact column. */
+  fields: Map<string, string>;
+  scoring: {
+    halfLifeMs?: number;
+    points: Map<string, number>;
+    fit: FitRule[];
+  };
+  persona?: Cond;
+  consent?: { when: Cond; action: string };
+  disqualify: Disqualifier[];
+  stages: Stage[];
+  allowRegression: boolean;
+}
+
+export const DEFAULT_CONSENT_ACTION = 'do not email — no consent';
