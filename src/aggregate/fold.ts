@@ -1,0 +1,168 @@
+/**
+ * Folds an activities table into the aggregates, one row at a time. Slash dates whose order cannot be
+ * told yet wait in a small queue until a value of the same file decides it (a part > 12).
+ */
+import { InputError } from '../errors.js';
+import { findColumn, guessColumn, EMAIL_COLUMN, TIME_COLUMN, TYPE_COLUMN } from '../input/columns.js';
+import { parseDate, slashHint, type DateOrder } from '../input/dates.js';
+import type { Table } from '../input/table.js';
+import type { Rules } from '../rules/model.js';
+import type { ActivityPlan } from './plan.js';
+import { normalizeKey, type Aggregates } from './store.js';
+
+export interface FoldStats {
+  file: string;
+  rows: number;
+  /** Rows without a key: they can match no contact. */
+  noKey: number;
+  /** Rows whose date could not be read: they count for `activity` without a window only. */
+  undated: number;
+  /** Rows dated after as-of: ignored. */
+  afterAsOf: number;
+  /** Rows without an activity type. */
+  noType: number;
+}
+
+/** One event as explain sees it. */
+export interface EventDetail {
+  signal: string;
+  label: string;
+  time: number;
+  line: number;
+  points: number;
+}
+
+export interface FoldOptions {
+  rules: Rules;
+  plan: ActivityPlan;
+  aggs: Aggregates;
+  /** Only this normalised key is folded, and each of its events reported (for explain). */
+  only?: { key: string; onEvent: (e: EventDetail) => void };
+  onProgress?: (rows: number) => void;
+}
+
+export interface ActivityColumns {
+  key: number;
+  type: number;
+  time: number;
+}
+
+export function activityColumns(table: Table, rules: Rules): ActivityColumns {
+  const a = rules.activities;
+  const pick = (what: string, named: string | undefined, fallbackName: string | undefined, patterns: readonly RegExp[], rulesKey: string): number => {
+    if (named !== undefined) {
+      const m = findColumn(table.headers, named);
+      if (m.index !== -1) return m.index;
+      throw new InputError(
+        m.ambiguous ? `the ${what} column '${named}' matches several columns (${m.ambiguous.join(', ')})` : `no ${what} column '${named}'`,
+        { file: table.file, line: 1 },
+        `set ${rulesKey} in the rules to one of: ${table.headers.slice(0, 12).join(', ')}${table.headers.length > 12 ? ', …' : ''}`,
+      );
+    }
+    if (fallbackName !== undefined) {
+      const m = findColumn(table.headers, fallbackName);
+      if (m.index !== -1) return m.index;
+    }
+    const g = guessColumn(table.headers, patterns);
+    if (g !== -1) return g;
+    throw new InputError(`cannot tell which column holds the ${what}`, { file: table.file, line: 1 }, `set ${rulesKey} in the rules; columns are: ${table.headers.slice(0, 12).join(', ')}`);
+  };
+  return {
+    key: pick('key', a.key, rules.contacts.key, EMAIL_COLUMN, 'activities.key'),
+    type: pick('activity type', a.type, undefined, TYPE_COLUMN, 'activities.type'),
+    time: pick('activity time', a.time, undefined, TIME_COLUMN, 'activities.time'),
+  };
+}
+
+export async function foldActivities(table: Table, opts: FoldOptions): Promise<FoldStats> {
+  const { rules, plan, aggs } = opts;
+  const cols = activityColumns(table, rules);
+  const tz = rules.activities.timezone;
+  const mode = rules.contacts.normalize;
+  const { asOf, halfLifeMs, feeds, points, counters } = plan;
+  const nCounters = counters.length;
+  const froms = counters.map((c) => c.from ?? -Infinity);
+  const signalIndex = new Map(plan.signals.map((s, i) => [s, i]));
+  const labelCache = new Map<string, number>();
+  const stats: FoldStats = { file: table.file, rows: 0, noKey: 0, undated: 0, afterAsOf: 0, noType: 0 };
+
+  let order: DateOrder | undefined = rules.activities.dateOrder === 'auto' ? undefined : rules.activities.dateOrder;
+  let pending: { slot: number; sig: number; text: string; line: number; label: string }[] = [];
+
+  const apply = (slot: number, sig: number, t: number, label: string, line: number): void => {
+    if (t > asOf) {
+      stats.afterAsOf++;
+      return;
+    }
+    if (Number.isNaN(t)) stats.undated++;
+    if (sig < 0) return;
+    const base = slot * nCounters;
+    for (const c of feeds[sig]!) {
+      // An undated event counts only for counters without a window (from = -Infinity).
+      if (t >= froms[c]! || (Number.isNaN(t) && froms[c] === -Infinity)) {
+        aggs.counts[base + c]!++;
+        if (!(t <= aggs.last[base + c]!)) {
+          if (!Number.isNaN(t)) {
+            aggs.last[base + c] = t;
+            aggs.lastSignal[base + c] = sig;
+          }
+        }
+      }
+    }
+    const p = points[sig]!;
+    let contribution = 0;
+    if (p !== 0) {
+      if (halfLifeMs === undefined) contribution = p;
+      else if (!Number.isNaN(t)) contribution = p * Math.pow(0.5, (asOf - t) / halfLifeMs);
+      aggs.score[slot] = aggs.score[slot]! + contribution;
+    }
+    opts.only?.onEvent({ signal: plan.signals[sig]!, label, time: t, line, points: contribution });
+  };
+
+  const flushPending = (): void => {
+    for (const p of pending) apply(p.slot, p.sig, parseDate(p.text, tz, order), p.label, p.line);
+    pending = [];
+  };
+
+  for await (const row of table.rows) {
+    stats.rows++;
+    if (opts.onProgress && (stats.rows & 0xffff) === 0) opts.onProgress(stats.rows);
+    const rawKey = row.values[cols.key] ?? '';
+    const key = normalizeKey(rawKey, mode);
+    if (key.trim() === '') {
+      stats.noKey++;
+      continue;
+    }
+    if (opts.only && key !== opts.only.key) continue;
+    const slot = aggs.slot(key);
+    aggs.rows[slot]!++;
+    const label = row.values[cols.type] ?? '';
+    if (label.trim() === '') stats.noType++;
+    let sig = labelCache.get(label);
+    if (sig === undefined) {
+      sig = label.trim() === '' ? -1 : (signalIndex.get(plan.signalOfLabel(label)) ?? -1);
+      labelCache.set(label, sig);
+    }
+    const text = row.values[cols.time] ?? '';
+    if (order === undefined) {
+      const hint = slashHint(text);
+      if (hint === 'dmy' || hint === 'mdy') {
+        order = hint;
+        flushPending();
+      } else if (hint === 'ambiguous') {
+        pending.push({ slot, sig, text, line: row.line, label });
+        continue;
+      }
+    }
+    apply(slot, sig, parseDate(text, tz, order), label, row.line);
+  }
+  if (pending.length) {
+    const first = pending[0]!;
+    throw new InputError(
+      `cannot tell the order of slash dates such as '${first.text.trim()}': no date in this file has a day above 12`,
+      { file: table.file, line: first.line },
+      'set activities.date_order: dmy (day first) or mdy (month first) in the rules',
+    );
+  }
+  return stats;
+}

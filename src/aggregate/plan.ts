@@ -1,0 +1,86 @@
+/**
+ * What the rules read of the activities, decided once before folding: which signals matter, the counters
+ * that the `activity` conditions test (signals × window), and the points for the score. Everything else
+ * in an activity row is read past, so memory grows with contacts, not with events.
+ */
+import type { Cond, Rules } from '../rules/model.js';
+import { norm, snakeCase } from '../util/text.js';
+
+export interface Counter {
+  signals: readonly string[];
+  /** Events at or after this instant count; undefined counts every event, undated ones included. */
+  from?: number;
+}
+
+export interface ActivityPlan {
+  asOf: number;
+  halfLifeMs?: number;
+  /** The signals read by the rules, in a fixed order; an event of another signal only counts as a row. */
+  signals: string[];
+  counters: Counter[];
+  /** Counter index of each activity condition. */
+  counterOf: Map<Cond, number>;
+  /** Per signal index: the counters it feeds, and its points. */
+  feeds: number[][];
+  points: Float64Array;
+  /** Raw label → signal, as the rules map it. */
+  signalOfLabel: (label: string) => string;
+}
+
+function walk(cond: Cond | undefined, visit: (c: Cond) => void): void {
+  if (!cond) return;
+  visit(cond);
+  if (cond.kind === 'all' || cond.kind === 'any') cond.items.forEach((c) => walk(c, visit));
+  else if (cond.kind === 'not') walk(cond.item, visit);
+}
+
+export function allConditions(rules: Rules): Cond[] {
+  const roots: (Cond | undefined)[] = [
+    ...rules.stages.map((s) => s.when),
+    ...rules.disqualify.map((d) => d.when),
+    ...rules.scoring.fit.map((f) => f.when),
+    rules.persona,
+    rules.consent?.when,
+  ];
+  const out: Cond[] = [];
+  roots.forEach((r) => walk(r, (c) => out.push(c)));
+  return out;
+}
+
+export function planActivities(rules: Rules, asOf: number): ActivityPlan {
+  const counters: Counter[] = [];
+  const counterKeys = new Map<string, number>();
+  const counterOf = new Map<Cond, number>();
+  for (const c of allConditions(rules)) {
+    if (c.kind !== 'activity') continue;
+    let from: number | undefined;
+    if (c.within) from = asOf - c.within.ms;
+    if (c.since) from = from === undefined ? c.since.ms : Math.max(from, c.since.ms);
+    const signals = [...new Set(c.signals)].sort();
+    const key = `${signals.join('|')}@${from ?? ''}`;
+    let idx = counterKeys.get(key);
+    if (idx === undefined) {
+      idx = counters.length;
+      counters.push({ signals, from });
+      counterKeys.set(key, idx);
+    }
+    counterOf.set(c, idx);
+  }
+  const signalSet = new Set<string>();
+  counters.forEach((c) => c.signals.forEach((s) => signalSet.add(s)));
+  for (const s of rules.scoring.points.keys()) signalSet.add(s);
+  const signals = [...signalSet].sort();
+  const feeds = signals.map((s) => counters.flatMap((c, i) => (c.signals.includes(s) ? [i] : [])));
+  const points = Float64Array.from(signals, (s) => rules.scoring.points.get(s) ?? 0);
+  const types = rules.activities.types;
+  return {
+    asOf,
+    halfLifeMs: rules.scoring.halfLifeMs,
+    signals,
+    counters,
+    counterOf,
+    feeds,
+    points,
+    signalOfLabel: (label) => types.get(norm(label)) ?? snakeCase(label),
+  };
+}

@@ -1,0 +1,68 @@
+/**
+ * Per-contact activity aggregates in flat typed arrays: a slot per key, a few numbers per counter.
+ * At a million contacts and a handful of counters this is tens of megabytes, whatever the event count.
+ */
+
+export class Aggregates {
+  private readonly index = new Map<string, number>();
+  size = 0;
+  private cap = 0;
+  /** Per slot × counter: events counted. */
+  counts = new Uint32Array(0);
+  /** Per slot × counter: the latest dated event counted, NaN when none. */
+  last = new Float64Array(0);
+  /** Per slot × counter: the signal index of that latest event. */
+  lastSignal = new Int32Array(0);
+  /** Per slot: engagement score, decayed to as-of. */
+  score = new Float64Array(0);
+  /** Per slot: activity rows seen for the key, whatever their signal. */
+  rows = new Uint32Array(0);
+  /** Per slot: 1 once a contact row has claimed the key. */
+  matched = new Uint8Array(0);
+
+  constructor(readonly counters: number) {}
+
+  find(key: string): number {
+    return this.index.get(key) ?? -1;
+  }
+
+  slot(key: string): number {
+    let s = this.index.get(key);
+    if (s === undefined) {
+      s = this.size++;
+      if (s >= this.cap) this.grow();
+      this.index.set(key, s);
+      this.last.fill(NaN, s * this.counters, (s + 1) * this.counters);
+    }
+    return s;
+  }
+
+  private grow(): void {
+    const cap = Math.max(1024, this.cap * 2);
+    const c = this.counters;
+    const resize = <T extends Uint32Array | Float64Array | Int32Array | Uint8Array>(a: T, n: number, make: (n: number) => T): T => {
+      const b = make(n);
+      b.set(a);
+      return b;
+    };
+    this.counts = resize(this.counts, cap * c, (n) => new Uint32Array(n));
+    this.last = resize(this.last, cap * c, (n) => new Float64Array(n));
+    this.lastSignal = resize(this.lastSignal, cap * c, (n) => new Int32Array(n));
+    this.score = resize(this.score, cap, (n) => new Float64Array(n));
+    this.rows = resize(this.rows, cap, (n) => new Uint32Array(n));
+    this.matched = resize(this.matched, cap, (n) => new Uint8Array(n));
+    this.cap = cap;
+  }
+
+  /** Activity rows of keys no contact claimed. */
+  unmatchedRows(): number {
+    let n = 0;
+    for (let s = 0; s < this.size; s++) if (!this.matched[s]) n += this.rows[s]!;
+    return n;
+  }
+}
+
+/** Keys as the rules normalise them: `email` trims and lowercases, `exact` keeps them. */
+export function normalizeKey(raw: string, mode: 'email' | 'exact'): string {
+  return mode === 'email' ? raw.trim().toLowerCase() : raw;
+}

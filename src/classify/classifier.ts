@@ -1,0 +1,182 @@
+/**
+ * One contact in, one verdict out: disqualification first, then the most mature stage whose condition holds,
+ * with score, fit, persona, consent, content, action and the evidence why.
+ */
+import type { ActivityPlan } from '../aggregate/plan.js';
+import type { Aggregates } from '../aggregate/store.js';
+import type { DateOrder } from '../input/dates.js';
+import { findColumn } from '../input/columns.js';
+import type { Rules, Stage } from '../rules/model.js';
+import { compileCond, type CompiledCond, type CompileEnv } from './compile.js';
+import { reasonOf, type Ctx, type Explained } from './context.js';
+
+export const DISQUALIFIED = 'disqualified';
+
+export interface Verdict {
+  /** A stage id, or `disqualified`. */
+  stage: string;
+  /** Index in rules.stages; -1 when disqualified. */
+  stageIndex: number;
+  /** The disqualify rule that held. */
+  disqualifiedBy?: string;
+  score: number;
+  fit: number;
+  persona: boolean;
+  consent: boolean;
+  content: string;
+  action: string;
+  reason: string;
+  warnings: string[];
+}
+
+export interface ClassifierEnv {
+  headers: readonly string[];
+  asOf: number;
+  plan: ActivityPlan;
+  aggs: Aggregates;
+  dateOrder?: DateOrder;
+  /** File-level warnings (a rules field with no column). */
+  warn: (message: string) => void;
+}
+
+/** The full story of one contact, for `funnel explain`. */
+export interface Explanation {
+  fit: { total: number; rules: { points: number; explained: Explained }[] };
+  persona?: Explained;
+  consent?: Explained;
+  disqualify: { id: string; explained: Explained }[];
+  stages: { id: string; label: string; explained?: Explained }[];
+  verdict: Verdict;
+}
+
+export class Classifier {
+  private readonly rules: Rules;
+  private readonly env: ClassifierEnv;
+  private readonly fit: { when: CompiledCond; points: number }[];
+  private readonly persona?: CompiledCond;
+  private readonly consent?: CompiledCond;
+  private readonly disqualify: { id: string; when: CompiledCond; action: string; content: string }[];
+  private readonly stageConds: (CompiledCond | undefined)[];
+  private readonly stageIndex: Map<string, number>;
+
+  constructor(rules: Rules, env: ClassifierEnv) {
+    this.rules = rules;
+    this.env = env;
+    this.stageIndex = new Map(rules.stages.map((s, i) => [s.id, i]));
+    const warned = new Set<string>();
+    const self = this;
+    const cenv: CompileEnv = {
+      asOf: env.asOf,
+      timezone: rules.activities.timezone,
+      dateOrder: env.dateOrder,
+      plan: env.plan,
+      aggs: env.aggs,
+      column(field) {
+        const name = rules.fields.get(field) ?? field;
+        const m = findColumn(env.headers, name);
+        if (m.index === -1 && !warned.has(field)) {
+          warned.add(field);
+          const what = rules.fields.has(field) ? `field '${field}' (column '${name}')` : `column '${name}'`;
+          env.warn(m.ambiguous ? `rules ${what} matches several columns (${m.ambiguous.join(', ')}); treated as empty` : `rules ${what} is not in the contacts; treated as empty`);
+        }
+        return { index: m.index, name: m.name ?? name };
+      },
+      stage(id) {
+        const i = self.stageIndex.get(id)!;
+        return { test: (ctx) => self.stageHolds(i, ctx), explain: (ctx) => self.explainStage(i, ctx) };
+      },
+      fitExplain: (ctx) =>
+        self.fit
+          .filter((f) => f.when.test(ctx))
+          .map((f) => reasonOf(f.when.explain(ctx)))
+          .join(', '),
+      personaExplain: (ctx) => (self.persona ? reasonOf(self.persona.explain(ctx)) || self.persona.explain(ctx).evidence : ''),
+      consentExplain: (ctx) => {
+        if (!self.consent) return 'no consent rule';
+        const e = self.consent.explain(ctx);
+        return e.held ? reasonOf(e) : e.evidence;
+      },
+    };
+    this.fit = rules.scoring.fit.map((f) => ({ when: compileCond(f.when, cenv), points: f.points }));
+    this.persona = rules.persona ? compileCond(rules.persona, cenv) : undefined;
+    this.consent = rules.consent ? compileCond(rules.consent.when, cenv) : undefined;
+    this.disqualify = rules.disqualify.map((d) => ({ id: d.id, when: compileCond(d.when, cenv), action: d.action ?? 'exclude', content: d.content ?? 'none' }));
+    this.stageConds = rules.stages.map((s) => (s.when ? compileCond(s.when, cenv) : undefined));
+  }
+
+  get stages(): readonly Stage[] {
+    return this.rules.stages;
+  }
+
+  private stageHolds(i: number, ctx: Ctx): boolean {
+    const memo = ctx.stageMemo[i];
+    if (memo) return memo === 1;
+    const cond = this.stageConds[i];
+    const held = cond ? cond.test(ctx) : true;
+    ctx.stageMemo[i] = held ? 1 : 2;
+    return held;
+  }
+
+  private explainStage(i: number, ctx: Ctx): Explained {
+    const cond = this.stageConds[i];
+    return cond ? cond.explain(ctx) : { kind: 'always', held: true, text: 'always', evidence: 'first stage' };
+  }
+
+  /** The context of a contact: fit, persona and consent are computed up front, as every row reports them. */
+  private context(values: readonly string[], slot: number, warnings: string[]): Ctx {
+    const ctx: Ctx = { values, slot, fit: 0, persona: true, consent: true, stageMemo: new Int8Array(this.rules.stages.length), warnings };
+    let fit = 0;
+    for (const f of this.fit) if (f.when.test(ctx)) fit += f.points;
+    ctx.fit = fit;
+    ctx.persona = this.persona ? this.persona.test(ctx) : true;
+    ctx.consent = this.consent ? this.consent.test(ctx) : true;
+    return ctx;
+  }
+
+  /**
+   * Classifies one contact. `floor` is the least mature stage it may get (its previous stage, when stages
+   * must not move backward); `warnings` receives row problems and is returned in the verdict.
+   */
+  classify(values: readonly string[], slot: number, warnings: string[] = [], floor = 0): Verdict {
+    const ctx = this.context(values, slot, warnings);
+    const score = slot < 0 ? 0 : this.env.aggs.score[slot]!;
+    const base = { score, fit: ctx.fit, persona: ctx.persona, consent: ctx.consent, warnings: ctx.warnings };
+    for (const d of this.disqualify) {
+      if (d.when.test(ctx)) {
+        return { ...base, stage: DISQUALIFIED, stageIndex: -1, disqualifiedBy: d.id, content: d.content, action: d.action, reason: `${DISQUALIFIED}: ${d.id} (${reasonOf(d.when.explain(ctx))})` };
+      }
+    }
+    const stages = this.rules.stages;
+    let chosen = 0;
+    for (let i = stages.length - 1; i > 0; i--) {
+      if (this.stageHolds(i, ctx)) {
+        chosen = i;
+        break;
+      }
+    }
+    let reason: string;
+    if (chosen < floor) {
+      reason = `${stages[floor]!.id}: kept from the previous run (stages do not move backward); now ${chosen === 0 ? `only ${stages[0]!.id}` : `${stages[chosen]!.id}: ${reasonOf(this.explainStage(chosen, ctx))}`}`;
+      chosen = floor;
+    } else {
+      reason = chosen === 0 ? `${stages[0]!.id}: no rule of a later stage holds` : `${stages[chosen]!.id}: ${reasonOf(this.explainStage(chosen, ctx))}`;
+    }
+    const stage = stages[chosen]!;
+    const action = !ctx.consent && stage.needsConsent && this.rules.consent ? this.rules.consent.action : stage.action;
+    return { ...base, stage: stage.id, stageIndex: chosen, content: stage.content, action, reason };
+  }
+
+  explain(values: readonly string[], slot: number, floor = 0): Explanation {
+    const warnings: string[] = [];
+    const verdict = this.classify(values, slot, warnings, floor);
+    const ctx = this.context(values, slot, []);
+    return {
+      fit: { total: ctx.fit, rules: this.fit.map((f) => ({ points: f.points, explained: f.when.explain(ctx) })) },
+      persona: this.persona?.explain(ctx),
+      consent: this.consent?.explain(ctx),
+      disqualify: this.disqualify.map((d) => ({ id: d.id, explained: d.when.explain(ctx) })),
+      stages: this.rules.stages.map((s, i) => ({ id: s.id, label: s.label, explained: this.stageConds[i]?.explain(ctx) })),
+      verdict,
+    };
+  }
+}

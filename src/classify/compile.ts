@@ -1,0 +1,339 @@
+/**
+ * Conditions compiled once into closures. Each node has one `test` (the semantics, on the hot path) and an
+ * `explain` that reuses the same tests and only adds words, so reasons and `funnel explain` can never
+ * disagree with the stage that was chosen.
+ */
+import { isoDay, parseDate, type DateOrder } from '../input/dates.js';
+import { parseNumber } from '../input/numbers.js';
+import type { Aggregates } from '../aggregate/store.js';
+import type { ActivityPlan } from '../aggregate/plan.js';
+import type { Cond, FieldOp, NumCmp, Scalar } from '../rules/model.js';
+import { norm } from '../util/text.js';
+import { addWarning, reasonOf, type Ctx, type Explained } from './context.js';
+
+export interface CompiledCond {
+  test(ctx: Ctx): boolean;
+  explain(ctx: Ctx): Explained;
+}
+
+export interface CompileEnv {
+  asOf: number;
+  timezone: string;
+  /** Order of ambiguous slash dates in contact fields; undefined leaves them unparsable. */
+  dateOrder?: DateOrder;
+  plan: ActivityPlan;
+  aggs: Aggregates;
+  /** Column index of a field (friendly name or column), -1 when the contacts have no such column. */
+  column(field: string): { index: number; name: string };
+  stage(id: string): { test(ctx: Ctx): boolean; explain(ctx: Ctx): Explained };
+  fitExplain(ctx: Ctx): string;
+  personaExplain(ctx: Ctx): string;
+  consentExplain(ctx: Ctx): string;
+}
+
+const SYMBOL: Record<string, string> = { gt: '>', gte: '≥', lt: '<', lte: '≤', equals: '=', not_equals: '≠' };
+const NEGATED: Record<string, string> = { gt: '≤', gte: '<', lt: '≥', lte: '>', equals: '≠', not_equals: '=' };
+
+function cmpHolds(op: string, a: number, b: number): boolean {
+  switch (op) {
+    case 'gt':
+      return a > b;
+    case 'gte':
+      return a >= b;
+    case 'lt':
+      return a < b;
+    case 'lte':
+      return a <= b;
+    case 'equals':
+      return a === b;
+    case 'not_equals':
+      return a !== b;
+  }
+  return false;
+}
+
+function fmtNum(n: number): string {
+  return Number.isInteger(n) ? String(n) : String(Math.round(n * 10) / 10);
+}
+
+function listText(values: readonly Scalar[]): string {
+  return `[${values.map(String).join(', ')}]`;
+}
+
+function opText(op: FieldOp): string {
+  switch (op.op) {
+    case 'equals':
+    case 'not_equals':
+    case 'contains':
+      return `${op.op} ${String(op.value)}`;
+    case 'in':
+    case 'not_in':
+    case 'domain_in':
+      return `${op.op} ${listText(op.values)}`;
+    case 'matches':
+      return `matches /${op.source}/`;
+    case 'present':
+      return op.value ? 'present' : 'absent';
+    case 'gt':
+    case 'gte':
+    case 'lt':
+    case 'lte':
+      return `${SYMBOL[op.op]} ${op.date ?? fmtNum(op.value)}`;
+    case 'before':
+    case 'after':
+      return `${op.op} ${op.date}`;
+    case 'within':
+      return `within ${op.text}`;
+  }
+}
+
+function scalarEquals(value: string, x: Scalar): boolean {
+  if (typeof x === 'number') {
+    const n = parseNumber(value);
+    if (!Number.isNaN(n)) return n === x;
+  }
+  return norm(value) === norm(String(x));
+}
+
+/** `mail@sub.rival.example`, `https://www.rival.example/about` or `rival.example` → the domain. */
+function domainOf(value: string): string {
+  const v = value.trim().toLowerCase();
+  const at = v.lastIndexOf('@');
+  if (at !== -1) return v.slice(at + 1);
+  return v.replace(/^[a-z]+:\/\//, '').replace(/^www\./, '').replace(/[/?#:].*$/, '');
+}
+
+function domainMatches(domain: string, wanted: string): boolean {
+  const w = wanted.trim().toLowerCase().replace(/^@/, '');
+  return domain === w || domain.endsWith(`.${w}`);
+}
+
+export function compileCond(cond: Cond, env: CompileEnv): CompiledCond {
+  switch (cond.kind) {
+    case 'all':
+    case 'any': {
+      const items = cond.items.map((c) => compileCond(c, env));
+      const isAll = cond.kind === 'all';
+      return {
+        test: isAll ? (ctx) => items.every((i) => i.test(ctx)) : (ctx) => items.some((i) => i.test(ctx)),
+        explain(ctx) {
+          const children = items.map((i) => i.explain(ctx));
+          const held = isAll ? children.every((c) => c.held) : children.some((c) => c.held);
+          const failed = children.filter((c) => !c.held).map((c) => c.evidence);
+          return {
+            kind: cond.kind,
+            held,
+            text: `${cond.kind} of ${children.length}`,
+            evidence: held ? reasonOf({ kind: cond.kind, held, text: '', evidence: '', children }) : isAll ? failed.join('; ') : `none of: ${failed.join('; ')}`,
+            children,
+          };
+        },
+      };
+    }
+    case 'not': {
+      const item = compileCond(cond.item, env);
+      return {
+        test: (ctx) => !item.test(ctx),
+        explain(ctx) {
+          const child = item.explain(ctx);
+          return { kind: 'not', held: !child.held, text: 'not', evidence: child.held ? child.evidence : `not ${child.text} (${child.evidence})`, children: [child] };
+        },
+      };
+    }
+    case 'field':
+      return compileField(cond, env);
+    case 'activity':
+      return compileActivity(cond, env);
+    case 'score':
+    case 'fit': {
+      const get = cond.kind === 'score' ? (ctx: Ctx) => (ctx.slot < 0 ? 0 : env.aggs.score[ctx.slot]!) : (ctx: Ctx) => ctx.fit;
+      const cmps: NumCmp[] = cond.cmps;
+      const text = `${cond.kind} ${cmps.map((c) => `${SYMBOL[c.op]} ${fmtNum(c.value)}`).join(' and ')}`;
+      const test = (ctx: Ctx): boolean => {
+        const v = get(ctx);
+        return cmps.every((c) => cmpHolds(c.op, v, c.value));
+      };
+      return {
+        test,
+        explain(ctx) {
+          const v = get(ctx);
+          const held = test(ctx);
+          const shown = cmps.map((c) => `${cmpHolds(c.op, v, c.value) ? SYMBOL[c.op] : NEGATED[c.op]}${fmtNum(c.value)}`).join(',');
+          let evidence = `${cond.kind} ${fmtNum(v)}${shown}`;
+          if (cond.kind === 'fit') {
+            const why = env.fitExplain(ctx);
+            if (why) evidence += `: ${why}`;
+          }
+          return { kind: cond.kind, held, text, evidence };
+        },
+      };
+    }
+    case 'persona':
+    case 'consent': {
+      const want = cond.value;
+      const get = cond.kind === 'persona' ? (ctx: Ctx) => ctx.persona : (ctx: Ctx) => ctx.consent;
+      const why = cond.kind === 'persona' ? env.personaExplain : env.consentExplain;
+      return {
+        test: (ctx) => get(ctx) === want,
+        explain(ctx) {
+          const v = get(ctx);
+          const detail = why(ctx);
+          const word = v ? cond.kind : `no ${cond.kind}`;
+          return { kind: cond.kind, held: v === want, text: `${cond.kind}: ${want}`, evidence: detail ? `${word} (${detail})` : word };
+        },
+      };
+    }
+    case 'stage': {
+      const id = cond.id;
+      return {
+        test: (ctx) => env.stage(id).test(ctx),
+        explain(ctx) {
+          const inner = env.stage(id).explain(ctx);
+          return { kind: 'stage', held: inner.held, text: `stage ${id}`, evidence: inner.held ? `${id} (${reasonOf(inner)})` : `not ${id} (${inner.evidence})`, children: [inner] };
+        },
+      };
+    }
+  }
+}
+
+function compileField(cond: Extract<Cond, { kind: 'field' }>, env: CompileEnv): CompiledCond {
+  const col = env.column(cond.field);
+  const index = col.index;
+  const colName = col.name;
+  const { asOf, timezone } = env;
+
+  const number = (ctx: Ctx, v: string): number => {
+    const n = parseNumber(v);
+    if (Number.isNaN(n)) addWarning(ctx, `unparsable number in ${colName}: '${v.trim()}'`);
+    return n;
+  };
+  const date = (ctx: Ctx, v: string): number => {
+    const t = parseDate(v, timezone, env.dateOrder);
+    if (Number.isNaN(t)) addWarning(ctx, `unparsable date in ${colName}: '${v.trim()}'`);
+    return t;
+  };
+
+  const opTest = (op: FieldOp): ((ctx: Ctx, v: string, empty: boolean) => boolean) => {
+    switch (op.op) {
+      case 'equals':
+        return (_c, v, empty) => !empty && scalarEquals(v, op.value);
+      case 'not_equals':
+        return (_c, v, empty) => empty || !scalarEquals(v, op.value);
+      case 'in':
+        return (_c, v, empty) => !empty && op.values.some((x) => scalarEquals(v, x));
+      case 'not_in':
+        return (_c, v, empty) => empty || !op.values.some((x) => scalarEquals(v, x));
+      case 'contains': {
+        const needle = norm(String(op.value));
+        return (_c, v, empty) => !empty && norm(v).includes(needle);
+      }
+      case 'matches':
+        return (_c, v, empty) => !empty && op.regex.test(v.trim());
+      case 'present':
+        return (_c, _v, empty) => (op.value ? !empty : empty);
+      case 'gt':
+      case 'gte':
+      case 'lt':
+      case 'lte': {
+        const read = op.date !== undefined ? date : number;
+        return (c, v, empty) => {
+          if (empty) return false;
+          const x = read(c, v);
+          return !Number.isNaN(x) && cmpHolds(op.op, x, op.value);
+        };
+      }
+      case 'before':
+        return (c, v, empty) => {
+          if (empty) return false;
+          const t = date(c, v);
+          return t < op.value;
+        };
+      case 'after':
+        return (c, v, empty) => {
+          if (empty) return false;
+          const t = date(c, v);
+          return t > op.value;
+        };
+      case 'within': {
+        const from = asOf - op.ms;
+        return (c, v, empty) => {
+          if (empty) return false;
+          const t = date(c, v);
+          return t >= from && t <= asOf;
+        };
+      }
+      case 'domain_in': {
+        const wanted = op.values.map(String);
+        return (_c, v, empty) => {
+          if (empty) return false;
+          const d = domainOf(v);
+          return wanted.some((w) => domainMatches(d, w));
+        };
+      }
+    }
+  };
+  const tests = cond.ops.map(opTest);
+  const test = (ctx: Ctx): boolean => {
+    const v = index < 0 ? '' : (ctx.values[index] ?? '');
+    const empty = v.trim() === '';
+    for (const t of tests) if (!t(ctx, v, empty)) return false;
+    return true;
+  };
+  const text = `${cond.field} ${cond.ops.map(opText).join(' and ')}`;
+  return {
+    test,
+    explain(ctx) {
+      const held = test(ctx);
+      const v = index < 0 ? '' : (ctx.values[index] ?? '').trim();
+      let evidence: string;
+      if (index < 0) evidence = `no column ${colName}`;
+      else if (v === '') evidence = `${colName} empty`;
+      else {
+        const cmp = cond.ops.find((o) => o.op === 'gt' || o.op === 'gte' || o.op === 'lt' || o.op === 'lte');
+        if (cmp && cmp.op !== 'within' && 'value' in cmp && typeof cmp.value === 'number') {
+          const ok = opTest(cmp)({ ...ctx, warnings: [] }, v, false);
+          const shownLimit = 'date' in cmp && cmp.date !== undefined ? cmp.date : fmtNum(cmp.value);
+          evidence = `${colName}=${v}${ok ? SYMBOL[cmp.op] : NEGATED[cmp.op]}${shownLimit}`;
+        } else if (cond.ops.some((o) => o.op === 'domain_in')) {
+          evidence = `${colName} domain ${domainOf(v)}`;
+        } else if (cond.ops.some((o) => o.op === 'within' || o.op === 'before' || o.op === 'after')) {
+          const t = parseDate(v, timezone, env.dateOrder);
+          const w = cond.ops.find((o) => o.op === 'within');
+          evidence = `${colName}=${Number.isNaN(t) ? v : isoDay(t)}${w && w.op === 'within' ? (held ? ` within ${w.text}` : ` not within ${w.text}`) : ''}`;
+        } else evidence = `${colName}=${v}`;
+      }
+      return { kind: 'field', held, text, evidence };
+    },
+  };
+}
+
+function compileActivity(cond: Extract<Cond, { kind: 'activity' }>, env: CompileEnv): CompiledCond {
+  const counter = env.plan.counterOf.get(cond)!;
+  const nCounters = env.plan.counters.length;
+  const { gte, lte } = cond.count;
+  const names = cond.signals.join('|');
+  const window = cond.within ? ` within ${cond.within.text}` : cond.since ? ` since ${cond.since.text}` : '';
+  const countText = gte === 1 && lte === undefined ? '' : ` count ${[gte !== undefined ? `≥${gte}` : '', lte !== undefined ? `≤${lte}` : ''].filter(Boolean).join(',')}`;
+  const count = (ctx: Ctx): number => (ctx.slot < 0 ? 0 : env.aggs.counts[ctx.slot * nCounters + counter]!);
+  const test = (ctx: Ctx): boolean => {
+    const n = count(ctx);
+    return (gte === undefined || n >= gte) && (lte === undefined || n <= lte);
+  };
+  return {
+    test,
+    explain(ctx) {
+      const held = test(ctx);
+      const n = count(ctx);
+      let evidence: string;
+      if (n === 0) evidence = `no ${names}${window}`;
+      else {
+        const i = ctx.slot * nCounters + counter;
+        const last = env.aggs.last[i]!;
+        const sig = Number.isNaN(last) ? names : env.plan.signals[env.aggs.lastSignal[i]!]!;
+        evidence = `${sig} ${Number.isNaN(last) ? '(undated)' : isoDay(last)}${window}${n > 1 ? ` (${n} events)` : ''}`;
+        if (!held) evidence += ` — needs${countText}`;
+      }
+      return { kind: 'activity', held, text: `activity ${names}${window}${countText}`, evidence };
+    },
+  };
+}

@@ -1,0 +1,218 @@
+/**
+ * The command line: parses arguments with commander, calls the commands (plain async functions), prints
+ * what they return, and turns every error into one line and an exit code — here and nowhere else.
+ */
+import { Command, CommanderError, Option } from 'commander';
+import { promises as fsp, rmSync } from 'node:fs';
+import { FunnelError, UsageError, isFunnelError, RulesError } from '../errors.js';
+import { VERSION } from '../util/version.js';
+import { liveTempFiles, AtomicFile } from '../output/atomic.js';
+import { renderSummaryJson, renderSummaryTable } from '../output/summary-render.js';
+import type { Summary } from '../output/summary.js';
+import { classify } from '../commands/classify.js';
+import { parseDelimiterOption } from '../input/sniff.js';
+import { checkEncoding } from '../input/decode.js';
+import { chalkFor } from './color.js';
+import { processTerminal, type Terminal } from './io.js';
+
+interface GlobalOpts {
+  quiet?: boolean;
+  color?: boolean;
+  debug?: boolean;
+  progress?: boolean;
+}
+
+class Session {
+  constructor(
+    readonly term: Terminal,
+    readonly opts: GlobalOpts,
+  ) {}
+
+  get err() {
+    return chalkFor({ isTTY: !!this.term.stderr.isTTY, noColorFlag: this.opts.color === false, env: this.term.env });
+  }
+  get out() {
+    return chalkFor({ isTTY: !!this.term.stdout.isTTY, noColorFlag: this.opts.color === false, env: this.term.env });
+  }
+  warn = (m: string): void => {
+    if (!this.opts.quiet) this.term.stderr.write(`${this.err.yellow('funnel: warning:')} ${m}\n`);
+  };
+  note = (m: string): void => {
+    if (!this.opts.quiet) this.term.stderr.write(`${this.err.dim(`funnel: ${m}`)}\n`);
+  };
+  private lastProgress = 0;
+  progress = (m: string): void => {
+    if (this.opts.quiet) return;
+    const tty = !!this.term.stderr.isTTY;
+    if (!tty && !this.opts.progress) return;
+    if (tty && this.opts.progress === false) return;
+    const now = Date.now();
+    if (now - this.lastProgress < 200) return;
+    this.lastProgress = now;
+    this.term.stderr.write(tty ? `\r${m}\x1b[K` : `${m}\n`);
+  };
+  endProgress(): void {
+    if (this.lastProgress && this.term.stderr.isTTY) this.term.stderr.write('\r\x1b[K');
+  }
+}
+
+function parseFormat(v: string): 'csv' | 'json' | 'ndjson' {
+  if (v === 'csv' || v === 'json' || v === 'ndjson') return v;
+  throw new UsageError(`--format must be csv, json or ndjson, not '${v}'`);
+}
+
+async function writeSummaryFile(path: string, summary: Summary): Promise<void> {
+  const f = new AtomicFile(path);
+  f.stream.write(renderSummaryJson(summary));
+  await f.commit().catch(async (e: NodeJS.ErrnoException) => {
+    await f.abort();
+    throw new UsageError(`cannot write the summary file ${path} (${e.code ?? e.message})`, {}, 'check the folder exists and is writable');
+  });
+}
+
+function buildProgram(term: Terminal, done: (code: number) => void): Command {
+  const program = new Command();
+  const session = (): Session => new Session(term, program.opts<GlobalOpts>());
+  program
+    .name('funnel')
+    .description('Put every contact of CRM exports in its funnel stage, with score, fit, consent, next content, action and the evidence why.')
+    .version(VERSION, '-V, --version')
+    .option('-q, --quiet', 'print nothing but errors (and data asked for)')
+    .option('--no-color', 'no colour, even on a terminal (NO_COLOR is honoured too)')
+    .option('--progress', 'show progress on stderr even when it is not a terminal')
+    .option('--no-progress', 'never show progress')
+    .option('--debug', 'print stack traces of unexpected errors')
+    .showSuggestionAfterError(true)
+    .exitOverride()
+    .configureOutput({
+      writeOut: (s) => term.stdout.write(s),
+      writeErr: (s) => term.stderr.write(s),
+      outputError: (s, write) => write(`funnel: ${s.replace(/\n(?!$)/g, ' ')}`),
+    });
+
+  program
+    .command('classify')
+    .description('classify contacts into funnel stages and write annotated files and a summary')
+    .argument('<contacts...>', 'contact exports (CSV, TSV, JSON, NDJSON, .gz); - for standard input')
+    .option('-a, --activities <files...>', 'activity exports, one row per event')
+    .option('-r, --rules <file>', 'rules file (default ./funnel.yaml, else ./rules.yaml, else the built-in rules)')
+    .option('-o, --output <file>', 'all annotated contacts in one file; - for standard output')
+    .option('--out-dir <dir>', 'folder for contacts.csv and one <stage>.csv per stage (default funnel-out/)')
+    .addOption(new Option('--format <format>', 'output format').choices(['csv', 'json', 'ndjson']).default('csv'))
+    .option('--as-of <date>', 'reference time for windows and decay (default: now); later activities are ignored')
+    .option('--previous <file>', "the last run's annotated output: stages do not move backward, movements are shown")
+    .addOption(new Option('--summary <kind>', 'funnel summary on stdout (stderr when rows go to stdout)').choices(['table', 'json', 'none']).default('table'))
+    .option('--summary-file <file>', 'also write the summary as JSON, for monitoring')
+    .option('--strict', 'any row-level problem fails the run (exit 3) and nothing is written')
+    .option('--threads <n>', 'worker threads for reading activities (default: the cores)')
+    .option('--encoding <label>', 'input encoding (WHATWG label, e.g. windows-1252); default: detected')
+    .option('--delimiter <char>', 'input CSV delimiter (, ; tab |); default: sniffed')
+    .option('--no-header', 'CSV inputs have no header row; columns are named 1..N')
+    .option('--bom', 'write a UTF-8 BOM at the start of CSV output, for Excel')
+    .option('--prefix <prefix>', 'prefix of the added columns', 'funnel_')
+    .action(async (contacts: string[], o: Record<string, unknown>, cmd: Command) => {
+      const s = session();
+      const delimiter = o.delimiter === undefined ? undefined : parseDelimiterOption(String(o.delimiter));
+      if (o.delimiter !== undefined && delimiter === undefined) throw new UsageError(`invalid --delimiter '${String(o.delimiter)}'`, {}, 'give one character, or tab');
+      if (o.encoding !== undefined) checkEncoding(String(o.encoding));
+      if (o.threads !== undefined && !/^[1-9]\d*$/.test(String(o.threads))) throw new UsageError(`--threads must be a whole number ≥ 1, not '${String(o.threads)}'`);
+      const result = await classify(
+        {
+          contacts,
+          activities: (o.activities as string[] | undefined) ?? [],
+          rules: o.rules as string | undefined,
+          output: o.output as string | undefined,
+          outDir: o.outDir as string | undefined,
+          format: parseFormat(String(o.format)),
+          asOf: o.asOf as string | undefined,
+          previous: o.previous as string | undefined,
+          strict: !!o.strict,
+          prefix: String(o.prefix),
+          encoding: o.encoding as string | undefined,
+          delimiter,
+          noHeader: o.header === false,
+          bom: !!o.bom,
+          cwd: term.cwd,
+        },
+        { stdin: term.stdin, stdout: term.stdout, warn: s.warn, note: s.note, progress: s.progress },
+      );
+      s.endProgress();
+      if (o.summaryFile) await writeSummaryFile(String(o.summaryFile), result.summary);
+      const explicit = cmd.getOptionValueSource('summary') === 'cli';
+      const kind = String(o.summary);
+      if (kind === 'none' || (s.opts.quiet && !explicit)) return;
+      const stream = result.rowsOnStdout ? term.stderr : term.stdout;
+      const chalk = result.rowsOnStdout ? s.err : s.out;
+      stream.write(kind === 'json' ? renderSummaryJson(result.summary) : renderSummaryTable(result.summary, chalk));
+    });
+
+  program.hook('postAction', () => done(0));
+  return program;
+}
+
+/** Runs the CLI and resolves to the exit code; never throws, never calls process.exit. */
+export async function main(argv: string[], term: Terminal = processTerminal()): Promise<number> {
+  let code = 0;
+  const program = buildProgram(term, (c) => {
+    code = c;
+  });
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return code;
+  } catch (e) {
+    return reportError(e, term, program.opts<GlobalOpts>().debug === true);
+  } finally {
+    for (const t of liveTempFiles) await fsp.rm(t, { force: true });
+    liveTempFiles.clear();
+  }
+}
+
+export function reportError(e: unknown, term: Terminal, debug: boolean): number {
+  if (e instanceof CommanderError) {
+    if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return 0;
+    // commander prints its own message; the spec's code for bad usage is 2.
+    return 2;
+  }
+  if (isFunnelError(e)) {
+    const all: FunnelError[] = e instanceof RulesError && e.problems.length ? [...e.problems] : [e];
+    for (const p of all) term.stderr.write(`funnel: error: ${p.format()}\n`);
+    if (debug) term.stderr.write(`${(e as Error).stack}\n`);
+    return e.exitCode;
+  }
+  const err = e as NodeJS.ErrnoException;
+  if (err?.code === 'EPIPE') return 0;
+  term.stderr.write(`funnel: error: unexpected failure: ${err?.message ?? String(e)} — ${debug ? '' : 'run again with --debug for details, and '}please report it\n`);
+  if (debug && err?.stack) term.stderr.write(`${err.stack}\n`);
+  return 1;
+}
+
+/** The bin entry: sets process.exitCode so output is flushed; handles a closed pipe and interruption. */
+export async function run(): Promise<void> {
+  const cleanup = (): void => {
+    for (const t of liveTempFiles) {
+      try {
+        // Synchronous: the process is about to end.
+        rmSync(t, { force: true });
+      } catch {
+        /* already gone */
+      }
+    }
+  };
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') {
+      cleanup();
+      // Downstream (`| head`) has all it wants: a normal, quiet end.
+      process.exit(0);
+    }
+  });
+  for (const [sig, code] of [
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+  ] as const) {
+    process.on(sig, () => {
+      cleanup();
+      process.exit(code);
+    });
+  }
+  process.exitCode = await main(process.argv.slice(2));
+}

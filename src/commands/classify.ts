@@ -1,0 +1,346 @@
+/**
+ * `funnel classify`: fold the activities, scan the contacts once for keys, then stream every contact
+ * through the classifier to the writers, and return the summary. No process, TTY or environment here:
+ * streams and warnings are injected by the CLI.
+ */
+import { promises as fsp, existsSync, realpathSync, createWriteStream } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve as resolvePath } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import type { Readable, Writable } from 'node:stream';
+import { InputError, UsageError } from '../errors.js';
+import { inputRef, type InputRef } from '../input/bytes.js';
+import { openTable, type ReadOptions } from '../input/table.js';
+import { scanContacts, contactKeyColumn } from '../input/contacts.js';
+import { findColumn } from '../input/columns.js';
+import { parseAsOf, isoTime } from '../input/dates.js';
+import { allConditions, planActivities } from '../aggregate/plan.js';
+import { Aggregates, normalizeKey } from '../aggregate/store.js';
+import { foldActivities, type FoldStats } from '../aggregate/fold.js';
+import { Classifier, DISQUALIFIED } from '../classify/classifier.js';
+import { AtomicFile, writeChunk } from '../output/atomic.js';
+import { rowFormat, type OutputFormat, type RowFormat } from '../output/rows.js';
+import { SummaryBuilder, type Summary } from '../output/summary.js';
+import { loadRules, formatProblem, type LoadedRules } from './rules-source.js';
+import { VERSION } from '../util/version.js';
+import type { Rules } from '../rules/model.js';
+
+export interface ClassifyOptions {
+  contacts: string[];
+  activities: string[];
+  rules?: string;
+  output?: string;
+  outDir?: string;
+  format: OutputFormat;
+  asOf?: string;
+  previous?: string;
+  strict: boolean;
+  prefix: string;
+  encoding?: string;
+  delimiter?: string;
+  noHeader?: boolean;
+  bom?: boolean;
+  cwd: string;
+}
+
+export interface ClassifyIO {
+  stdin?: Readable;
+  /** Where `-o -` writes. */
+  stdout: Writable;
+  /** Warnings and notes, one line each, for stderr. */
+  warn(message: string): void;
+  note(message: string): void;
+  progress?(message: string): void;
+  /** Milliseconds now; injected so tests and --as-of runs are deterministic. */
+  now?: () => number;
+}
+
+export interface ClassifyResult {
+  summary: Summary;
+  /** True when rows went to `io.stdout`. */
+  rowsOnStdout: boolean;
+}
+
+export const FUNNEL_COLUMNS = ['stage', 'score', 'fit', 'persona', 'contactable', 'content', 'action', 'reason', 'warnings'] as const;
+export const PREVIOUS_COLUMNS = ['previous_stage', 'stage_since'] as const;
+
+const EXT: Record<OutputFormat, string> = { csv: 'csv', json: 'json', ndjson: 'ndjson' };
+
+/** Standard input read twice (contacts need two passes) is first copied to a temporary file. */
+async function spoolStdin(stdin: Readable | undefined): Promise<string> {
+  if (!stdin) throw new InputError('standard input is not available', { file: '<stdin>' });
+  const dir = await fsp.mkdtemp(join(tmpdir(), 'funnel-'));
+  const path = join(dir, 'stdin');
+  await pipeline(stdin, createWriteStream(path));
+  return path;
+}
+
+function sameFile(a: string, b: string): boolean {
+  try {
+    return realpathSync(a) === realpathSync(b);
+  } catch {
+    return resolvePath(a) === resolvePath(b);
+  }
+}
+
+/** Column names that the rules compare as dates, for the contacts' slash-date order. */
+function dateColumns(rules: Rules): string[] {
+  const out = new Set<string>();
+  for (const c of allConditions(rules)) {
+    if (c.kind !== 'field') continue;
+    if (c.ops.some((o) => o.op === 'before' || o.op === 'after' || o.op === 'within' || ('date' in o && o.date !== undefined))) out.add(rules.fields.get(c.field) ?? c.field);
+  }
+  return [...out];
+}
+
+interface Sink {
+  format: RowFormat;
+  write(chunk: string): Promise<void>;
+  commit(): Promise<void>;
+  abort(): Promise<void>;
+}
+
+function fileSink(path: string, format: RowFormat): Sink {
+  const f = new AtomicFile(path);
+  return {
+    format,
+    write: (chunk) => writeChunk(f.stream, chunk),
+    commit: () => f.commit(),
+    abort: () => f.abort(),
+  };
+}
+
+function streamSink(stream: Writable, format: RowFormat): Sink {
+  return { format, write: (chunk) => writeChunk(stream, chunk), commit: async () => {}, abort: async () => {} };
+}
+
+interface PreviousRow {
+  stage: string;
+  since: string;
+}
+
+async function readPrevious(path: string, rules: Rules, prefix: string, read: ReadOptions): Promise<Map<string, PreviousRow>> {
+  const table = await openTable(inputRef(path), { ...read, delimiter: undefined, noHeader: false, encoding: undefined });
+  const key = contactKeyColumn(table, rules.contacts.key);
+  const stageCol = findColumn(table.headers, `${prefix}stage`).index;
+  if (stageCol === -1) throw new InputError(`no column '${prefix}stage'`, { file: table.file, line: 1 }, 'give the annotated output of an earlier funnel classify run');
+  const sinceCol = findColumn(table.headers, `${prefix}stage_since`).index;
+  const out = new Map<string, PreviousRow>();
+  for await (const row of table.rows) {
+    const k = normalizeKey(row.values[key] ?? '', rules.contacts.normalize);
+    if (k.trim() === '' || out.has(k)) continue;
+    out.set(k, { stage: (row.values[stageCol] ?? '').trim(), since: sinceCol === -1 ? '' : (row.values[sinceCol] ?? '').trim() });
+  }
+  return out;
+}
+
+export async function classify(opts: ClassifyOptions, io: ClassifyIO): Promise<ClassifyResult> {
+  const started = (io.now ?? Date.now)();
+  if (opts.contacts.length === 0) throw new UsageError('no contacts file given', {}, 'funnel classify contacts.csv -a activities.csv');
+  const stdinUses = [...opts.contacts, ...opts.activities, ...(opts.previous ? [opts.previous] : [])].filter((p) => p === '-').length;
+  if (stdinUses > 1) throw new UsageError('standard input (-) can be read only once', {}, 'give the other inputs as files');
+  if (opts.output !== undefined && opts.outDir !== undefined) throw new UsageError('-o and --out-dir exclude each other', {}, 'choose one output');
+
+  const loaded: LoadedRules = loadRules(opts.rules, opts.cwd);
+  const { rules } = loaded;
+  io.note(`rules: ${loaded.source}`);
+  for (const w of loaded.warnings) io.warn(formatProblem(w));
+  const asOf = opts.asOf !== undefined ? parseAsOf(opts.asOf, rules.activities.timezone) : (io.now ?? Date.now)();
+
+  // Outputs never overwrite an input.
+  const inputs = [...opts.contacts, ...opts.activities, ...(opts.previous ? [opts.previous] : [])].filter((p) => p !== '-');
+  const outDir = opts.output === undefined ? (opts.outDir ?? 'funnel-out') : undefined;
+  const ext = EXT[opts.format];
+  const plannedOutputs = opts.output !== undefined ? (opts.output === '-' ? [] : [opts.output]) : [join(outDir!, `contacts.${ext}`), ...[...rules.stages.map((s) => s.id), DISQUALIFIED].map((id) => join(outDir!, `${id}.${ext}`))];
+  for (const out of plannedOutputs) {
+    const clash = inputs.find((i) => existsSync(out) && sameFile(i, out));
+    if (clash) throw new UsageError(`the output ${out} is the input ${clash}`, {}, 'write the output elsewhere with -o or --out-dir; funnel never overwrites an input');
+  }
+
+  const read: ReadOptions = { stdin: io.stdin, encoding: opts.encoding, delimiter: opts.delimiter, noHeader: opts.noHeader, warn: io.warn };
+  const spooled: string[] = [];
+  try {
+    // 1. Activities, folded per key.
+    const plan = planActivities(rules, asOf);
+    const aggs = new Aggregates(plan.counters.length);
+    const foldStats: FoldStats[] = [];
+    for (const path of opts.activities) {
+      const table = await openTable(inputRef(path), read);
+      if (table.headers.length === 0) {
+        io.warn(`${table.file}: empty file, no activities read`);
+        foldStats.push({ file: table.file, rows: 0, noKey: 0, undated: 0, afterAsOf: 0, noType: 0 });
+        continue;
+      }
+      foldStats.push(await foldActivities(table, { rules, plan, aggs, onProgress: io.progress && ((n) => io.progress!(`${table.file}: ${n.toLocaleString('en-US')} activity rows`)) }));
+    }
+    for (const s of foldStats) {
+      if (s.undated) io.warn(`${s.file}: ${s.undated} activity row(s) with an unparsable date count only for conditions without a time window`);
+      if (s.rows && s.noKey === s.rows) io.warn(`${s.file}: no activity row has a key; check activities.key in the rules`);
+    }
+
+    // 2. Contacts, first pass: keys, header union, date order.
+    const contactRefs: InputRef[] = [];
+    for (const p of opts.contacts) {
+      if (p === '-') {
+        const path = await spoolStdin(io.stdin);
+        spooled.push(path);
+        contactRefs.push({ path, name: '<stdin>' });
+      } else contactRefs.push(inputRef(p));
+    }
+    const scan = await scanContacts(contactRefs, { read, keyName: rules.contacts.key, normalize: rules.contacts.normalize, dateColumns: dateColumns(rules) });
+    const contactOrder = rules.activities.dateOrder === 'auto' ? scan.dateOrder : rules.activities.dateOrder;
+    if (!contactOrder && scan.ambiguousDate) {
+      const a = scan.ambiguousDate;
+      throw new InputError(`cannot tell the order of slash dates such as '${a.text}': no date in these columns has a day above 12`, { file: a.file, line: a.line }, 'set activities.date_order: dmy or mdy in the rules');
+    }
+
+    // The output header: the union of the contact files' columns, then the funnel columns.
+    const header: string[] = [];
+    const mappings: number[][] = [];
+    for (const f of scan.files) {
+      const names = [...f.headers];
+      for (let i = names.length; i < f.width; i++) names.push(`column_${i + 1}`);
+      mappings.push(
+        names.map((n) => {
+          let i = header.indexOf(n);
+          if (i === -1) {
+            i = header.length;
+            header.push(n);
+          }
+          return i;
+        }),
+      );
+    }
+    const withPrevious = opts.previous !== undefined;
+    const added = [...FUNNEL_COLUMNS, ...(withPrevious ? PREVIOUS_COLUMNS : [])].map((c) => `${opts.prefix}${c}`);
+    const clashing = added.filter((c) => header.includes(c));
+    if (clashing.length) throw new UsageError(`the contacts already have a column ${clashing[0]}`, {}, 'is this an annotated file? classify the original export, or choose another --prefix');
+    const columns = [...header, ...added];
+    const delimiter = scan.files.find((f) => f.format === 'csv')?.delimiter ?? ',';
+    const numeric = new Set([`${opts.prefix}score`, `${opts.prefix}fit`]);
+    const makeFormat = (): RowFormat => rowFormat({ format: opts.format, columns, delimiter, numeric, bom: opts.bom });
+
+    const previous = withPrevious ? await readPrevious(opts.previous!, rules, opts.prefix, read) : undefined;
+    const stageIdx = new Map(rules.stages.map((s, i) => [s.id, i]));
+
+    // 3. Writers.
+    const sinks: Sink[] = [];
+    const stageSinks = new Map<string, Sink>();
+    let all: Sink;
+    if (opts.output === '-') all = streamSink(io.stdout, makeFormat());
+    else if (opts.output !== undefined) all = fileSink(opts.output, makeFormat());
+    else {
+      await fsp.mkdir(outDir!, { recursive: true }).catch((e: NodeJS.ErrnoException) => {
+        throw new UsageError(`cannot create the output folder ${outDir} (${e.code})`, {}, 'choose another --out-dir');
+      });
+      all = fileSink(join(outDir!, `contacts.${ext}`), makeFormat());
+    }
+    sinks.push(all);
+    const emit = async (sink: Sink, values: string[]): Promise<void> => sink.write(sink.format.row(values));
+
+    const classifier = new Classifier(rules, { headers: header, asOf, plan, aggs, dateOrder: contactOrder, warn: io.warn });
+    const summary = new SummaryBuilder(rules.stages);
+    const asOfText = isoTime(asOf);
+    let outRows = 0;
+    let ok = false;
+    try {
+      await all.write(all.format.header());
+      for (let f = 0; f < scan.files.length; f++) {
+        const fs = scan.files[f]!;
+        const map = mappings[f]!;
+        const table = await openTable(fs.ref, { ...read, headers: fs.headers });
+        const nHeader = fs.headers.length;
+        for await (const row of table.rows) {
+          const values: string[] = new Array<string>(header.length).fill('');
+          for (let i = 0; i < row.values.length; i++) values[map[i]!] = row.values[i]!;
+          const warnings: string[] = [];
+          if (row.width !== nHeader && fs.format === 'csv') warnings.push(`ragged row: ${row.width} fields, header has ${nHeader}`);
+          const rawKey = row.values[fs.keyColumn] ?? '';
+          const key = normalizeKey(rawKey, rules.contacts.normalize);
+          let slot = -1;
+          if (key.trim() === '') warnings.push('empty key');
+          else {
+            if ((scan.keyCounts.get(key) ?? 0) > 1) warnings.push(`duplicate key: ${scan.keyCounts.get(key)} rows`);
+            slot = aggs.find(key);
+            if (slot >= 0) aggs.matched[slot] = 1;
+          }
+          const prev = previous && key.trim() !== '' ? previous.get(key) : undefined;
+          let floor = 0;
+          if (prev && !rules.allowRegression) {
+            const pi = stageIdx.get(prev.stage);
+            if (pi !== undefined) floor = pi;
+          }
+          const v = classifier.classify(values, slot, warnings, floor);
+          if (opts.strict && v.warnings.length) {
+            throw new InputError(v.warnings[0]!, { file: table.file, line: row.line }, 'fix the row, or run without --strict');
+          }
+          summary.add(v);
+          const out = values;
+          out.push(v.stage, (Math.round(v.score * 10) / 10).toFixed(1), String(Math.round(v.fit * 1000) / 1000), v.persona ? 'yes' : 'no', v.consent ? 'yes' : 'no', v.content, v.action, v.reason, v.warnings.join('; '));
+          if (withPrevious) {
+            const prevStage = prev?.stage ?? '';
+            summary.move(prev?.stage, v.stage);
+            out.push(prevStage, prev && prev.stage === v.stage && prev.since ? prev.since : asOfText);
+          }
+          await emit(all, out);
+          if (outDir !== undefined) {
+            let s = stageSinks.get(v.stage);
+            if (!s) {
+              s = fileSink(join(outDir, `${v.stage}.${ext}`), makeFormat());
+              stageSinks.set(v.stage, s);
+              sinks.push(s);
+              await s.write(s.format.header());
+            }
+            await emit(s, out);
+          }
+          outRows++;
+        }
+        if (outRows === 0 && fs.rows === 0) io.warn(`${table.file}: no contact rows`);
+      }
+      for (const s of sinks) await s.write(s.format.footer());
+      for (const s of sinks) await s.commit();
+      ok = true;
+    } finally {
+      if (!ok) await Promise.all(sinks.map((s) => s.abort()));
+    }
+
+    const files: string[] = [];
+    if (opts.output !== undefined) {
+      if (opts.output !== '-') files.push(opts.output);
+    } else {
+      files.push(join(outDir!, `contacts.${ext}`));
+      for (const id of [...rules.stages.map((s) => s.id), DISQUALIFIED]) {
+        const p = join(outDir!, `${id}.${ext}`);
+        if (stageSinks.has(id)) files.push(p);
+        // A stage without contacts today must not keep yesterday's file.
+        else await fsp.rm(p, { force: true });
+      }
+    }
+    const scanned = scan.files.reduce((a, f) => a + f.rows, 0);
+    if (scanned !== outRows) throw new InputError(`read ${scanned} contact rows in the first pass but ${outRows} in the second`, {}, 'was the file changed during the run?');
+
+    const result: Summary = summary.build({
+      tool: { name: 'funnel', version: VERSION },
+      as_of: asOfText,
+      rules: { source: loaded.source, sha256: loaded.sha256 },
+      inputs: {
+        contacts: scan.files.map((f) => ({ file: f.ref.name, rows: f.rows })),
+        activities: foldStats.map((s) => ({ file: s.file, rows: s.rows, without_key: s.noKey, undated: s.undated, after_as_of: s.afterAsOf })),
+      },
+      output: { rows: outRows, format: opts.format, files },
+      unmatched_activity_rows: aggs.unmatchedRows() + foldStats.reduce((a, s) => a + s.noKey, 0),
+      undated_activity_rows: foldStats.reduce((a, s) => a + s.undated, 0),
+      duration_ms: (io.now ?? Date.now)() - started,
+    });
+    if (opts.output === '-') await flush(io.stdout);
+    return { summary: result, rowsOnStdout: opts.output === '-' };
+  } finally {
+    for (const p of spooled) await fsp.rm(join(p, '..'), { recursive: true, force: true });
+  }
+}
+
+async function flush(stream: Writable): Promise<void> {
+  if ((stream as { isTTY?: boolean }).isTTY || stream.writableLength === 0) return;
+  await new Promise<void>((res) => stream.write('', () => res()));
+}
+

@@ -1,0 +1,58 @@
+/**
+ * Output files are written beside their destination under a temporary name and renamed into place only
+ * when the whole run has succeeded: a failed or killed run leaves no partial file behind.
+ */
+import { createWriteStream, promises as fsp, type WriteStream } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { once } from 'node:events';
+import type { Writable } from 'node:stream';
+
+/** Temporary files of this process, removed on abort and by the CLI's signal handler. */
+export const liveTempFiles = new Set<string>();
+
+export class AtomicFile {
+  readonly tmp: string;
+  readonly stream: WriteStream;
+  private failed: Error | undefined;
+
+  constructor(readonly path: string) {
+    this.tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${Math.random().toString(36).slice(2, 8)}.tmp`);
+    liveTempFiles.add(this.tmp);
+    this.stream = createWriteStream(this.tmp, { flags: 'wx' });
+    this.stream.on('error', (e) => {
+      this.failed = e;
+    });
+  }
+
+  get error(): Error | undefined {
+    return this.failed;
+  }
+
+  async commit(): Promise<void> {
+    await endStream(this.stream);
+    if (this.failed) throw this.failed;
+    await fsp.rename(this.tmp, this.path);
+    liveTempFiles.delete(this.tmp);
+  }
+
+  async abort(): Promise<void> {
+    this.stream.destroy();
+    await fsp.rm(this.tmp, { force: true });
+    liveTempFiles.delete(this.tmp);
+  }
+}
+
+export async function endStream(s: Writable): Promise<void> {
+  if (s.writableFinished) return;
+  const done = once(s, 'finish');
+  s.end();
+  await done;
+}
+
+/** Writes with backpressure: waits for `drain` when the stream's buffer is full. */
+export async function writeChunk(s: Writable, chunk: string | Buffer): Promise<void> {
+  if (!s.write(chunk)) {
+    if (s.destroyed) return;
+    await once(s, 'drain');
+  }
+}

@@ -1,0 +1,128 @@
+/**
+ * The funnel summary: counts per stage, share, reached (at that stage or a more mature one), conversion
+ * from the previous stage, disqualification reasons and the health of the inputs. Plain data; rendering is
+ * in summary-render.ts, so the JSON written for monitoring is exactly what the table shows.
+ */
+import type { Verdict } from '../classify/classifier.js';
+import type { Stage } from '../rules/model.js';
+
+export interface StageLine {
+  id: string;
+  label: string;
+  count: number;
+  /** count / all contacts, 0..1 */
+  share: number;
+  reached: number;
+  /** reached / reached of the previous stage; null for the first stage or when the previous reached none. */
+  conversion: number | null;
+}
+
+export interface Movement {
+  from: string;
+  to: string;
+  count: number;
+}
+
+export interface Summary {
+  tool: { name: 'funnel'; version: string };
+  as_of: string;
+  rules: { source: string; sha256: string };
+  inputs: {
+    contacts: { file: string; rows: number }[];
+    activities: { file: string; rows: number; without_key: number; undated: number; after_as_of: number }[];
+  };
+  output: { rows: number; format: string; files: string[] };
+  total: number;
+  stages: StageLine[];
+  disqualified: { total: number; by_reason: Record<string, number> };
+  not_contactable: number;
+  rows_with_warnings: number;
+  warnings_by_kind: Record<string, number>;
+  unmatched_activity_rows: number;
+  undated_activity_rows: number;
+  movements?: { changed: number; new: number; moves: Movement[] };
+  duration_ms: number;
+}
+
+/** The kind of a row warning: its text up to the first colon or quote, e.g. `unparsable number in Employees`. */
+export function warningKind(w: string): string {
+  return w.replace(/:.*$/, '').replace(/ '.*$/, '').trim();
+}
+
+export class SummaryBuilder {
+  private readonly counts: number[];
+  private readonly disq = new Map<string, number>();
+  private total = 0;
+  private notContactable = 0;
+  private withWarnings = 0;
+  private readonly warningKinds = new Map<string, number>();
+  private readonly moves = new Map<string, number>();
+  private newContacts = 0;
+  private tracked = false;
+
+  constructor(private readonly stages: readonly Stage[]) {
+    this.counts = stages.map(() => 0);
+  }
+
+  add(v: Pick<Verdict, 'stageIndex' | 'disqualifiedBy' | 'consent' | 'warnings'>): void {
+    this.total++;
+    if (v.stageIndex >= 0) this.counts[v.stageIndex]!++;
+    else this.disq.set(v.disqualifiedBy ?? 'unknown', (this.disq.get(v.disqualifiedBy ?? 'unknown') ?? 0) + 1);
+    if (!v.consent) this.notContactable++;
+    if (v.warnings.length) {
+      this.withWarnings++;
+      for (const w of v.warnings) {
+        const k = warningKind(w);
+        this.warningKinds.set(k, (this.warningKinds.get(k) ?? 0) + 1);
+      }
+    }
+  }
+
+  /** With --previous: where the contact was and where it is now ('' previous = new contact). */
+  move(previous: string | undefined, now: string): void {
+    this.tracked = true;
+    if (previous === undefined || previous === '') {
+      this.newContacts++;
+      return;
+    }
+    if (previous === now) return;
+    const k = `${previous}\u0000${now}`;
+    this.moves.set(k, (this.moves.get(k) ?? 0) + 1);
+  }
+
+  build(rest: Omit<Summary, 'total' | 'stages' | 'disqualified' | 'not_contactable' | 'rows_with_warnings' | 'warnings_by_kind' | 'movements'>): Summary {
+    const reached: number[] = [];
+    let acc = 0;
+    for (let i = this.stages.length - 1; i >= 0; i--) {
+      acc += this.counts[i]!;
+      reached[i] = acc;
+    }
+    const stages = this.stages.map((s, i) => ({
+      id: s.id,
+      label: s.label,
+      count: this.counts[i]!,
+      share: this.total ? this.counts[i]! / this.total : 0,
+      reached: reached[i]!,
+      conversion: i === 0 || reached[i - 1] === 0 ? null : reached[i]! / reached[i - 1]!,
+    }));
+    const sortedObj = (m: Map<string, number>): Record<string, number> => Object.fromEntries([...m].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])));
+    const summary: Summary = {
+      ...rest,
+      total: this.total,
+      stages,
+      disqualified: { total: [...this.disq.values()].reduce((a, b) => a + b, 0), by_reason: sortedObj(this.disq) },
+      not_contactable: this.notContactable,
+      rows_with_warnings: this.withWarnings,
+      warnings_by_kind: sortedObj(this.warningKinds),
+    };
+    if (this.tracked) {
+      const moves = [...this.moves].map(([k, count]) => {
+        const [from, to] = k.split('\u0000') as [string, string];
+        return { from, to, count };
+      });
+      moves.sort((a, b) => b.count - a.count || a.from.localeCompare(b.from) || a.to.localeCompare(b.to));
+      summary.movements = { changed: moves.reduce((a, m) => a + m.count, 0), new: this.newContacts, moves };
+    }
+    return summary;
+  }
+}
