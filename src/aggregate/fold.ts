@@ -39,6 +39,7 @@ export interface FoldOptions {
   /** Only this normalised key is folded, and each of its events reported (for explain). */
   only?: { key: string; onEvent: (e: EventDetail) => void };
   onProgress?: (rows: number) => void;
+  warn: (message: string) => void;
 }
 
 export interface ActivityColumns {
@@ -47,12 +48,18 @@ export interface ActivityColumns {
   time: number;
 }
 
-export function activityColumns(table: Table, rules: Rules): ActivityColumns {
+export function activityColumns(table: Table, rules: Rules, warn: (m: string) => void): ActivityColumns {
   const a = rules.activities;
   const pick = (what: string, named: string | undefined, fallbackName: string | undefined, patterns: readonly RegExp[], rulesKey: string): number => {
     if (named !== undefined) {
       const m = findColumn(table.headers, named);
       if (m.index !== -1) return m.index;
+      // One rules file serves several exports: an API's `type` where the CSV says `Activity Type`.
+      const g = m.ambiguous ? -1 : guessColumn(table.headers, patterns);
+      if (g !== -1) {
+        warn(`${table.file}: no ${what} column '${named}'; using '${table.headers[g]}' — set ${rulesKey} to choose`);
+        return g;
+      }
       throw new InputError(
         m.ambiguous ? `the ${what} column '${named}' matches several columns (${m.ambiguous.join(', ')})` : `no ${what} column '${named}'`,
         { file: table.file, line: 1 },
@@ -76,7 +83,7 @@ export function activityColumns(table: Table, rules: Rules): ActivityColumns {
 
 export async function foldActivities(table: Table, opts: FoldOptions): Promise<FoldStats> {
   const { rules, plan, aggs } = opts;
-  const cols = activityColumns(table, rules);
+  const cols = activityColumns(table, rules, opts.warn);
   const tz = rules.activities.timezone;
   const mode = rules.contacts.normalize;
   const { asOf, halfLifeMs, feeds, points, counters } = plan;

@@ -121,7 +121,7 @@ interface PreviousRow {
 
 async function readPrevious(path: string, rules: Rules, prefix: string, read: ReadOptions): Promise<Map<string, PreviousRow>> {
   const table = await openTable(inputRef(path), { ...read, delimiter: undefined, noHeader: false, encoding: undefined });
-  const key = contactKeyColumn(table, rules.contacts.key);
+  const key = contactKeyColumn(table, rules.contacts.key, read.warn);
   const stageCol = findColumn(table.headers, `${prefix}stage`).index;
   if (stageCol === -1) throw new InputError(`no column '${prefix}stage'`, { file: table.file, line: 1 }, 'give the annotated output of an earlier funnel classify run');
   const sinceCol = findColumn(table.headers, `${prefix}stage_since`).index;
@@ -171,7 +171,7 @@ export async function classify(opts: ClassifyOptions, io: ClassifyIO): Promise<C
         foldStats.push({ file: table.file, rows: 0, noKey: 0, undated: 0, afterAsOf: 0, noType: 0 });
         continue;
       }
-      foldStats.push(await foldActivities(table, { rules, plan, aggs, onProgress: io.progress && ((n) => io.progress!(`${table.file}: ${n.toLocaleString('en-US')} activity rows`)) }));
+      foldStats.push(await foldActivities(table, { rules, plan, aggs, warn: io.warn, onProgress: io.progress && ((n) => io.progress!(`${table.file}: ${n.toLocaleString('en-US')} activity rows`)) }));
     }
     for (const s of foldStats) {
       if (s.undated) io.warn(`${s.file}: ${s.undated} activity row(s) with an unparsable date count only for conditions without a time window`);

@@ -39,10 +39,15 @@ export interface ScanOptions {
   dateColumns: readonly string[];
 }
 
-export function contactKeyColumn(table: Pick<Table, 'headers' | 'file'>, keyName: string | undefined): number {
+export function contactKeyColumn(table: Pick<Table, 'headers' | 'file'>, keyName: string | undefined, warn: (m: string) => void): number {
   if (keyName !== undefined) {
     const m = findColumn(table.headers, keyName);
     if (m.index !== -1) return m.index;
+    const g = m.ambiguous ? -1 : guessColumn(table.headers, EMAIL_COLUMN);
+    if (g !== -1) {
+      warn(`${table.file}: no key column '${keyName}'; using '${table.headers[g]}' — set contacts.key to choose`);
+      return g;
+    }
     throw new InputError(
       m.ambiguous ? `the key column '${keyName}' matches several columns (${m.ambiguous.join(', ')})` : `no key column '${keyName}'`,
       { file: table.file, line: 1 },
@@ -66,7 +71,7 @@ export async function scanContacts(refs: readonly InputRef[], opts: ScanOptions)
     let width = table.headers.length;
     let rows = 0;
     const resolve = (): void => {
-      keyColumn = contactKeyColumn(table, opts.keyName);
+      keyColumn = contactKeyColumn(table, opts.keyName, opts.read.warn);
       dateIdx = opts.dateColumns.map((c) => findColumn(table.headers, c).index).filter((i) => i >= 0);
     };
     if (table.headers.length === 0 && table.format === 'csv') throw new InputError('empty file: no header row', { file: table.file }, 'export again with a header row naming the columns');
