@@ -1,0 +1,212 @@
+import { describe, expect, it } from 'vitest';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { parse } from 'csv-parse/sync';
+import { ROOT, runCli, tempDir, writeFiles } from './helpers.js';
+
+const GOLDEN = join(ROOT, 'fixtures', 'golden');
+const HUB = join(ROOT, 'fixtures', 'hubspot');
+const API = join(ROOT, 'fixtures', 'api');
+const contacts = join(GOLDEN, 'contacts.csv');
+const activities = join(GOLDEN, 'activities.csv');
+
+describe('classify output files', () => {
+  it('writes funnel-out/contacts.csv and one file per stage that has contacts', async () => {
+    const dir = tempDir();
+    const res = await runCli(['classify', contacts, '-a', activities, '--as-of', '2026-11-15'], { cwd: dir });
+    expect(res.code).toBe(0);
+    const files = readdirSync(join(dir, 'funnel-out')).sort();
+    expect(files).toEqual(['advocate.csv', 'contacts.csv', 'customer.csv', 'disqualified.csv', 'lead.csv', 'mql.csv', 'sql.csv', 'suspect.csv']);
+    const all = parse(readFileSync(join(dir, 'funnel-out', 'contacts.csv')), { columns: true }) as Record<string, string>[];
+    const sql = parse(readFileSync(join(dir, 'funnel-out', 'sql.csv')), { columns: true }) as Record<string, string>[];
+    expect(all).toHaveLength(35);
+    expect(sql.map((r) => r.Email)).toEqual(all.filter((r) => r.funnel_stage === 'sql').map((r) => r.Email));
+    // The summary table goes to stdout; the note about the rules used goes to stderr.
+    expect(res.stdout).toContain('conversion');
+    expect(res.stdout).not.toMatch(/\x1b\[/);
+    expect(res.stderr).toContain('rules: built-in');
+    expect(readdirSync(join(dir, 'funnel-out')).some((f) => f.endsWith('.tmp'))).toBe(false);
+  });
+
+  it('removes a stage file left by an earlier run when the stage is now empty', async () => {
+    const dir = tempDir();
+    writeFiles(dir, { 'c.csv': 'Email\na@x.com\n' });
+    await runCli(['classify', contacts, '-a', activities, '--as-of', '2026-11-15', '--out-dir', 'out'], { cwd: dir });
+    expect(existsSync(join(dir, 'out', 'sql.csv'))).toBe(true);
+    const res = await runCli(['classify', 'c.csv', '--out-dir', 'out'], { cwd: dir });
+    expect(res.code).toBe(0);
+    expect(readdirSync(join(dir, 'out')).sort()).toEqual(['contacts.csv', 'suspect.csv']);
+  });
+
+  it('writes one file with -o, JSON and NDJSON with --format', async () => {
+    const dir = tempDir();
+    const r1 = await runCli(['classify', contacts, '-a', activities, '--as-of', '2026-11-15', '-o', 'all.json', '--format', 'json', '--summary', 'none'], { cwd: dir });
+    expect(r1.code).toBe(0);
+    expect(r1.stdout).toBe('');
+    const json = JSON.parse(readFileSync(join(dir, 'all.json'), 'utf8')) as Record<string, unknown>[];
+    expect(json).toHaveLength(35);
+    expect(json[4]).toMatchObject({ Email: 'g05@acme.io', funnel_stage: 'mql', funnel_score: 24.4, funnel_fit: 0 });
+    const r2 = await runCli(['classify', contacts, '-a', activities, '--as-of', '2026-11-15', '-o', '-', '--format', 'ndjson', '--summary', 'none']);
+    const lines = r2.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(lines).toHaveLength(35);
+    expect(lines[9]!.funnel_stage).toBe('sql');
+  });
+
+  it('keeps the input delimiter in CSV output', async () => {
+    const dir = tempDir();
+    writeFiles(dir, { 'c.csv': 'Email;Name\na@x.com;"Dupont; Jean"\n' });
+    const res = await runCli(['classify', 'c.csv', '-o', '-', '--summary', 'none'], { cwd: dir });
+    expect(res.stdout.split('\n')[0]).toBe('Email;Name;funnel_stage;funnel_score;funnel_fit;funnel_persona;funnel_contactable;funnel_content;funnel_action;funnel_reason;funnel_warnings');
+    expect(res.stdout.split('\n')[1]).toMatch(/^a@x\.com;"Dupont; Jean";suspect;/);
+  });
+
+  it('reads the JSON export and NDJSON activities (nested keys flattened) like the CSV', async () => {
+    const res = await runCli(['classify', join(API, 'contacts.json'), '-a', join(API, 'activities.ndjson'), '--as-of', '2026-11-15', '-o', '-', '--summary', 'none']);
+    expect(res.code).toBe(0);
+    const rows = parse(res.stdout, { columns: true }) as Record<string, string>[];
+    expect(rows).toHaveLength(60);
+    expect(Object.keys(rows[0]!)).toContain('properties.Email');
+    expect(new Set(rows.map((r) => r.funnel_stage)).size).toBeGreaterThan(2);
+    expect(res.stderr).toContain("using 'type'");
+  });
+
+  it('reads gzipped inputs', async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'c.csv.gz'), gzipSync(readFileSync(contacts)));
+    writeFileSync(join(dir, 'a.csv.gz'), gzipSync(readFileSync(activities)));
+    const a = await runCli(['classify', 'c.csv.gz', '-a', 'a.csv.gz', '--as-of', '2026-11-15', '-o', '-', '--summary', 'none'], { cwd: dir });
+    const b = await runCli(['classify', contacts, '-a', activities, '--as-of', '2026-11-15', '-o', '-', '--summary', 'none']);
+    expect(a.code).toBe(0);
+    expect(a.stdout).toBe(b.stdout);
+  });
+
+  it('is deterministic with --as-of', async () => {
+    const args = ['classify', join(HUB, 'contacts.csv'), '-a', join(HUB, 'activities.csv'), '--as-of', '2026-11-15', '-o', '-', '--summary', 'none'];
+    const [a, b] = await Promise.all([runCli(args), runCli(args)]);
+    expect(a.stdout).toBe(b.stdout);
+    expect(parse(a.stdout, { columns: true })).toHaveLength(400);
+  });
+});
+
+describe('pipelines and routing', () => {
+  it('reads contacts from stdin with - and writes rows to stdout, summary to stderr', async () => {
+    const res = await runCli(['classify', '-', '-a', activities, '--as-of', '2026-11-15', '-o', '-'], { input: readFileSync(contacts) });
+    expect(res.code).toBe(0);
+    expect(parse(res.stdout, { columns: true })).toHaveLength(35);
+    expect(res.stderr).toContain('conversion');
+  });
+
+  it('reads activities from stdin', async () => {
+    const res = await runCli(['classify', contacts, '-a', '-', '--as-of', '2026-11-15', '-o', '-', '--summary', 'none'], { input: readFileSync(activities) });
+    const b = await runCli(['classify', contacts, '-a', activities, '--as-of', '2026-11-15', '-o', '-', '--summary', 'none']);
+    expect(res.stdout).toBe(b.stdout);
+  });
+
+  it('prints the summary as JSON, and writes --summary-file', async () => {
+    const dir = tempDir();
+    const res = await runCli(['classify', contacts, '-a', activities, '--as-of', '2026-11-15', '--summary', 'json', '--summary-file', 's.json', '--out-dir', 'o'], { cwd: dir });
+    const s = JSON.parse(res.stdout) as { total: number; as_of: string; rules: { sha256: string }; tool: { version: string } };
+    expect(s.total).toBe(35);
+    expect(s.as_of).toBe('2026-11-15T00:00:00Z');
+    expect(s.rules.sha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(JSON.parse(readFileSync(join(dir, 's.json'), 'utf8'))).toMatchObject({ total: 35 });
+  });
+
+  it('--quiet prints nothing but errors', async () => {
+    const dir = tempDir();
+    const res = await runCli(['--quiet', 'classify', join(API, 'contacts.json'), '-a', join(API, 'activities.ndjson'), '--out-dir', 'o'], { cwd: dir });
+    expect(res.code).toBe(0);
+    expect(res.stdout).toBe('');
+    expect(res.stderr).toBe('');
+  });
+
+  it('colours only when asked on a non-terminal, and NO_COLOR wins', async () => {
+    const forced = await runCli(['classify', contacts, '--out-dir', tempDir()], { env: { FORCE_COLOR: '1' } });
+    expect(forced.stdout).toMatch(/\x1b\[/);
+    const off = await runCli(['classify', contacts, '--out-dir', tempDir()], { env: { FORCE_COLOR: '1', NO_COLOR: '1' } });
+    expect(off.stdout).not.toMatch(/\x1b\[/);
+  });
+
+  it('ends quietly when downstream closes the pipe', async () => {
+    const { spawnSync } = await import('node:child_process');
+    const r = spawnSync('bash', ['-o', 'pipefail', '-c', `node bin/funnel classify ${join(HUB, 'contacts.csv')} -a ${join(HUB, 'activities.csv')} -o - --summary none | head -n 5`], { cwd: ROOT, encoding: 'utf8' });
+    expect(r.status).toBe(0);
+    expect(r.stdout.trim().split('\n')).toHaveLength(5);
+    expect(r.stderr).not.toMatch(/error|EPIPE/i);
+  });
+});
+
+describe('exit codes and one-line errors', () => {
+  const cases: [string, string[], number, RegExp][] = [
+    ['missing contacts argument', ['classify'], 2, /missing required argument/],
+    ['unknown option', ['classify', contacts, '--frobnicate'], 2, /unknown option/],
+    ['bad --format', ['classify', contacts, '--format', 'xml'], 2, /format/],
+    ['bad --as-of', ['classify', contacts, '--as-of', 'tomorrow'], 2, /^funnel: error: cannot read the date 'tomorrow' — /m],
+    ['missing rules file', ['classify', contacts, '-r', 'nope.yaml'], 2, /nope\.yaml:1:1: rules file not found/],
+    ['missing input file', ['classify', 'nope.csv'], 3, /^funnel: error: nope\.csv: no such file — check the path$/m],
+    ['unknown command', ['frob'], 2, /unknown command/],
+  ];
+  it.each(cases)('%s', async (_n, args, code, message) => {
+    const res = await runCli(args);
+    expect(res.code).toBe(code);
+    expect(res.stderr).toMatch(message);
+    expect(res.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('exit 3 for a missing key column', async () => {
+    const dir = tempDir();
+    writeFiles(dir, { 'c.csv': 'Name,Company\nAna,Acme\n', 'r.yaml': 'contacts: { key: Email }\nstages: [ { id: s } ]\n' });
+    const res = await runCli(['classify', 'c.csv', '-r', 'r.yaml'], { cwd: dir });
+    expect(res.code).toBe(3);
+    expect(res.stderr).toMatch(/^funnel: error: c\.csv:1: no key column 'Email' — set contacts\.key in the rules to one of: Name, Company$/m);
+  });
+
+  it('exit 2 for invalid rules, every problem on its own line', async () => {
+    const dir = tempDir();
+    writeFiles(dir, { 'r.yaml': 'stages:\n  - { id: s, when: { activity: x } }\n  - { id: s, wen: 1 }\n' });
+    const res = await runCli(['classify', contacts, '-r', 'r.yaml'], { cwd: dir });
+    expect(res.code).toBe(2);
+    expect(res.stderr).toContain("r.yaml:2:14: the first stage 's' has a 'when'");
+    expect(res.stderr).toContain("r.yaml:3:14: unknown key 'wen' in a stage — did you mean 'when'?");
+    expect(res.stderr).toContain("r.yaml:3:11: duplicate stage id 's'");
+  });
+
+  it('finds ./funnel.yaml before ./rules.yaml before the built-in rules', async () => {
+    const dir = tempDir();
+    writeFiles(dir, { 'c.csv': 'Email\na@x.com\n', 'rules.yaml': 'stages: [ { id: from_rules } ]\n' });
+    const r1 = await runCli(['classify', 'c.csv', '-o', '-', '--summary', 'none'], { cwd: dir });
+    expect(r1.stderr).toContain('rules: ./rules.yaml');
+    expect(r1.stdout).toContain('from_rules');
+    writeFiles(dir, { 'funnel.yaml': 'stages: [ { id: from_funnel } ]\n' });
+    const r2 = await runCli(['classify', 'c.csv', '-o', '-', '--summary', 'none'], { cwd: dir });
+    expect(r2.stderr).toContain('rules: ./funnel.yaml');
+    expect(r2.stdout).toContain('from_funnel');
+  });
+
+  it('refuses to overwrite an input', async () => {
+    const dir = tempDir();
+    writeFiles(dir, { 'c.csv': 'Email\na@x.com\n' });
+    const res = await runCli(['classify', 'c.csv', '-o', 'c.csv'], { cwd: dir });
+    expect(res.code).toBe(2);
+    expect(res.stderr).toMatch(/the output c\.csv is the input c\.csv/);
+    expect(readFileSync(join(dir, 'c.csv'), 'utf8')).toBe('Email\na@x.com\n');
+  });
+
+  it('--strict fails on the first row problem and writes nothing', async () => {
+    const dir = tempDir();
+    const res = await runCli(['classify', contacts, '-a', activities, '--strict', '-o', 'out.csv'], { cwd: dir });
+    expect(res.code).toBe(3);
+    expect(res.stderr).toMatch(/contacts\.csv:24: duplicate key: 2 rows — fix the row, or run without --strict/);
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('prints --help and --version with exit 0', async () => {
+    const h = await runCli(['classify', '--help']);
+    expect(h.code).toBe(0);
+    expect(h.stdout).toContain('--activities');
+    const v = await runCli(['--version']);
+    expect(v.code).toBe(0);
+    expect(v.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+  });
+});
