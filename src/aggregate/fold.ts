@@ -102,17 +102,18 @@ export async function foldActivities(table: Table, opts: FoldOptions): Promise<F
       return;
     }
     if (Number.isNaN(t)) stats.undated++;
-    if (sig < 0) return;
+    if (sig < 0) {
+      opts.only?.onEvent({ signal: label.trim() === '' ? '' : plan.signalOfLabel(label), label, time: t, line, points: 0 });
+      return;
+    }
     const base = slot * nCounters;
     for (const c of feeds[sig]!) {
       // An undated event counts only for counters without a window (from = -Infinity).
       if (t >= froms[c]! || (Number.isNaN(t) && froms[c] === -Infinity)) {
         aggs.counts[base + c]!++;
-        if (!(t <= aggs.last[base + c]!)) {
-          if (!Number.isNaN(t)) {
-            aggs.last[base + c] = t;
-            aggs.lastSignal[base + c] = sig;
-          }
+        if (!Number.isNaN(t) && !(t <= aggs.last[base + c]!)) {
+          aggs.last[base + c] = t;
+          aggs.lastSignal[base + c] = sig;
         }
       }
     }
@@ -134,8 +135,17 @@ export async function foldActivities(table: Table, opts: FoldOptions): Promise<F
   for await (const row of table.rows) {
     stats.rows++;
     if (opts.onProgress && (stats.rows & 0xffff) === 0) opts.onProgress(stats.rows);
-    const rawKey = row.values[cols.key] ?? '';
-    const key = normalizeKey(rawKey, mode);
+    const text = row.values[cols.time] ?? '';
+    // Every row of the file takes part in deciding the slash-date order, whichever key it has.
+    let ambiguous = false;
+    if (order === undefined) {
+      const hint = slashHint(text);
+      if (hint === 'dmy' || hint === 'mdy') {
+        order = hint;
+        flushPending();
+      } else ambiguous = hint === 'ambiguous';
+    }
+    const key = normalizeKey(row.values[cols.key] ?? '', mode);
     if (key.trim() === '') {
       stats.noKey++;
       continue;
@@ -150,18 +160,8 @@ export async function foldActivities(table: Table, opts: FoldOptions): Promise<F
       sig = label.trim() === '' ? -1 : (signalIndex.get(plan.signalOfLabel(label)) ?? -1);
       labelCache.set(label, sig);
     }
-    const text = row.values[cols.time] ?? '';
-    if (order === undefined) {
-      const hint = slashHint(text);
-      if (hint === 'dmy' || hint === 'mdy') {
-        order = hint;
-        flushPending();
-      } else if (hint === 'ambiguous') {
-        pending.push({ slot, sig, text, line: row.line, label });
-        continue;
-      }
-    }
-    apply(slot, sig, parseDate(text, tz, order), label, row.line);
+    if (ambiguous) pending.push({ slot, sig, text, line: row.line, label });
+    else apply(slot, sig, parseDate(text, tz, order), label, row.line);
   }
   if (pending.length) {
     const first = pending[0]!;

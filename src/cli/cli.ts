@@ -4,12 +4,18 @@
  */
 import { Command, CommanderError, Option } from 'commander';
 import { promises as fsp, rmSync } from 'node:fs';
+import { resolve as resolvePath } from 'node:path';
 import { FunnelError, UsageError, isFunnelError, RulesError } from '../errors.js';
 import { VERSION } from '../util/version.js';
 import { liveTempFiles, AtomicFile } from '../output/atomic.js';
 import { renderSummaryJson, renderSummaryTable } from '../output/summary-render.js';
 import type { Summary } from '../output/summary.js';
 import { classify } from '../commands/classify.js';
+import { validate, hasErrors } from '../commands/validate.js';
+import { explain } from '../commands/explain.js';
+import { init } from '../commands/init.js';
+import { formatProblem } from '../rules/load.js';
+import { renderExplainText } from '../output/explain-render.js';
 import { parseDelimiterOption } from '../input/sniff.js';
 import { checkEncoding } from '../input/decode.js';
 import { chalkFor } from './color.js';
@@ -146,7 +152,79 @@ function buildProgram(term: Terminal, done: (code: number) => void): Command {
       stream.write(kind === 'json' ? renderSummaryJson(result.summary) : renderSummaryTable(result.summary, chalk));
     });
 
-  program.hook('postAction', () => done(0));
+  program
+    .command('validate')
+    .description('check a rules file, and optionally that sample exports have the columns and labels it uses')
+    .argument('[rules]', 'rules file (default ./funnel.yaml, else ./rules.yaml, else the built-in rules)')
+    .option('--contacts <file>', 'a contacts export to check the fields against')
+    .option('--activities <file>', 'an activities export to check columns, dates and labels against')
+    .option('--encoding <label>', 'input encoding of the exports')
+    .option('--delimiter <char>', 'input CSV delimiter of the exports')
+    .action(async (rulesPath: string | undefined, o: Record<string, unknown>) => {
+      const s = session();
+      const r = await validate(
+        { rules: rulesPath, contacts: o.contacts as string | undefined, activities: o.activities as string | undefined, cwd: term.cwd, encoding: o.encoding as string | undefined, delimiter: o.delimiter === undefined ? undefined : parseDelimiterOption(String(o.delimiter)) },
+        { stdin: term.stdin, warn: s.warn },
+      );
+      for (const p of r.problems) {
+        if (p.severity === 'error') term.stderr.write(`${s.err.red('funnel: error:')} ${formatProblem(p)}\n`);
+        else s.warn(formatProblem(p));
+      }
+      const errors = r.problems.filter((p) => p.severity === 'error').length;
+      const warnings = r.problems.length - errors;
+      if (hasErrors(r)) {
+        done(2);
+        return;
+      }
+      if (!s.opts.quiet) {
+        const labels = r.labels ? `; ${r.labels.filter((l) => l.used).length} activity label(s) feed the rules, ${r.labels.filter((l) => !l.used).length} do not` : '';
+        term.stdout.write(`${r.source}: ${s.out.green('valid')}${warnings ? `, ${warnings} warning(s)` : ''}${labels}\n`);
+      }
+      done(0);
+    });
+
+  program
+    .command('explain')
+    .description('show, for one contact, every rule and condition held or not, with the evidence')
+    .argument('<contacts...>', 'contact exports')
+    .option('-a, --activities <files...>', 'activity exports')
+    .requiredOption('--contact <key>', 'the key of the contact (e.g. its email)')
+    .option('-r, --rules <file>', 'rules file')
+    .option('--as-of <date>', 'reference time (default: now)')
+    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
+    .option('--encoding <label>', 'input encoding')
+    .option('--delimiter <char>', 'input CSV delimiter')
+    .option('--no-header', 'CSV inputs have no header row')
+    .action(async (contacts: string[], o: Record<string, unknown>) => {
+      const s = session();
+      const r = await explain(
+        {
+          contacts,
+          activities: (o.activities as string[] | undefined) ?? [],
+          contact: String(o.contact),
+          rules: o.rules as string | undefined,
+          asOf: o.asOf as string | undefined,
+          cwd: term.cwd,
+          encoding: o.encoding as string | undefined,
+          delimiter: o.delimiter === undefined ? undefined : parseDelimiterOption(String(o.delimiter)),
+          noHeader: o.header === false,
+        },
+        { stdin: term.stdin, warn: s.warn, note: s.note },
+      );
+      term.stdout.write(o.format === 'json' ? `${JSON.stringify(r, null, 2)}\n` : renderExplainText(r, s.out));
+    });
+
+  program
+    .command('init')
+    .description('write the commented example rules to start from')
+    .argument('[path]', 'where to write them', 'funnel.yaml')
+    .option('--force', 'overwrite an existing file')
+    .action(async (path: string, o: Record<string, unknown>) => {
+      const s = session();
+      await init(resolvePath(term.cwd, path), !!o.force);
+      s.note(`wrote ${path} — edit it, then: funnel validate ${path} --contacts <contacts> --activities <activities>`);
+    });
+
   return program;
 }
 

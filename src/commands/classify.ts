@@ -14,7 +14,8 @@ import { openTable, type ReadOptions } from '../input/table.js';
 import { scanContacts, contactKeyColumn } from '../input/contacts.js';
 import { findColumn } from '../input/columns.js';
 import { parseAsOf, isoTime } from '../input/dates.js';
-import { allConditions, planActivities } from '../aggregate/plan.js';
+import { planActivities } from '../aggregate/plan.js';
+import { dateColumnsOf } from './date-columns.js';
 import { Aggregates, normalizeKey } from '../aggregate/store.js';
 import { foldActivities, type FoldStats } from '../aggregate/fold.js';
 import { Classifier, DISQUALIFIED } from '../classify/classifier.js';
@@ -81,16 +82,6 @@ function sameFile(a: string, b: string): boolean {
   } catch {
     return resolvePath(a) === resolvePath(b);
   }
-}
-
-/** Column names that the rules compare as dates, for the contacts' slash-date order. */
-function dateColumns(rules: Rules): string[] {
-  const out = new Set<string>();
-  for (const c of allConditions(rules)) {
-    if (c.kind !== 'field') continue;
-    if (c.ops.some((o) => o.op === 'before' || o.op === 'after' || o.op === 'within' || ('date' in o && o.date !== undefined))) out.add(rules.fields.get(c.field) ?? c.field);
-  }
-  return [...out];
 }
 
 interface Sink {
@@ -187,7 +178,7 @@ export async function classify(opts: ClassifyOptions, io: ClassifyIO): Promise<C
         contactRefs.push({ path, name: '<stdin>' });
       } else contactRefs.push(inputRef(p));
     }
-    const scan = await scanContacts(contactRefs, { read, keyName: rules.contacts.key, normalize: rules.contacts.normalize, dateColumns: dateColumns(rules) });
+    const scan = await scanContacts(contactRefs, { read, keyName: rules.contacts.key, normalize: rules.contacts.normalize, dateColumns: dateColumnsOf(rules) });
     const contactOrder = rules.activities.dateOrder === 'auto' ? scan.dateOrder : rules.activities.dateOrder;
     if (!contactOrder && scan.ambiguousDate) {
       const a = scan.ambiguousDate;

@@ -230,7 +230,7 @@ function parseCond(cx: CondContext, node: Node | null, scope: Scope, where: stri
         const op = parseFieldOp(cx, e);
         if (op) ops.push(op);
       }
-      if (!entries.some((e) => FIELD_OPS.includes(e.key))) {
+      if (!entries.some((e) => FIELD_OPS.includes(e.key)) && entries.every((e) => e.key === 'field')) {
         return c.error(node, `field condition on '${field ?? '?'}' has no operator`, `add one of: ${FIELD_OPS.join(', ')}`);
       }
       return field !== undefined && ops.length === entries.filter((e) => FIELD_OPS.includes(e.key)).length ? { kind: 'field', field, ops, pos } : undefined;
@@ -360,7 +360,7 @@ function optionalString(c: Checker, m: Map<string, Entry>, key: string, what: st
 /** Validates rules text; `rules` is set when there are no errors. */
 export function loadRulesText(text: string, file: string): LoadResult {
   const lc = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
+  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: true, uniqueKeys: true });
   const c = new Checker(file, doc, lc);
   for (const e of doc.errors) {
     const [line, col] = e.linePos?.[0] ? [e.linePos[0].line, e.linePos[0].col] : [1, 1];
@@ -384,6 +384,7 @@ export function loadRulesText(text: string, file: string): LoadResult {
     if (v !== undefined && v !== 1 && v !== '1') c.error(version.value, `unsupported rules version ${String(v)}`, 'this funnel reads version: 1');
   }
 
+  const positions = new Map<string, Pos>();
   // contacts
   const contacts: Rules['contacts'] = { normalize: 'email' };
   const ce = t.get('contacts');
@@ -393,6 +394,7 @@ export function loadRulesText(text: string, file: string): LoadResult {
       c.keys(es, CONTACTS_KEYS, `'contacts'`);
       const m = entryMap(es);
       contacts.key = optionalString(c, m, 'key', `contacts key`);
+      if (m.has('key')) positions.set('contacts.key', c.pos(m.get('key')!.value));
       const n = m.get('normalize');
       if (n) {
         const v = c.string(n.value, `'normalize'`);
@@ -414,6 +416,7 @@ export function loadRulesText(text: string, file: string): LoadResult {
       activities.key = optionalString(c, m, 'key', 'activities key');
       activities.type = optionalString(c, m, 'type', 'activities type');
       activities.time = optionalString(c, m, 'time', 'activities time');
+      for (const k of ['key', 'type', 'time']) if (m.has(k)) positions.set(`activities.${k}`, c.pos(m.get(k)!.value));
       const d = m.get('date_order');
       if (d) {
         const v = c.string(d.value, `'date_order'`);
@@ -463,6 +466,7 @@ export function loadRulesText(text: string, file: string): LoadResult {
     for (const e of c.entries(fe.value, `'fields'`) ?? []) {
       const col = c.string(e.value, `the column of field '${e.key}'`);
       if (col !== undefined) fields.set(e.key, col);
+      positions.set(`fields.${e.key}`, c.pos(e.value));
     }
   }
 
@@ -619,7 +623,7 @@ export function loadRulesText(text: string, file: string): LoadResult {
       const at = path.indexOf(e.id);
       if (at !== -1 || e.id === id) {
         const cycle = [...path.slice(at === -1 ? path.length - 1 : at), e.id];
-        const key = [...cycle].sort().join('>');
+        const key = [...new Set(cycle)].sort().join('>');
         if (!reported.has(key)) {
           reported.add(key);
           c.error(e.node, `stage references form a cycle: ${cycle.join(' → ')}`, 'a stage cannot depend on itself');
@@ -657,7 +661,7 @@ export function loadRulesText(text: string, file: string): LoadResult {
   if (c.problems.some((p) => p.severity === 'error')) return { problems: c.problems };
   return {
     problems: c.problems,
-    rules: { source: file, contacts, activities, fields, scoring, persona, consent, disqualify, stages, allowRegression },
+    rules: { source: file, contacts, activities, fields, scoring, persona, consent, disqualify, stages, allowRegression, positions },
   };
 }
 

@@ -89,6 +89,8 @@ export interface Rules {
   disqualify: Disqualifier[];
   stages: Stage[];
   allowRegression: boolean;
+  /** Where some values stand in the source, by path (`contacts.key`, `fields.industry`), for `validate`. */
+  positions: Map<string, Pos>;
 }
 
 export const DEFAULT_CONSENT_ACTION = 'do not email — no consent';

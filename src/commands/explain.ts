@@ -1,0 +1,121 @@
+/**
+ * `funnel explain`: the whole story of one contact — its activity, score, fit, persona, consent, each
+ * disqualify rule and each stage's condition tree with every atom held or not, and the stage chosen. It runs
+ * the same classifier as `classify`, on the same aggregates, so the two always agree.
+ */
+import type { Readable } from 'node:stream';
+import { InputError, UsageError } from '../errors.js';
+import { inputRef } from '../input/bytes.js';
+import { openTable } from '../input/table.js';
+import { scanContacts } from '../input/contacts.js';
+import { parseAsOf, isoTime } from '../input/dates.js';
+import { planActivities } from '../aggregate/plan.js';
+import { Aggregates, normalizeKey } from '../aggregate/store.js';
+import { foldActivities, type EventDetail } from '../aggregate/fold.js';
+import { Classifier, type Explanation } from '../classify/classifier.js';
+import { loadRules, formatProblem } from './rules-source.js';
+import { dateColumnsOf } from './date-columns.js';
+
+export interface ExplainOptions {
+  contacts: string[];
+  activities: string[];
+  contact: string;
+  rules?: string;
+  asOf?: string;
+  cwd: string;
+  encoding?: string;
+  delimiter?: string;
+  noHeader?: boolean;
+}
+
+export interface SignalLine {
+  signal: string;
+  labels: string[];
+  events: number;
+  undated: number;
+  last: string | null;
+  points: number;
+  used: boolean;
+}
+
+export interface ExplainResult {
+  key: string;
+  as_of: string;
+  rules: string;
+  half_life: string | null;
+  /** Where the contact's rows are; more than one is a duplicate key. */
+  rows: { file: string; line: number }[];
+  signals: SignalLine[];
+  score: number;
+  explanation: Explanation;
+}
+
+export interface ExplainIO {
+  stdin?: Readable;
+  warn(message: string): void;
+  note(message: string): void;
+  now?: () => number;
+}
+
+export async function explain(opts: ExplainOptions, io: ExplainIO): Promise<ExplainResult> {
+  if (opts.contact.trim() === '') throw new UsageError('--contact needs a key', {}, 'e.g. --contact ana@acme.io');
+  const loaded = loadRules(opts.rules, opts.cwd);
+  const { rules } = loaded;
+  io.note(`rules: ${loaded.source}`);
+  for (const w of loaded.warnings) io.warn(formatProblem(w));
+  const asOf = opts.asOf !== undefined ? parseAsOf(opts.asOf, rules.activities.timezone) : (io.now ?? Date.now)();
+  const key = normalizeKey(opts.contact, rules.contacts.normalize);
+  const read = { stdin: io.stdin, encoding: opts.encoding, delimiter: opts.delimiter, noHeader: opts.noHeader, warn: io.warn };
+
+  const plan = planActivities(rules, asOf);
+  const aggs = new Aggregates(plan.counters.length);
+  const bySignal = new Map<string, SignalLine>();
+  const used = new Set(plan.signals);
+  const onEvent = (e: EventDetail): void => {
+    if (e.signal === '') return;
+    let s = bySignal.get(e.signal);
+    if (!s) {
+      s = { signal: e.signal, labels: [], events: 0, undated: 0, last: null, points: 0, used: used.has(e.signal) };
+      bySignal.set(e.signal, s);
+    }
+    s.events++;
+    if (!s.labels.includes(e.label.trim())) s.labels.push(e.label.trim());
+    if (Number.isNaN(e.time)) s.undated++;
+    else if (s.last === null || isoTime(e.time) > s.last) s.last = isoTime(e.time);
+    s.points += e.points;
+  };
+  for (const path of opts.activities) {
+    const table = await openTable(inputRef(path), read);
+    if (table.headers.length === 0) continue;
+    await foldActivities(table, { rules, plan, aggs, warn: io.warn, only: { key, onEvent } });
+  }
+
+  const refs = opts.contacts.map(inputRef);
+  if (refs.some((r) => r.path === '-') && opts.activities.includes('-')) throw new UsageError('standard input (-) can be read only once');
+  const scan = await scanContacts(refs, { read, keyName: rules.contacts.key, normalize: rules.contacts.normalize, dateColumns: dateColumnsOf(rules) });
+  const rows: { file: string; line: number; values: string[]; headers: string[] }[] = [];
+  for (const f of scan.files) {
+    const table = await openTable(f.ref, { ...read, headers: f.headers });
+    for await (const row of table.rows) {
+      if (normalizeKey(row.values[f.keyColumn] ?? '', rules.contacts.normalize) === key) rows.push({ file: table.file, line: row.line, values: row.values, headers: f.headers });
+    }
+  }
+  if (rows.length === 0) throw new InputError(`no contact with key '${opts.contact}'`, { file: refs.map((r) => r.name).join(', ') }, `keys are compared ${rules.contacts.normalize === 'email' ? 'trimmed and lowercased' : 'exactly'}; check the spelling`);
+  const first = rows[0]!;
+  const slot = aggs.find(key);
+  const dateOrder = rules.activities.dateOrder === 'auto' ? scan.dateOrder : rules.activities.dateOrder;
+  const classifier = new Classifier(rules, { headers: first.headers, asOf, plan, aggs, dateOrder, warn: io.warn });
+  const explanation = classifier.explain(first.values, slot);
+  if (rows.length > 1) explanation.verdict.warnings.unshift(`duplicate key: ${rows.length} rows`);
+  const hl = rules.scoring.halfLifeMs;
+  return {
+    key,
+    as_of: isoTime(asOf),
+    rules: loaded.source,
+    half_life: hl === undefined ? null : `${Math.round((hl / 86_400_000) * 100) / 100}d`,
+    rows: rows.map((r) => ({ file: r.file, line: r.line })),
+    signals: [...bySignal.values()].sort((a, b) => Number(b.used) - Number(a.used) || b.events - a.events || a.signal.localeCompare(b.signal)),
+    score: slot < 0 ? 0 : aggs.score[slot]!,
+    explanation,
+  };
+}
