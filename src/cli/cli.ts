@@ -14,6 +14,11 @@ import { classify } from '../commands/classify.js';
 import { validate, hasErrors } from '../commands/validate.js';
 import { explain } from '../commands/explain.js';
 import { init } from '../commands/init.js';
+import { summarize } from '../commands/summary.js';
+import { diff } from '../commands/diff.js';
+import { renderDiffText } from '../output/diff-render.js';
+import { locateRules } from '../commands/rules-source.js';
+import { readRulesFile as readRules } from '../rules/load.js';
 import { formatProblem } from '../rules/load.js';
 import { renderExplainText } from '../output/explain-render.js';
 import { parseDelimiterOption } from '../input/sniff.js';
@@ -212,6 +217,45 @@ function buildProgram(term: Terminal, done: (code: number) => void): Command {
         { stdin: term.stdin, warn: s.warn, note: s.note },
       );
       term.stdout.write(o.format === 'json' ? `${JSON.stringify(r, null, 2)}\n` : renderExplainText(r, s.out));
+    });
+
+  program
+    .command('summary')
+    .description('the funnel summary of an annotated file written by classify')
+    .argument('<annotated>', 'annotated contacts (CSV, JSON, NDJSON); - for standard input')
+    .option('-r, --rules <file>', 'rules giving the stage order (default: as classify finds them)')
+    .addOption(new Option('--format <format>', 'table or json').choices(['table', 'json']).default('table'))
+    .option('--prefix <prefix>', 'prefix of the funnel columns', 'funnel_')
+    .action(async (file: string, o: Record<string, unknown>) => {
+      const s = session();
+      const summary = await summarize({ file, rules: o.rules as string | undefined, prefix: String(o.prefix), cwd: term.cwd }, { stdin: term.stdin, warn: s.warn });
+      term.stdout.write(o.format === 'json' ? renderSummaryJson(summary) : renderSummaryTable(summary, s.out));
+    });
+
+  program
+    .command('diff')
+    .description('who moved between two annotated files: a movement matrix, and the moved contacts')
+    .argument('<before>', 'the earlier annotated file')
+    .argument('<after>', 'the later annotated file')
+    .option('--moved <file>', 'write the contacts whose stage changed, with both stages (CSV; - for stdout)')
+    .option('--key <column>', 'the key column (default: the rules\' contacts.key, else the first email-like column)')
+    .option('-r, --rules <file>', 'rules for the key column and its normalisation')
+    .addOption(new Option('--format <format>', 'table or json').choices(['table', 'json']).default('table'))
+    .option('--prefix <prefix>', 'prefix of the funnel columns', 'funnel_')
+    .action(async (before: string, after: string, o: Record<string, unknown>) => {
+      const s = session();
+      const { path, name } = locateRules(o.rules as string | undefined, term.cwd);
+      const loaded = readRules(path, name);
+      const rules = loaded.rules;
+      const moved = o.moved as string | undefined;
+      const r = await diff(
+        { before, after, prefix: String(o.prefix), key: (o.key as string | undefined) ?? rules?.contacts.key, normalize: rules?.contacts.normalize ?? 'email', moved, order: rules ? [...rules.stages.map((x) => x.id), 'disqualified'] : undefined },
+        { stdin: term.stdin, stdout: term.stdout, warn: s.warn },
+      );
+      // With the moved rows on stdout, the matrix goes to stderr.
+      const stream = moved === '-' ? term.stderr : term.stdout;
+      if (o.format === 'json') stream.write(`${JSON.stringify(r, null, 2)}\n`);
+      else if (!s.opts.quiet) stream.write(renderDiffText(r, moved === '-' ? s.err : s.out));
     });
 
   program

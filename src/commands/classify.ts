@@ -11,8 +11,8 @@ import type { Readable, Writable } from 'node:stream';
 import { InputError, UsageError } from '../errors.js';
 import { inputRef, type InputRef } from '../input/bytes.js';
 import { openTable, type ReadOptions } from '../input/table.js';
-import { scanContacts, contactKeyColumn } from '../input/contacts.js';
-import { findColumn } from '../input/columns.js';
+import { scanContacts } from '../input/contacts.js';
+import { openAnnotated } from './annotated.js';
 import { parseAsOf, isoTime } from '../input/dates.js';
 import { planActivities } from '../aggregate/plan.js';
 import { dateColumnsOf } from './date-columns.js';
@@ -110,17 +110,13 @@ interface PreviousRow {
   since: string;
 }
 
-async function readPrevious(path: string, rules: Rules, prefix: string, read: ReadOptions): Promise<Map<string, PreviousRow>> {
-  const table = await openTable(inputRef(path), { ...read, delimiter: undefined, noHeader: false, encoding: undefined });
-  const key = contactKeyColumn(table, rules.contacts.key, read.warn);
-  const stageCol = findColumn(table.headers, `${prefix}stage`).index;
-  if (stageCol === -1) throw new InputError(`no column '${prefix}stage'`, { file: table.file, line: 1 }, 'give the annotated output of an earlier funnel classify run');
-  const sinceCol = findColumn(table.headers, `${prefix}stage_since`).index;
+async function readPrevious(path: string, rules: Rules, prefix: string, io: ClassifyIO): Promise<Map<string, PreviousRow>> {
+  const { table, cols } = await openAnnotated(path, { prefix, key: rules.contacts.key, stdin: io.stdin, warn: io.warn });
   const out = new Map<string, PreviousRow>();
   for await (const row of table.rows) {
-    const k = normalizeKey(row.values[key] ?? '', rules.contacts.normalize);
+    const k = normalizeKey(row.values[cols.key] ?? '', rules.contacts.normalize);
     if (k.trim() === '' || out.has(k)) continue;
-    out.set(k, { stage: (row.values[stageCol] ?? '').trim(), since: sinceCol === -1 ? '' : (row.values[sinceCol] ?? '').trim() });
+    out.set(k, { stage: (row.values[cols.stage] ?? '').trim(), since: cols.since === -1 ? '' : (row.values[cols.since] ?? '').trim() });
   }
   return out;
 }
@@ -211,7 +207,7 @@ export async function classify(opts: ClassifyOptions, io: ClassifyIO): Promise<C
     const numeric = new Set([`${opts.prefix}score`, `${opts.prefix}fit`]);
     const makeFormat = (): RowFormat => rowFormat({ format: opts.format, columns, delimiter, numeric, bom: opts.bom });
 
-    const previous = withPrevious ? await readPrevious(opts.previous!, rules, opts.prefix, read) : undefined;
+    const previous = withPrevious ? await readPrevious(opts.previous!, rules, opts.prefix, io) : undefined;
     const stageIdx = new Map(rules.stages.map((s, i) => [s.id, i]));
 
     // 3. Writers.

@@ -1,0 +1,123 @@
+/**
+ * `funnel diff before.csv after.csv`: who moved between two runs. A movement matrix, contacts added and
+ * removed counted apart, and optionally the moved contacts written out with both stages.
+ */
+import type { Readable, Writable } from 'node:stream';
+import { UsageError } from '../errors.js';
+import { normalizeKey } from '../aggregate/store.js';
+import { AtomicFile, writeChunk } from '../output/atomic.js';
+import { rowFormat } from '../output/rows.js';
+import { openAnnotated } from './annotated.js';
+
+export interface DiffOptions {
+  before: string;
+  after: string;
+  prefix: string;
+  key?: string;
+  normalize: 'email' | 'exact';
+  /** Where to write the moved contacts: a path, or `-` for `io.stdout`. */
+  moved?: string;
+  /** Stage ids in funnel order (from the rules); others follow in the order met. */
+  order?: readonly string[];
+}
+
+export interface DiffResult {
+  before: { file: string; rows: number };
+  after: { file: string; rows: number };
+  /** Stage ids in the order of the matrix: the rules' order, then others as met. */
+  stages: string[];
+  /** matrix[from][to] = contacts; only pairs that occur. */
+  matrix: Record<string, Record<string, number>>;
+  changed: number;
+  unchanged: number;
+  added: number;
+  removed: number;
+  moved_file?: string;
+}
+
+export async function diff(opts: DiffOptions, io: { stdin?: Readable; stdout: Writable; warn(m: string): void }): Promise<DiffResult> {
+  if (opts.before === '-' && opts.after === '-') throw new UsageError('standard input (-) can be read only once');
+  if (opts.moved !== undefined && opts.moved !== '-' && [opts.before, opts.after].includes(opts.moved)) throw new UsageError(`--moved ${opts.moved} is an input`, {}, 'write the moved contacts elsewhere');
+  const b = await openAnnotated(opts.before, { prefix: opts.prefix, key: opts.key, stdin: io.stdin, warn: io.warn });
+  const before = new Map<string, string>();
+  let beforeRows = 0;
+  for await (const row of b.table.rows) {
+    beforeRows++;
+    const k = normalizeKey(row.values[b.cols.key] ?? '', opts.normalize);
+    if (k.trim() !== '' && !before.has(k)) before.set(k, (row.values[b.cols.stage] ?? '').trim());
+  }
+  const a = await openAnnotated(opts.after, { prefix: opts.prefix, key: opts.key, stdin: io.stdin, warn: io.warn });
+  const stages: string[] = [];
+  const see = (s: string): void => {
+    if (!stages.includes(s)) stages.push(s);
+  };
+  const matrix: Record<string, Record<string, number>> = {};
+  let changed = 0;
+  let unchanged = 0;
+  let added = 0;
+  let afterRows = 0;
+  const seen = new Set<string>();
+
+  let moved: { file?: AtomicFile; stream: Writable; format: ReturnType<typeof rowFormat> } | undefined;
+  const columns = [...a.table.headers, `${opts.prefix}stage_before`];
+  if (opts.moved !== undefined) {
+    const format = rowFormat({ format: 'csv', columns, delimiter: a.table.delimiter });
+    if (opts.moved === '-') moved = { stream: io.stdout, format };
+    else {
+      const file = new AtomicFile(opts.moved);
+      moved = { file, stream: file.stream, format };
+    }
+    await writeChunk(moved.stream, format.header());
+  }
+  try {
+    for await (const row of a.table.rows) {
+      afterRows++;
+      const k = normalizeKey(row.values[a.cols.key] ?? '', opts.normalize);
+      const now = (row.values[a.cols.stage] ?? '').trim();
+      see(now);
+      if (k.trim() === '' || seen.has(k)) continue;
+      seen.add(k);
+      const was = before.get(k);
+      if (was === undefined) {
+        added++;
+        continue;
+      }
+      see(was);
+      (matrix[was] ??= {})[now] = (matrix[was]![now] ?? 0) + 1;
+      if (was === now) unchanged++;
+      else {
+        changed++;
+        if (moved) {
+          const values = [...row.values];
+          while (values.length < a.table.headers.length) values.push('');
+          values.push(was);
+          await writeChunk(moved.stream, moved.format.row(values));
+        }
+      }
+    }
+    if (moved?.file) await moved.file.commit();
+  } catch (e) {
+    await moved?.file?.abort();
+    throw e;
+  }
+  if (opts.order) {
+    const rank = (id: string): number => {
+      const i = opts.order!.indexOf(id);
+      return i === -1 ? opts.order!.length + stages.indexOf(id) : i;
+    };
+    stages.sort((x, y) => rank(x) - rank(y));
+  }
+  let removed = 0;
+  for (const k of before.keys()) if (!seen.has(k)) removed++;
+  return {
+    before: { file: b.table.file, rows: beforeRows },
+    after: { file: a.table.file, rows: afterRows },
+    stages,
+    matrix,
+    changed,
+    unchanged,
+    added,
+    removed,
+    moved_file: opts.moved,
+  };
+}

@@ -1,0 +1,28 @@
+/** The movement matrix of `funnel diff`, rows = before, columns = after. */
+import Table from 'cli-table3';
+import type { ChalkInstance } from 'chalk';
+import type { DiffResult } from '../commands/diff.js';
+
+export function renderDiffText(d: DiffResult, chalk: ChalkInstance): string {
+  const table = new Table({
+    head: [chalk.bold('before \\ after'), ...d.stages.map((s) => chalk.bold(s))],
+    style: { head: [], border: [] },
+    chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' },
+    colAligns: ['left', ...d.stages.map(() => 'right' as const)],
+  });
+  for (const from of d.stages) {
+    const row = d.matrix[from];
+    if (!row) continue;
+    table.push([chalk.cyan(from), ...d.stages.map((to) => {
+      const n = row[to] ?? 0;
+      if (!n) return chalk.dim('·');
+      return from === to ? String(n) : chalk.yellow(String(n));
+    })]);
+  }
+  const lines = [
+    `${d.before.file} (${d.before.rows} rows) → ${d.after.file} (${d.after.rows} rows)`,
+    table.toString(),
+    `changed stage: ${d.changed}; unchanged: ${d.unchanged}; added: ${d.added}; removed: ${d.removed}`,
+  ];
+  return `${lines.join('\n')}\n`;
+}
