@@ -63,7 +63,7 @@ export class Classifier {
     this.rules = rules;
     this.env = env;
     this.stageIndex = new Map(rules.stages.map((s, i) => [s.id, i]));
-    const warned = new Set<string>();
+    const missing: string[] = [];
     const self = this;
     const cenv: CompileEnv = {
       asOf: env.asOf,
@@ -74,10 +74,10 @@ export class Classifier {
       column(field) {
         const name = rules.fields.get(field) ?? field;
         const m = findColumn(env.headers, name);
-        if (m.index === -1 && !warned.has(field)) {
-          warned.add(field);
-          const what = rules.fields.has(field) ? `field '${field}' (column '${name}')` : `column '${name}'`;
-          env.warn(m.ambiguous ? `rules ${what} matches several columns (${m.ambiguous.join(', ')}); treated as empty` : `rules ${what} is not in the contacts; treated as empty`);
+        if (m.index === -1) {
+          const what = rules.fields.has(field) && field !== name ? `${field} (${name})` : name;
+          const text = m.ambiguous ? `${what} matches several columns: ${m.ambiguous.join(', ')}` : what;
+          if (!missing.includes(text)) missing.push(text);
         }
         return { index: m.index, name: m.name ?? name };
       },
@@ -102,6 +102,7 @@ export class Classifier {
     this.consent = rules.consent ? compileCond(rules.consent.when, cenv) : undefined;
     this.disqualify = rules.disqualify.map((d) => ({ id: d.id, when: compileCond(d.when, cenv), action: d.action ?? 'exclude', content: d.content ?? 'none' }));
     this.stageConds = rules.stages.map((s) => (s.when ? compileCond(s.when, cenv) : undefined));
+    if (missing.length) env.warn(`the contacts have no column for ${missing.length === 1 ? 'this field' : 'these fields'} of the rules, read as empty: ${missing.join('; ')}`);
   }
 
   get stages(): readonly Stage[] {

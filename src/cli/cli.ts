@@ -45,8 +45,12 @@ class Session {
   get out() {
     return chalkFor({ isTTY: !!this.term.stdout.isTTY, noColorFlag: this.opts.color === false, env: this.term.env });
   }
+  private readonly warned = new Set<string>();
+  /** Each warning once: the contacts are read twice, and a file-level warning would otherwise repeat. */
   warn = (m: string): void => {
-    if (!this.opts.quiet) this.term.stderr.write(`${this.err.yellow('funnel: warning:')} ${m}\n`);
+    if (this.opts.quiet || this.warned.has(m)) return;
+    this.warned.add(m);
+    this.term.stderr.write(`${this.err.yellow('funnel: warning:')} ${m}\n`);
   };
   note = (m: string): void => {
     if (!this.opts.quiet) this.term.stderr.write(`${this.err.dim(`funnel: ${m}`)}\n`);

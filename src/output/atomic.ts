@@ -2,7 +2,7 @@
  * Output files are written beside their destination under a temporary name and renamed into place only
  * when the whole run has succeeded: a failed or killed run leaves no partial file behind.
  */
-import { createWriteStream, promises as fsp, type WriteStream } from 'node:fs';
+import { createWriteStream, promises as fsp, statSync, type WriteStream } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
@@ -10,15 +10,26 @@ import type { Writable } from 'node:stream';
 /** Temporary files of this process, removed on abort and by the CLI's signal handler. */
 export const liveTempFiles = new Set<string>();
 
+/** A device or pipe (`/dev/null`, `/dev/stdout`, a FIFO) is written in place: it cannot be renamed over. */
+function isSpecial(path: string): boolean {
+  try {
+    return !statSync(path).isFile();
+  } catch {
+    return false;
+  }
+}
+
 export class AtomicFile {
   readonly tmp: string;
   readonly stream: WriteStream;
   private failed: Error | undefined;
+  private readonly direct: boolean;
 
   constructor(readonly path: string) {
-    this.tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${Math.random().toString(36).slice(2, 8)}.tmp`);
-    liveTempFiles.add(this.tmp);
-    this.stream = createWriteStream(this.tmp, { flags: 'wx' });
+    this.direct = isSpecial(path);
+    this.tmp = this.direct ? path : join(dirname(path), `.${basename(path)}.${process.pid}.${Math.random().toString(36).slice(2, 8)}.tmp`);
+    if (!this.direct) liveTempFiles.add(this.tmp);
+    this.stream = createWriteStream(this.tmp, { flags: this.direct ? 'w' : 'wx' });
     this.stream.on('error', (e) => {
       this.failed = e;
     });
@@ -31,12 +42,14 @@ export class AtomicFile {
   async commit(): Promise<void> {
     await endStream(this.stream);
     if (this.failed) throw this.failed;
+    if (this.direct) return;
     await fsp.rename(this.tmp, this.path);
     liveTempFiles.delete(this.tmp);
   }
 
   async abort(): Promise<void> {
     this.stream.destroy();
+    if (this.direct) return;
     await fsp.rm(this.tmp, { force: true });
     liveTempFiles.delete(this.tmp);
   }
