@@ -87,12 +87,35 @@ function opText(op: FieldOp): string {
   }
 }
 
-function scalarEquals(value: string, x: Scalar): boolean {
-  if (typeof x === 'number') {
+/** A rule value prepared once: its folded text, and its number when it is one. */
+interface Target {
+  text: string;
+  num?: number;
+}
+
+function target(x: Scalar): Target {
+  return typeof x === 'number' ? { text: norm(String(x)), num: x } : { text: norm(String(x)) };
+}
+
+function scalarEquals(value: string, t: Target): boolean {
+  if (t.num !== undefined) {
     const n = parseNumber(value);
-    if (!Number.isNaN(n)) return n === x;
+    if (!Number.isNaN(n)) return n === t.num;
   }
-  return norm(value) === norm(String(x));
+  return norm(value) === t.text;
+}
+
+function anyEquals(value: string, ts: readonly Target[]): boolean {
+  const folded = norm(value);
+  for (const t of ts) {
+    if (t.num !== undefined) {
+      const n = parseNumber(value);
+      if (!Number.isNaN(n) && n === t.num) return true;
+      if (!Number.isNaN(n)) continue;
+    }
+    if (folded === t.text) return true;
+  }
+  return false;
 }
 
 /** `mail@sub.rival.example`, `https://www.rival.example/about` or `rival.example` → the domain. */
@@ -215,14 +238,22 @@ function compileField(cond: Extract<Cond, { kind: 'field' }>, env: CompileEnv): 
 
   const opTest = (op: FieldOp): ((ctx: Ctx, v: string, empty: boolean) => boolean) => {
     switch (op.op) {
-      case 'equals':
-        return (_c, v, empty) => !empty && scalarEquals(v, op.value);
-      case 'not_equals':
-        return (_c, v, empty) => empty || !scalarEquals(v, op.value);
-      case 'in':
-        return (_c, v, empty) => !empty && op.values.some((x) => scalarEquals(v, x));
-      case 'not_in':
-        return (_c, v, empty) => empty || !op.values.some((x) => scalarEquals(v, x));
+      case 'equals': {
+        const t = target(op.value);
+        return (_c, v, empty) => !empty && scalarEquals(v, t);
+      }
+      case 'not_equals': {
+        const t = target(op.value);
+        return (_c, v, empty) => empty || !scalarEquals(v, t);
+      }
+      case 'in': {
+        const ts = op.values.map(target);
+        return (_c, v, empty) => !empty && anyEquals(v, ts);
+      }
+      case 'not_in': {
+        const ts = op.values.map(target);
+        return (_c, v, empty) => empty || !anyEquals(v, ts);
+      }
       case 'contains': {
         const needle = norm(String(op.value));
         return (_c, v, empty) => !empty && norm(v).includes(needle);

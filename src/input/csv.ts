@@ -5,6 +5,7 @@
 import { Readable } from 'node:stream';
 import { parse, type InfoRecord, type Options } from 'csv-parse';
 import { InputError } from '../errors.js';
+import { tokenize } from './tokenizer.js';
 
 export interface CsvRecord {
   fields: string[];
@@ -20,14 +21,38 @@ export interface CsvOptions {
 
 export const DEFAULT_MAX_RECORD_SIZE = 32 << 20;
 
+/**
+ * CSV records: the fast tokenizer, and csv-parse from the first record the tokenizer does not handle on.
+ * Both give the same records and lines (a differential test holds them to it).
+ */
 export async function* parseCsv(text: AsyncIterable<string>, opts: CsvOptions): AsyncGenerator<CsvRecord> {
+  const it = text[Symbol.asyncIterator]();
+  const more = async (): Promise<string | undefined> => {
+    const r = await it.next();
+    return r.done ? undefined : r.value;
+  };
+  const fast = tokenize(more, { file: opts.file, delimiter: opts.delimiter, maxRecordSize: opts.maxRecordSize ?? DEFAULT_MAX_RECORD_SIZE });
+  let r = await fast.next();
+  for (; !r.done; r = await fast.next()) yield r.value;
+  const handOver = r.value;
+  if (!handOver) return;
+  async function* rest(): AsyncGenerator<string> {
+    yield handOver!.rest;
+    for (let c = await more(); c !== undefined; c = await more()) yield c;
+  }
+  yield* parseCsvWithCsvParse(rest(), { ...opts, lineOffset: handOver.line - 1 });
+}
+
+/** The csv-parse path: the oracle of the tokenizer, and its fallback. */
+export async function* parseCsvWithCsvParse(text: AsyncIterable<string>, opts: CsvOptions & { lineOffset?: number }): AsyncGenerator<CsvRecord> {
+  const offset = opts.lineOffset ?? 0;
   const maxRecordSize = opts.maxRecordSize ?? DEFAULT_MAX_RECORD_SIZE;
   // Lines are tracked in on_record, which runs as each record is parsed: an error may surface before the
   // records ahead of it reach the loop below, and must still name the line where the broken record starts.
   let lastEnd = 0;
   let lastEmpty = 0;
   const onRecord = (record: string[], ctx: InfoRecord): CsvRecord | null => {
-    const line = lastEnd + 1 + (ctx.empty_lines - lastEmpty);
+    const line = offset + lastEnd + 1 + (ctx.empty_lines - lastEmpty);
     lastEnd = ctx.lines;
     lastEmpty = ctx.empty_lines;
     // A line of blanks only is a blank line, not a row.
@@ -59,14 +84,14 @@ export async function* parseCsv(text: AsyncIterable<string>, opts: CsvOptions): 
     if (sourceError !== undefined) throw sourceError;
     if (e instanceof InputError) throw e;
     const err = e as Error & { code?: string; lines?: number; empty_lines?: number };
-    const start = lastEnd + 1 + Math.max(0, (err.empty_lines ?? lastEmpty) - lastEmpty);
+    const start = offset + lastEnd + 1 + Math.max(0, (err.empty_lines ?? lastEmpty) - lastEmpty);
     switch (err.code) {
       case 'CSV_QUOTE_NOT_CLOSED':
         throw new InputError('unclosed quote: the quoted field opened on this line runs to the end of the file', { file: opts.file, line: start }, 'close the quote, or double the quote characters inside the field');
       case 'CSV_MAX_RECORD_SIZE':
         throw new InputError(`a record starting on this line is larger than ${Math.round(maxRecordSize / (1 << 20))} MB`, { file: opts.file, line: start }, 'probably an unclosed quote; check the quotes on this line');
       default:
-        throw new InputError(`malformed CSV (${err.message})`, { file: opts.file, line: err.lines ?? start }, 'check the quoting around this line');
+        throw new InputError(`malformed CSV (${err.message})`, { file: opts.file, line: err.lines === undefined ? start : offset + err.lines }, 'check the quoting around this line');
     }
   }
 }

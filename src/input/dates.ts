@@ -89,6 +89,47 @@ function build(y: number, mo: number, d: number, h: number, mi: number, s: numbe
   return zonedToUtc(y, mo, d, h, mi, s, ms, tz);
 }
 
+function digits(s: string, at: number, n: number): number {
+  let v = 0;
+  for (let i = at; i < at + n; i++) {
+    const c = s.charCodeAt(i) - 48;
+    if (c < 0 || c > 9) return -1;
+    v = v * 10 + c;
+  }
+  return v;
+}
+
+/**
+ * The shapes exports write most — `YYYY-MM-DD`, `YYYY-MM-DD[T ]HH:MM[:SS]` with `Z` or nothing — read without a
+ * regular expression, since this runs once per activity row. Anything else returns undefined for the full parser.
+ */
+function isoFast(s: string, tz: string): number | undefined {
+  const n = s.length;
+  if (n !== 10 && n !== 16 && n !== 17 && n !== 19 && n !== 20) return undefined;
+  if (s.charCodeAt(4) !== 45 || s.charCodeAt(7) !== 45) return undefined;
+  const y = digits(s, 0, 4);
+  const mo = digits(s, 5, 2);
+  const d = digits(s, 8, 2);
+  if (y < 0 || mo < 0 || d < 0) return undefined;
+  if (n === 10) return build(y, mo, d, 0, 0, 0, undefined, undefined, tz);
+  const sep = s.charCodeAt(10);
+  if ((sep !== 84 && sep !== 32) || s.charCodeAt(13) !== 58) return undefined;
+  const h = digits(s, 11, 2);
+  const mi = digits(s, 14, 2);
+  if (h < 0 || mi < 0) return undefined;
+  let sec = 0;
+  let end = 16;
+  if (n >= 19) {
+    if (s.charCodeAt(16) !== 58) return undefined;
+    sec = digits(s, 17, 2);
+    if (sec < 0) return undefined;
+    end = 19;
+  }
+  if (end === n) return build(y, mo, d, h, mi, sec, undefined, undefined, tz);
+  if (end + 1 === n && (s.charCodeAt(end) === 90 || s.charCodeAt(end) === 122)) return build(y, mo, d, h, mi, sec, undefined, 'Z', tz);
+  return undefined;
+}
+
 /** What a slash date says about the order of its parts. */
 export type SlashHint = 'dmy' | 'mdy' | 'either' | 'ambiguous' | 'none';
 
@@ -97,6 +138,8 @@ export type SlashHint = 'dmy' | 'mdy' | 'either' | 'ambiguous' | 'none';
  * it such a date is NaN (callers that detect the order per file look at `slashHint` first).
  */
 export function parseDate(text: string, tz: string, order?: DateOrder): number {
+  const fast = isoFast(text, tz);
+  if (fast !== undefined) return fast;
   const s = text.trim();
   if (s === '') return NaN;
   let m = ISO.exec(s);
@@ -130,6 +173,8 @@ export function parseDate(text: string, tz: string, order?: DateOrder): number {
 
 /** For per-file order detection: which order a slash date needs, or 'none' when it is not a slash date. */
 export function slashHint(text: string): SlashHint {
+  // ISO dates (the common case, once per activity row) have their first separator at index 4.
+  if (text.length > 4 && text.charCodeAt(4) === 45) return 'none';
   const m = SLASH.exec(text.trim());
   if (!m) return 'none';
   if (m[2] === '.') return 'either';

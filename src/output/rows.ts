@@ -1,8 +1,7 @@
 /**
- * Annotated rows as CSV, JSON or NDJSON text. CSV goes through csv-stringify with the input's delimiter;
+ * Annotated rows as CSV, JSON or NDJSON text. CSV keeps the input's delimiter;
  * JSON and NDJSON use the same flat keys, with score and fit as numbers.
  */
-import { stringify } from 'csv-stringify/sync';
 
 export type OutputFormat = 'csv' | 'json' | 'ndjson';
 
@@ -22,13 +21,41 @@ export interface RowFormatOptions {
   bom?: boolean;
 }
 
+/**
+ * One CSV line, quoting only what needs it (the delimiter, quotes, CR/LF, or leading/trailing blanks), as
+ * csv-stringify does: a test holds the two to the same output. Written by hand because it runs once per row.
+ */
+export function csvLine(delimiter: string): (values: readonly string[]) => string {
+  const d = delimiter.charCodeAt(0);
+  const needs = (v: string): boolean => {
+    for (let i = 0; i < v.length; i++) {
+      const c = v.charCodeAt(i);
+      if (c === d || c === 34 || c === 10 || c === 13) return true;
+    }
+    return v.length > 0 && (isBlank(v.charCodeAt(0)) || isBlank(v.charCodeAt(v.length - 1)));
+  };
+  return (values) => {
+    let out = '';
+    for (let i = 0; i < values.length; i++) {
+      const v = values[i]!;
+      if (i) out += delimiter;
+      out += needs(v) ? `"${v.replace(/"/g, '""')}"` : v;
+    }
+    return `${out}\n`;
+  };
+}
+
+function isBlank(c: number): boolean {
+  return c === 32 || c === 9 || c === 0xa0 || c === 0x3000 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0xfeff || c === 11 || c === 12 || c === 0x1680 || c === 0x85;
+}
+
 export function rowFormat(o: RowFormatOptions): RowFormat {
   const bom = o.bom ? '\uFEFF' : '';
   if (o.format === 'csv') {
-    const opts = { delimiter: o.delimiter, record_delimiter: 'unix' as const, quoted_match: /^\s|\s$/ };
+    const line = csvLine(o.delimiter);
     return {
-      header: () => bom + stringify([o.columns as string[]], opts),
-      row: (values) => stringify([values as string[]], opts),
+      header: () => bom + line(o.columns),
+      row: line,
       footer: () => '',
     };
   }
