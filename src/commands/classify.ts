@@ -223,7 +223,6 @@ export async function classify(opts: ClassifyOptions, io: ClassifyIO): Promise<C
       all = fileSink(join(outDir!, `contacts.${ext}`), makeFormat());
     }
     sinks.push(all);
-    const emit = async (sink: Sink, values: string[]): Promise<void> => sink.write(sink.format.row(values));
 
     const classifier = new Classifier(rules, { headers: header, asOf, plan, aggs, dateOrder: contactOrder, warn: io.warn });
     const summary = new SummaryBuilder(rules.stages);
@@ -269,7 +268,8 @@ export async function classify(opts: ClassifyOptions, io: ClassifyIO): Promise<C
             summary.move(prev?.stage, v.stage);
             out.push(prevStage, prev && prev.stage === v.stage && prev.since ? prev.since : asOfText);
           }
-          await emit(all, out);
+          const line = all.format.row(out);
+          await all.write(line);
           if (outDir !== undefined) {
             let s = stageSinks.get(v.stage);
             if (!s) {
@@ -278,7 +278,8 @@ export async function classify(opts: ClassifyOptions, io: ClassifyIO): Promise<C
               sinks.push(s);
               await s.write(s.format.header());
             }
-            await emit(s, out);
+            // The same text in CSV and NDJSON; JSON arrays need each file's own separators.
+            await s.write(opts.format === 'json' ? s.format.row(out) : line);
           }
           outRows++;
         }

@@ -57,10 +57,12 @@ function zoneOffset(tz: string, utcMs: number): number {
   return offset;
 }
 
+const MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
 function validYmd(y: number, mo: number, d: number): boolean {
-  if (mo < 1 || mo > 12 || d < 1 || d > 31) return false;
-  const dt = new Date(Date.UTC(y, mo - 1, d));
-  return dt.getUTCMonth() === mo - 1 && dt.getUTCDate() === d;
+  if (mo < 1 || mo > 12 || d < 1) return false;
+  const leap = mo === 2 && (y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0));
+  return d <= MONTH_DAYS[mo - 1]! + (leap ? 1 : 0);
 }
 
 /** Wall-clock time in a zone to epoch ms. */
