@@ -129,8 +129,9 @@ export class Classifier {
     let fit = 0;
     for (const f of this.fit) if (f.when.test(ctx)) fit += f.points;
     ctx.fit = fit;
-    ctx.persona = this.persona ? this.persona.test(ctx) : true;
+    // The order the rules loader enforces: fit, then consent, then persona (which may test consent).
     ctx.consent = this.consent ? this.consent.test(ctx) : true;
+    ctx.persona = this.persona ? this.persona.test(ctx) : true;
     return ctx;
   }
 

@@ -14,6 +14,7 @@ import { classify } from '../commands/classify.js';
 import { validate, hasErrors } from '../commands/validate.js';
 import { explain } from '../commands/explain.js';
 import { init } from '../commands/init.js';
+import { sql } from '../commands/sql.js';
 import { summarize } from '../commands/summary.js';
 import { diff } from '../commands/diff.js';
 import { renderDiffText } from '../output/diff-render.js';
@@ -260,6 +261,30 @@ function buildProgram(term: Terminal, done: (code: number) => void): Command {
       const stream = moved === '-' ? term.stderr : term.stdout;
       if (o.format === 'json') stream.write(`${JSON.stringify(r, null, 2)}\n`);
       else if (!s.opts.quiet) stream.write(renderDiffText(r, moved === '-' ? s.err : s.out));
+    });
+
+  program
+    .command('sql')
+    .description('compile the rules into one SQL query for DuckDB, PostgreSQL or BigQuery')
+    .option('-r, --rules <file>', 'rules file (default ./funnel.yaml, else ./rules.yaml, else the built-in rules)')
+    .addOption(new Option('--dialect <dialect>', 'SQL dialect').choices(['duckdb', 'postgres', 'bigquery']).default('duckdb'))
+    .option('--contacts-table <table>', 'the contacts table', 'contacts')
+    .option('--activities-table <table>', 'the activities table', 'activities')
+    .option('--as-of <date>', 'reference time (default: now), written into the query')
+    .option('-o, --output <file>', 'write the query to a file instead of stdout')
+    .option('--prefix <prefix>', 'prefix of the added columns', 'funnel_')
+    .action(async (o: Record<string, unknown>) => {
+      const s = session();
+      const text = sql(
+        { rules: o.rules as string | undefined, dialect: String(o.dialect), contactsTable: String(o.contactsTable), activitiesTable: o.activitiesTable as string | undefined, asOf: o.asOf as string | undefined, prefix: String(o.prefix), cwd: term.cwd },
+        { warn: s.warn, note: s.note },
+      );
+      if (o.output === undefined || o.output === '-') term.stdout.write(text);
+      else {
+        const f = new AtomicFile(resolvePath(term.cwd, String(o.output)));
+        f.stream.write(text);
+        await f.commit();
+      }
     });
 
   program

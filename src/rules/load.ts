@@ -281,8 +281,13 @@ function parseCond(cx: CondContext, node: Node | null, scope: Scope, where: stri
     case 'persona':
     case 'consent': {
       c.keys(entries, [head.key], `'${head.key}'`);
-      if (head.key === 'persona' && (scope === 'persona' || scope === 'fit')) return c.error(head.keyNode, `'persona' cannot be used inside ${scope === 'fit' ? 'a fit rule' : 'persona'}`, 'it would depend on itself');
-      if (head.key === 'consent' && scope === 'consent') return c.error(head.keyNode, `'consent' cannot be used inside consent`, 'it would depend on itself');
+      // Computed in this order: fit, consent, persona; each may use only what comes before it.
+      if (head.key === 'persona' && (scope === 'persona' || scope === 'fit' || scope === 'consent')) {
+        return c.error(head.keyNode, `'persona' cannot be used inside ${scope === 'fit' ? 'a fit rule' : scope}`, scope === 'persona' ? 'it would depend on itself' : 'persona is computed after fit and consent');
+      }
+      if (head.key === 'consent' && (scope === 'consent' || scope === 'fit')) {
+        return c.error(head.keyNode, `'consent' cannot be used inside ${scope === 'fit' ? 'a fit rule' : 'consent'}`, scope === 'consent' ? 'it would depend on itself' : 'consent is computed after fit');
+      }
       const v = c.boolean(head.value, `'${head.key}'`);
       return v === undefined ? undefined : { kind: head.key, value: v, pos };
     }
