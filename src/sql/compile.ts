@@ -246,7 +246,7 @@ ${plan.counters.map((_, i) => `    COALESCE(a.n${i}, 0) AS __n${i},`).join('\n')
   const select = [
     `    ${d.keepRow.output('c', internal)}`,
     `    CASE WHEN c.__disq IS NOT NULL THEN 'disqualified' ELSE ${byStage((s) => s.id)} END AS ${d.ident(`${p}stage`)}`,
-    `    round(c.__score, 1) AS ${d.ident(`${p}score`)}`,
+    `    ${d.round1('c.__score')} AS ${d.ident(`${p}score`)}`,
     `    c.__fit AS ${d.ident(`${p}fit`)}`,
     `    CASE WHEN c.__persona THEN 'yes' ELSE 'no' END AS ${d.ident(`${p}persona`)}`,
     `    CASE WHEN c.__consent THEN 'yes' ELSE 'no' END AS ${d.ident(`${p}contactable`)}`,

@@ -18,6 +18,8 @@ export interface Dialect {
   replaceAll(expr: string, pattern: string, replacement: string): string;
   toDouble(expr: string): string;
   pow(base: string, exp: string): string;
+  /** Rounded to one decimal. */
+  round1(expr: string): string;
   endsWith(expr: string, suffix: string): string;
   stripAccents(expr: string): string;
   trimChars(expr: string, chars: string): string;
@@ -89,6 +91,7 @@ const duckdb: Dialect = {
   replaceAll: (e, p, r) => `regexp_replace(${e}, ${quoteSingle(p)}, ${quoteSingle(r)}, 'g')`,
   toDouble: (e) => `TRY_CAST(${e} AS DOUBLE)`,
   pow: (b, x) => `pow(${b}, ${x})`,
+  round1: (e) => `round(${e}, 1)`,
   endsWith: (e, s) => `ends_with(${e}, ${s})`,
   stripAccents: (e) => `strip_accents(${e})`,
   trimChars: (e, c) => `trim(${e}, ${quoteSingle(c)})`,
@@ -112,6 +115,7 @@ const postgres: Dialect = {
   replaceAll: (e, p, r) => `regexp_replace(${e}, ${quoteSingle(p)}, ${quoteSingle(r)}, 'g')`,
   toDouble: (e) => `(CASE WHEN ${e} ~ '^[+-]?([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][+-]?[0-9]+)?$' THEN CAST(${e} AS double precision) END)`,
   pow: (b, x) => `power(${b}, ${x})`,
+  round1: (e) => `round(CAST(${e} AS numeric), 1)`,
   endsWith: (e, s) => `(right(${e}, length(${s})) = ${s})`,
   // Without the unaccent extension: the accented letters of Latin scripts, mapped by hand.
   stripAccents: (e) => `translate(${e}, 'ÀÁÂÃÄÅàáâãäåÇçÈÉÊËèéêëÌÍÎÏìíîïÑñÒÓÔÕÖòóôõöÙÚÛÜùúûüÝýÿŠšŽžČčĆćĐđŁłŃńŚśŹźŻżĘęĄąŘřŤťŮůŇňĚěĽľĹĺŔŕŐőŰűĞğŞşİı', 'AAAAAAaaaaaaCcEEEEeeeeIIIIiiiiNnOOOOOoooooUUUUuuuuYyySsZzCcCcDdLlNnSsZzZzEeAaRrTtUuNnEeLlLlRrOoUuGgSsIi')`,
@@ -138,6 +142,7 @@ const bigquery: Dialect = {
   replaceAll: (e, p, r) => `REGEXP_REPLACE(${e}, ${bigquery.str(p)}, ${bigquery.str(r)})`,
   toDouble: (e) => `SAFE_CAST(${e} AS FLOAT64)`,
   pow: (b, x) => `POW(${b}, ${x})`,
+  round1: (e) => `ROUND(${e}, 1)`,
   endsWith: (e, s) => `ENDS_WITH(${e}, ${s})`,
   stripAccents: (e) => `REGEXP_REPLACE(NORMALIZE(${e}, NFD), r'\\pM', '')`,
   trimChars: (e, c) => `TRIM(${e}, ${bigquery.str(c)})`,
