@@ -108,8 +108,8 @@ export async function generate({ contacts, eventsPerContact, out, format = 'csv'
       const props = Object.fromEntries(CONTACT_HEADER.map((h, k) => [h, vals[k]]));
       await write(cs, `${i ? ',\n' : ''}  ${JSON.stringify({ id: String(1000 + i), properties: props, archived: false })}`);
     } else await write(cs, vals.map((v) => csvField(v)).join(',') + '\n');
-    // Engagement varies a lot: most contacts do little, a few do much.
-    const n = Math.round(eventsPerContact * (r() < 0.3 ? 0 : r() * 2));
+    // Engagement varies a lot: 30% do nothing, the others a uniform share; the mean is eventsPerContact.
+    const n = r() < 0.3 ? 0 : Math.round((eventsPerContact / 0.7) * r() * 2);
     for (let k = 0; k < n; k++) {
       // Recent events are more frequent than old ones, as in a live database.
       const t = ANCHOR - Math.floor(r() ** 2 * 400 * DAY);

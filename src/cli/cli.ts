@@ -150,7 +150,7 @@ function buildProgram(term: Terminal, done: (code: number) => void): Command {
           bom: !!o.bom,
           cwd: term.cwd,
         },
-        { stdin: term.stdin, stdout: term.stdout, warn: s.warn, note: s.note, progress: s.progress },
+        { stdin: term.stdin, stdout: term.stdout, warn: s.warn, note: s.note, progress: s.progress, peakRssMb: () => Math.round(process.resourceUsage().maxRSS / 1024) },
       );
       s.endProgress();
       if (o.summaryFile) await writeSummaryFile(String(o.summaryFile), result.summary);

@@ -54,6 +54,8 @@ export interface ClassifyIO {
   progress?(message: string): void;
   /** Milliseconds now; injected so tests and --as-of runs are deterministic. */
   now?: () => number;
+  /** Peak resident memory so far, in MB, when the caller can tell (for the phases of the summary). */
+  peakRssMb?: () => number;
 }
 
 export interface ClassifyResult {
@@ -122,7 +124,15 @@ async function readPrevious(path: string, rules: Rules, prefix: string, io: Clas
 }
 
 export async function classify(opts: ClassifyOptions, io: ClassifyIO): Promise<ClassifyResult> {
-  const started = (io.now ?? Date.now)();
+  const now = io.now ?? Date.now;
+  const started = now();
+  const phases: NonNullable<Summary['phases']> = [];
+  let phaseStart = started;
+  const phase = (name: string): void => {
+    const t = now();
+    phases.push({ phase: name, ms: t - phaseStart, ...(io.peakRssMb ? { peak_rss_mb: io.peakRssMb() } : {}) });
+    phaseStart = t;
+  };
   if (opts.contacts.length === 0) throw new UsageError('no contacts file given', {}, 'funnel classify contacts.csv -a activities.csv');
   const stdinUses = [...opts.contacts, ...opts.activities, ...(opts.previous ? [opts.previous] : [])].filter((p) => p === '-').length;
   if (stdinUses > 1) throw new UsageError('standard input (-) can be read only once', {}, 'give the other inputs as files');
@@ -132,7 +142,7 @@ export async function classify(opts: ClassifyOptions, io: ClassifyIO): Promise<C
   const { rules } = loaded;
   io.note(`rules: ${loaded.source}`);
   for (const w of loaded.warnings) io.warn(formatProblem(w));
-  const asOf = opts.asOf !== undefined ? parseAsOf(opts.asOf, rules.activities.timezone) : (io.now ?? Date.now)();
+  const asOf = opts.asOf !== undefined ? parseAsOf(opts.asOf, rules.activities.timezone) : now();
 
   // Outputs never overwrite an input.
   const inputs = [...opts.contacts, ...opts.activities, ...(opts.previous ? [opts.previous] : [])].filter((p) => p !== '-');
@@ -165,6 +175,8 @@ export async function classify(opts: ClassifyOptions, io: ClassifyIO): Promise<C
       if (s.rows && s.noKey === s.rows) io.warn(`${s.file}: no activity row has a key; check activities.key in the rules`);
     }
 
+    phase('read activities');
+
     // 2. Contacts, first pass: keys, header union, date order.
     const contactRefs: InputRef[] = [];
     for (const p of opts.contacts) {
@@ -180,6 +192,8 @@ export async function classify(opts: ClassifyOptions, io: ClassifyIO): Promise<C
       const a = scan.ambiguousDate;
       throw new InputError(`cannot tell the order of slash dates such as '${a.text}': no date in these columns has a day above 12`, { file: a.file, line: a.line }, 'set activities.date_order: dmy or mdy in the rules');
     }
+
+    phase('scan contacts');
 
     // The output header: the union of the contact files' columns, then the funnel columns.
     const header: string[] = [];
@@ -292,6 +306,7 @@ export async function classify(opts: ClassifyOptions, io: ClassifyIO): Promise<C
       if (!ok) await Promise.all(sinks.map((s) => s.abort()));
     }
 
+    phase('classify and write');
     const files: string[] = [];
     if (opts.output !== undefined) {
       if (opts.output !== '-') files.push(opts.output);
@@ -318,7 +333,8 @@ export async function classify(opts: ClassifyOptions, io: ClassifyIO): Promise<C
       output: { rows: outRows, format: opts.format, files },
       unmatched_activity_rows: aggs.unmatchedRows() + foldStats.reduce((a, s) => a + s.noKey, 0),
       undated_activity_rows: foldStats.reduce((a, s) => a + s.undated, 0),
-      duration_ms: (io.now ?? Date.now)() - started,
+      duration_ms: now() - started,
+      phases,
     });
     if (opts.output === '-') await flush(io.stdout);
     return { summary: result, rowsOnStdout: opts.output === '-' };

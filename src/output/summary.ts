@@ -42,6 +42,8 @@ export interface Summary {
   undated_activity_rows: number;
   movements?: { changed: number; new: number; moves: Movement[] };
   duration_ms: number;
+  /** Wall time and peak memory at the end of each phase of the run (classify only). */
+  phases?: { phase: string; ms: number; peak_rss_mb?: number }[];
 }
 
 /** The kind of a row warning: its text up to the first colon or quote, e.g. `unparsable number in Employees`. */
