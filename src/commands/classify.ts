@@ -93,18 +93,37 @@ interface Sink {
   abort(): Promise<void>;
 }
 
-function fileSink(path: string, format: RowFormat): Sink {
-  const f = new AtomicFile(path);
+/** Rows are gathered into 64 KB writes: one stream write per row costs more than the classification. */
+function buffered(stream: Writable, format: RowFormat, done: () => Promise<void>, abort: () => Promise<void>): Sink {
+  let pending = '';
+  const flush = async (): Promise<void> => {
+    if (pending) {
+      const chunk = pending;
+      pending = '';
+      await writeChunk(stream, chunk);
+    }
+  };
   return {
     format,
-    write: (chunk) => writeChunk(f.stream, chunk),
-    commit: () => f.commit(),
-    abort: () => f.abort(),
+    write: async (chunk) => {
+      pending += chunk;
+      if (pending.length >= 65536) await flush();
+    },
+    commit: async () => {
+      await flush();
+      await done();
+    },
+    abort,
   };
 }
 
+function fileSink(path: string, format: RowFormat): Sink {
+  const f = new AtomicFile(path);
+  return buffered(f.stream, format, () => f.commit(), () => f.abort());
+}
+
 function streamSink(stream: Writable, format: RowFormat): Sink {
-  return { format, write: (chunk) => writeChunk(stream, chunk), commit: async () => {}, abort: async () => {} };
+  return buffered(stream, format, async () => {}, async () => {});
 }
 
 interface PreviousRow {
