@@ -128,6 +128,29 @@ describe('pipelines and routing', () => {
     expect(off.stdout).not.toMatch(/\x1b\[/);
   });
 
+  it('--no-color wins over FORCE_COLOR; --progress writes progress lines to stderr off a terminal', async () => {
+    const off = await runCli(['--no-color', 'classify', contacts, '--out-dir', tempDir()], { env: { FORCE_COLOR: '1' } });
+    expect(off.stdout).not.toMatch(/\x1b\[/);
+    const dir = tempDir();
+    writeFiles(dir, { 'c.csv': 'Email\na@x.com\n', 'a.csv': 'Email,Activity Type,Activity Date\n' + 'a@x.com,Page View,2026-11-01\n'.repeat(70_000) });
+    const shown = await runCli(['--progress', 'classify', 'c.csv', '-a', 'a.csv', '--out-dir', 'o'], { cwd: dir });
+    expect(shown.stderr).toContain('a.csv: 65,536 activity rows');
+    const hidden = await runCli(['classify', 'c.csv', '-a', 'a.csv', '--out-dir', 'o'], { cwd: dir });
+    expect(hidden.stderr).not.toContain('activity rows');
+  });
+
+  it('classifies several contact files into one output with the union of their columns', async () => {
+    const dir = tempDir();
+    writeFiles(dir, { 'c1.csv': 'Email,Name\na@x.com,Ana\n', 'c2.json': '[{"Email":"b@x.com","Company":"Acme"}]' });
+    const res = await runCli(['classify', 'c1.csv', 'c2.json', '-o', '-', '--summary', 'none'], { cwd: dir });
+    expect(res.code).toBe(0);
+    const rows = parse(res.stdout, { columns: true }) as Record<string, string>[];
+    expect(rows.map((r) => [r.Email, r.Name, r.Company])).toEqual([
+      ['a@x.com', 'Ana', ''],
+      ['b@x.com', '', 'Acme'],
+    ]);
+  });
+
   it('ends quietly when downstream closes the pipe', async () => {
     const { spawnSync } = await import('node:child_process');
     const r = spawnSync('bash', ['-o', 'pipefail', '-c', `node bin/funnel classify ${join(HUB, 'contacts.csv')} -a ${join(HUB, 'activities.csv')} -o - --summary none | head -n 5`], { cwd: ROOT, encoding: 'utf8' });

@@ -8,7 +8,7 @@ import { parseDate, slashHint, type DateOrder } from '../input/dates.js';
 import type { Table } from '../input/table.js';
 import type { Rules } from '../rules/model.js';
 import type { ActivityPlan } from './plan.js';
-import { normalizeKey, type Aggregates } from './store.js';
+import { detach, normalizeKey, type Aggregates } from './store.js';
 
 export interface FoldStats {
   file: string;
@@ -158,7 +158,7 @@ export async function foldActivities(table: Table, opts: FoldOptions): Promise<F
     let sig = labelCache.get(label);
     if (sig === undefined) {
       sig = label.trim() === '' ? -1 : (signalIndex.get(plan.signalOfLabel(label)) ?? -1);
-      labelCache.set(label, sig);
+      labelCache.set(detach(label), sig);
     }
     if (ambiguous) pending.push({ slot, sig, text, line: row.line, label });
     else apply(slot, sig, parseDate(text, tz, order), label, row.line);

@@ -31,7 +31,7 @@ export class Aggregates {
     if (s === undefined) {
       s = this.size++;
       if (s >= this.cap) this.grow();
-      this.index.set(key, s);
+      this.index.set(detach(key), s);
       this.last.fill(NaN, s * this.counters, (s + 1) * this.counters);
     }
     return s;
@@ -60,6 +60,15 @@ export class Aggregates {
     for (let s = 0; s < this.size; s++) if (!this.matched[s]) n += this.rows[s]!;
     return n;
   }
+}
+
+/**
+ * A copy of a string that does not keep its source alive. V8 makes a slice of 13 or more characters a view into
+ * the parent string — here the whole megabyte of CSV text it was cut from — so a key kept in a Map would keep
+ * every chunk of the file in memory. Concatenation then slicing yields a string over a fresh copy.
+ */
+export function detach(s: string): string {
+  return s.length < 13 ? s : (' ' + s).slice(1);
 }
 
 /** Keys as the rules normalise them: `email` trims and lowercases, `exact` keeps them. */

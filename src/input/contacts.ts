@@ -8,7 +8,7 @@ import { findColumn, guessColumn, EMAIL_COLUMN } from './columns.js';
 import { slashHint, type DateOrder } from './dates.js';
 import { openTable, type ReadOptions, type Table } from './table.js';
 import type { InputRef } from './bytes.js';
-import { normalizeKey } from '../aggregate/store.js';
+import { detach, normalizeKey } from '../aggregate/store.js';
 
 export interface ContactFileScan {
   ref: InputRef;
@@ -81,7 +81,10 @@ export async function scanContacts(refs: readonly InputRef[], opts: ScanOptions)
       rows++;
       if (row.width > width) width = row.width;
       const key = normalizeKey(row.values[keyColumn] ?? '', opts.normalize);
-      if (key.trim() !== '') keyCounts.set(key, (keyCounts.get(key) ?? 0) + 1);
+      if (key.trim() !== '') {
+        const n = keyCounts.get(key);
+        keyCounts.set(n === undefined ? detach(key) : key, (n ?? 0) + 1);
+      }
       if (dateOrder === undefined) {
         for (const i of dateIdx) {
           const h = slashHint(row.values[i] ?? '');

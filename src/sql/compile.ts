@@ -204,7 +204,7 @@ ${counters.length ? `${counters.join(',\n')},\n` : ''}    ${score} AS score
   SELECT c.*,
 ${plan.counters.map((_, i) => `    COALESCE(a.n${i}, 0) AS __n${i},`).join('\n')}${plan.counters.length ? '\n' : ''}    COALESCE(${hasActivities ? 'a.score' : 'NULL'}, 0) AS __score,
     count(*) OVER (PARTITION BY c.__key) AS __dups
-  FROM contacts c${hasActivities ? `\n  LEFT JOIN aggregates a ON a.k = c.__key AND c.__key <> ''` : ''}
+  FROM contacts c${hasActivities ? `\n  LEFT JOIN aggregates a ON a.k = c.__key` : ''}
 )`);
   const fit = rules.scoring.fit.length ? rules.scoring.fit.map((f) => `CASE WHEN ${cond(f.when)} THEN ${lit(f.points)} ELSE 0 END`).join('\n      + ') : '0';
   internal.push('__fit');

@@ -65,6 +65,8 @@ function toMs(d: Dialect, y: string, mo: string, dd: string, h: string, mi: stri
 
 /** The pieces of a date text that parseDate reads: inline regular-expression calls, or columns of a CTE. */
 export interface DateParts {
+  /** `YYYY-MM-DD`, `YYYY-MM-DD[T ]HH:MM[:SS][Z]`: read by position, without regular-expression captures. */
+  isSimple: string;
   isIso: string;
   isSlash: string;
   isEpoch: string;
@@ -74,6 +76,7 @@ export interface DateParts {
   sep2: string;
 }
 
+const SIMPLE = '[0-9]{4}-[0-9]{2}-[0-9]{2}([T ][0-9]{2}:[0-9]{2}(:[0-9]{2})?Z?)?';
 const ISO_GROUPS = 8;
 const SLASH_GROUPS = 9;
 
@@ -82,6 +85,7 @@ export function inlineParts(d: Dialect, raw: string): DateParts {
   const s = `trim(${raw})`;
   return {
     s,
+    isSimple: d.fullMatch(s, SIMPLE),
     isIso: d.fullMatch(s, ISO),
     isSlash: d.fullMatch(s, SLASH),
     isEpoch: d.fullMatch(s, EPOCH),
@@ -91,18 +95,23 @@ export function inlineParts(d: Dialect, raw: string): DateParts {
   };
 }
 
-/** The select list that computes the parts once, as columns `<p>_iso1`…, for a CTE (activities). */
+/**
+ * The select list that computes the parts once, as columns `<p>_iso1`…, for a CTE (activities). The captures
+ * are taken only for texts that are not simple ISO dates — most exports' — since they cost the most.
+ */
 export function partsColumns(d: Dialect, s: string, p: string): string[] {
-  const cols = [`${d.fullMatch(s, ISO)} AS ${p}_is_iso`, `${d.fullMatch(s, SLASH)} AS ${p}_is_slash`, `${d.fullMatch(s, EPOCH)} AS ${p}_is_epoch`];
-  for (let g = 1; g <= ISO_GROUPS; g++) cols.push(`${part(d, s, ISO, g)} AS ${p}_iso${g}`);
-  for (let g = 1; g <= SLASH_GROUPS; g++) cols.push(`${part(d, s, SLASH, g)} AS ${p}_slash${g}`);
-  cols.push(`${part(d, s, SEP2, 1)} AS ${p}_sep2`);
+  const simple = d.fullMatch(s, SIMPLE);
+  const unlessSimple = (e: string): string => `CASE WHEN NOT ${simple} THEN ${e} END`;
+  const cols = [`${simple} AS ${p}_is_simple`, `${unlessSimple(d.fullMatch(s, ISO))} AS ${p}_is_iso`, `${unlessSimple(d.fullMatch(s, SLASH))} AS ${p}_is_slash`, `${unlessSimple(d.fullMatch(s, EPOCH))} AS ${p}_is_epoch`];
+  for (let g = 1; g <= ISO_GROUPS; g++) cols.push(`${unlessSimple(part(d, s, ISO, g))} AS ${p}_iso${g}`);
+  for (let g = 1; g <= SLASH_GROUPS; g++) cols.push(`${unlessSimple(part(d, s, SLASH, g))} AS ${p}_slash${g}`);
+  cols.push(`${unlessSimple(part(d, s, SEP2, 1))} AS ${p}_sep2`);
   return cols;
 }
 
 /** Date parts as the columns made by partsColumns. */
 export function columnParts(s: string, p: string): DateParts {
-  return { s, isIso: `${p}_is_iso`, isSlash: `${p}_is_slash`, isEpoch: `${p}_is_epoch`, iso: (g) => `${p}_iso${g}`, slash: (g) => `${p}_slash${g}`, sep2: `${p}_sep2` };
+  return { s, isSimple: `${p}_is_simple`, isIso: `${p}_is_iso`, isSlash: `${p}_is_slash`, isEpoch: `${p}_is_epoch`, iso: (g) => `${p}_iso${g}`, slash: (g) => `${p}_slash${g}`, sep2: `${p}_sep2` };
 }
 
 /**
@@ -139,7 +148,13 @@ export function date(d: Dialect, x: DateParts, tz: string, order: string): strin
   // Epoch seconds (9–11 digits) or milliseconds (12–14)
   const intDigits = `length(split_part(${x.s}, '.', 1))`;
   const epoch = `CASE WHEN ${intDigits} <= 11 THEN round(${d.toDouble(x.s)} * 1000) ELSE round(${d.toDouble(x.s)}) END`;
+  // Simple ISO: the parts by position.
+  const at = (from: number, len: number): string => int(`substr(${x.s}, ${from}, ${len})`);
+  const hasTime = `length(${x.s}) >= 16`;
+  const simple = `CASE WHEN ${validDate(at(1, 4), at(6, 2), at(9, 2))} AND (NOT ${hasTime} OR (${at(12, 2)} <= 23 AND ${at(15, 2)} <= 59 AND (length(${x.s}) < 19 OR ${at(18, 2)} <= 60)))
+          THEN ${toMs(d, at(1, 4), at(6, 2), at(9, 2), `(CASE WHEN ${hasTime} THEN ${at(12, 2)} ELSE 0 END)`, `(CASE WHEN ${hasTime} THEN ${at(15, 2)} ELSE 0 END)`, `(CASE WHEN length(${x.s}) >= 19 AND substr(${x.s}, 19, 1) <> 'Z' THEN ${at(18, 2)} ELSE 0 END)`, `(CASE WHEN right(${x.s}, 1) = 'Z' THEN 'Z' END)`, tz)} END`;
   return `(CASE
+        WHEN ${x.isSimple} THEN ${simple}
         WHEN ${x.isIso} THEN ${iso}
         WHEN ${x.isSlash} THEN ${slash}
         WHEN ${x.isEpoch} THEN ${epoch}
