@@ -6,7 +6,8 @@ import { loadRulesText } from '../src/rules/load.js';
 import type { Rules } from '../src/rules/model.js';
 import type { Table, TableRow } from '../src/input/table.js';
 import { planActivities } from '../src/aggregate/plan.js';
-import { Aggregates, normalizeKey } from '../src/aggregate/store.js';
+import { Aggregates } from '../src/aggregate/store.js';
+import { normalizeKey } from '../src/input/keys.js';
 import { foldActivities } from '../src/aggregate/fold.js';
 import { Classifier, type Verdict } from '../src/classify/classifier.js';
 

@@ -8,7 +8,8 @@ import { parseDate, slashHint, type DateOrder } from '../input/dates.js';
 import type { Table } from '../input/table.js';
 import type { Rules } from '../rules/model.js';
 import type { ActivityPlan } from './plan.js';
-import { detach, normalizeKey, type Aggregates } from './store.js';
+import { detach, normalizeKey } from '../input/keys.js';
+import type { Aggregates } from './store.js';
 
 export interface FoldStats {
   file: string;

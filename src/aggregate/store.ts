@@ -3,6 +3,8 @@
  * At a million contacts and a handful of counters this is tens of megabytes, whatever the event count.
  */
 
+import { detach } from '../input/keys.js';
+
 export class Aggregates {
   private readonly index = new Map<string, number>();
   size = 0;
@@ -19,6 +21,8 @@ export class Aggregates {
   rows = new Uint32Array(0);
   /** Per slot: 1 once a contact row has claimed the key. */
   matched = new Uint8Array(0);
+  /** Per slot: contact rows with the key (the first pass counts them, so every duplicate is flagged). */
+  contactRows = new Uint32Array(0);
 
   constructor(readonly counters: number) {}
 
@@ -51,6 +55,7 @@ export class Aggregates {
     this.score = resize(this.score, cap, (n) => new Float64Array(n));
     this.rows = resize(this.rows, cap, (n) => new Uint32Array(n));
     this.matched = resize(this.matched, cap, (n) => new Uint8Array(n));
+    this.contactRows = resize(this.contactRows, cap, (n) => new Uint32Array(n));
     this.cap = cap;
   }
 
@@ -60,18 +65,4 @@ export class Aggregates {
     for (let s = 0; s < this.size; s++) if (!this.matched[s]) n += this.rows[s]!;
     return n;
   }
-}
-
-/**
- * A copy of a string that does not keep its source alive. V8 makes a slice of 13 or more characters a view into
- * the parent string — here the whole megabyte of CSV text it was cut from — so a key kept in a Map would keep
- * every chunk of the file in memory. Concatenation then slicing yields a string over a fresh copy.
- */
-export function detach(s: string): string {
-  return s.length < 13 ? s : (' ' + s).slice(1);
-}
-
-/** Keys as the rules normalise them: `email` trims and lowercases, `exact` keeps them. */
-export function normalizeKey(raw: string, mode: 'email' | 'exact'): string {
-  return mode === 'email' ? raw.trim().toLowerCase() : raw;
 }

@@ -16,7 +16,8 @@ import { openAnnotated } from './annotated.js';
 import { parseAsOf, isoTime } from '../input/dates.js';
 import { planActivities } from '../aggregate/plan.js';
 import { dateColumnsOf } from './date-columns.js';
-import { Aggregates, normalizeKey } from '../aggregate/store.js';
+import { Aggregates } from '../aggregate/store.js';
+import { normalizeKey } from '../input/keys.js';
 import { foldActivities, type FoldStats } from '../aggregate/fold.js';
 import { Classifier, DISQUALIFIED } from '../classify/classifier.js';
 import { AtomicFile, writeChunk } from '../output/atomic.js';
@@ -205,7 +206,18 @@ export async function classify(opts: ClassifyOptions, io: ClassifyIO): Promise<C
         contactRefs.push({ path, name: '<stdin>' });
       } else contactRefs.push(inputRef(p));
     }
-    const scan = await scanContacts(contactRefs, { read, keyName: rules.contacts.key, normalize: rules.contacts.normalize, dateColumns: dateColumnsOf(rules) });
+    // Contact keys take a slot in the aggregates too: one table of keys instead of two.
+    const scan = await scanContacts(contactRefs, {
+      read,
+      keyName: rules.contacts.key,
+      normalize: rules.contacts.normalize,
+      dateColumns: dateColumnsOf(rules),
+      onKey: (k) => {
+        // The slot first: taking one may grow (replace) the arrays.
+        const slot = aggs.slot(k);
+        aggs.contactRows[slot]!++;
+      },
+    });
     const contactOrder = rules.activities.dateOrder === 'auto' ? scan.dateOrder : rules.activities.dateOrder;
     if (!contactOrder && scan.ambiguousDate) {
       const a = scan.ambiguousDate;
@@ -279,9 +291,10 @@ export async function classify(opts: ClassifyOptions, io: ClassifyIO): Promise<C
           let slot = -1;
           if (key.trim() === '') warnings.push('empty key');
           else {
-            if ((scan.keyCounts.get(key) ?? 0) > 1) warnings.push(`duplicate key: ${scan.keyCounts.get(key)} rows`);
             slot = aggs.find(key);
-            if (slot >= 0) aggs.matched[slot] = 1;
+            const n = aggs.contactRows[slot]!;
+            if (n > 1) warnings.push(`duplicate key: ${n} rows`);
+            aggs.matched[slot] = 1;
           }
           const prev = previous && key.trim() !== '' ? previous.get(key) : undefined;
           let floor = 0;

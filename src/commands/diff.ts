@@ -4,7 +4,7 @@
  */
 import type { Readable, Writable } from 'node:stream';
 import { UsageError } from '../errors.js';
-import { normalizeKey } from '../aggregate/store.js';
+import { normalizeKey } from '../input/keys.js';
 import { AtomicFile, writeChunk } from '../output/atomic.js';
 import { rowFormat } from '../output/rows.js';
 import { openAnnotated } from './annotated.js';

@@ -1,6 +1,7 @@
 /**
- * The first of the two passes over the contacts: header union, key counts (so that every row of a duplicate
- * key is flagged, the first one too), ragged widths, and the order of slash dates in date-compared columns.
+ * The first of the two passes over the contacts: header union, keys (counted by the caller, so that every row
+ * of a duplicate key is flagged, the first one too), ragged widths, and the order of slash dates in
+ * date-compared columns.
  * It reads rows and keeps only these small facts.
  */
 import { InputError } from '../errors.js';
@@ -8,7 +9,7 @@ import { findColumn, guessColumn, EMAIL_COLUMN } from './columns.js';
 import { slashHint, type DateOrder } from './dates.js';
 import { openTable, type ReadOptions, type Table } from './table.js';
 import type { InputRef } from './bytes.js';
-import { detach, normalizeKey } from '../aggregate/store.js';
+import { normalizeKey } from './keys.js';
 
 export interface ContactFileScan {
   ref: InputRef;
@@ -23,8 +24,6 @@ export interface ContactFileScan {
 
 export interface ContactScan {
   files: ContactFileScan[];
-  /** How many rows carry each normalised key, across all contact files. */
-  keyCounts: Map<string, number>;
   /** Slash-date order decided from the date-compared columns, when any decided it. */
   dateOrder?: DateOrder;
   /** An ambiguous slash date seen in those columns, when no value decided the order. */
@@ -37,6 +36,8 @@ export interface ScanOptions {
   normalize: 'email' | 'exact';
   /** Column names compared as dates by the rules. */
   dateColumns: readonly string[];
+  /** Called with each non-empty normalised key, for duplicate counts. */
+  onKey?: (key: string) => void;
 }
 
 export function contactKeyColumn(table: Pick<Table, 'headers' | 'file'>, keyName: string | undefined, warn: (m: string) => void): number {
@@ -60,7 +61,6 @@ export function contactKeyColumn(table: Pick<Table, 'headers' | 'file'>, keyName
 }
 
 export async function scanContacts(refs: readonly InputRef[], opts: ScanOptions): Promise<ContactScan> {
-  const keyCounts = new Map<string, number>();
   const files: ContactFileScan[] = [];
   let dateOrder: DateOrder | undefined;
   let ambiguousDate: ContactScan['ambiguousDate'];
@@ -81,10 +81,7 @@ export async function scanContacts(refs: readonly InputRef[], opts: ScanOptions)
       rows++;
       if (row.width > width) width = row.width;
       const key = normalizeKey(row.values[keyColumn] ?? '', opts.normalize);
-      if (key.trim() !== '') {
-        const n = keyCounts.get(key);
-        keyCounts.set(n === undefined ? detach(key) : key, (n ?? 0) + 1);
-      }
+      if (key.trim() !== '') opts.onKey?.(key);
       if (dateOrder === undefined) {
         for (const i of dateIdx) {
           const h = slashHint(row.values[i] ?? '');
@@ -99,5 +96,5 @@ export async function scanContacts(refs: readonly InputRef[], opts: ScanOptions)
     }
     files.push({ ref, headers: [...table.headers], width, delimiter: table.delimiter, format: table.format, rows, keyColumn });
   }
-  return { files, keyCounts, dateOrder, ambiguousDate: dateOrder ? undefined : ambiguousDate };
+  return { files, dateOrder, ambiguousDate: dateOrder ? undefined : ambiguousDate };
 }
