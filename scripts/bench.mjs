@@ -61,7 +61,8 @@ const phases = summary.phases.map((p) => `| ${p.phase} | ${s(p.ms)} s | ${p.peak
 const peak = Math.max(...summary.phases.map((p) => p.peak_rss_mb));
 const rows = counts.contacts + counts.events;
 const machine = `${cores} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, ${platform()} ${release()}, Node ${process.version}`;
-const report = `# Benchmark results
+const title = `## ${fmt(contacts)} contacts × ${perContact} events`;
+const section = `${title}
 
 ${new Date().toISOString().slice(0, 10)} — ${machine}
 
@@ -81,6 +82,11 @@ funnel phases (wall, and peak RSS so far at the end of the phase):
 |---|---|---|
 ${phases}
 `;
+// One section per configuration: a new run replaces its own section and keeps the others.
 mkdirSync(join(root, 'bench'), { recursive: true });
-writeFileSync(join(root, 'bench', 'results.md'), report);
-console.log(report);
+const file = join(root, 'bench', 'results.md');
+const old = existsSync(file) ? readFileSync(file, 'utf8') : '';
+const sections = old.split(/^(?=## )/m).filter((x) => x.startsWith('## ') && !x.startsWith(`${title}\n`));
+const report = ['# Benchmark results\n\nWritten by `npm run bench`; one section per configuration.\n\n', ...[...sections, section].sort()].join('');
+writeFileSync(file, report.replace(/\n{3,}/g, '\n\n'));
+console.log(section);
