@@ -43,6 +43,8 @@ export interface ClassifyOptions {
   noHeader?: boolean;
   bom?: boolean;
   cwd: string;
+  /** The CSV reader: the fast tokenizer (default) or csv-parse alone, the reference it is tested against. */
+  parser?: 'fast' | 'csv-parse';
 }
 
 export interface ClassifyIO {
@@ -174,7 +176,7 @@ export async function classify(opts: ClassifyOptions, io: ClassifyIO): Promise<C
     if (clash) throw new UsageError(`the output ${out} is the input ${clash}`, {}, 'write the output elsewhere with -o or --out-dir; funnel never overwrites an input');
   }
 
-  const read: ReadOptions = { stdin: io.stdin, encoding: opts.encoding, delimiter: opts.delimiter, noHeader: opts.noHeader, warn: io.warn };
+  const read: ReadOptions = { stdin: io.stdin, encoding: opts.encoding, delimiter: opts.delimiter, noHeader: opts.noHeader, warn: io.warn, parser: opts.parser };
   const spooled: string[] = [];
   try {
     // 1. Activities, folded per key.

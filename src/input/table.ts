@@ -6,7 +6,7 @@ import type { Readable } from 'node:stream';
 import { InputError } from '../errors.js';
 import { readBytes, type InputRef } from './bytes.js';
 import { decode } from './decode.js';
-import { parseCsv, type CsvRecord } from './csv.js';
+import { parseCsv, parseCsvWithCsvParse, type CsvRecord } from './csv.js';
 import { jsonRecords, ndjsonRecord, textLines, type FlatRecord } from './json.js';
 import { formatFromName, formatFromText, sniffDelimiter, type Format } from './sniff.js';
 
@@ -23,6 +23,8 @@ export interface ReadOptions {
   /** Headers already known from an earlier pass over the same input (JSON key unions). */
   headers?: readonly string[];
   maxRecordSize?: number;
+  /** `csv-parse` reads every CSV through csv-parse alone: the straightforward pipeline, kept as a reference. */
+  parser?: 'fast' | 'csv-parse';
 }
 
 export interface TableRow {
@@ -82,7 +84,8 @@ export async function openTable(ref: InputRef, opts: ReadOptions): Promise<Table
 async function openCsv(ref: InputRef, text: AsyncGenerator<string>, head: string, encoding: string, opts: ReadOptions): Promise<Table> {
   const file = ref.name;
   const delimiter = opts.delimiter ?? (ref.path.toLowerCase().replace(/\.gz$/, '').endsWith('.tsv') ? '\t' : sniffDelimiter(head));
-  const records = parseCsv(text, { file, delimiter, maxRecordSize: opts.maxRecordSize });
+  const csvOpts = { file, delimiter, maxRecordSize: opts.maxRecordSize };
+  const records = opts.parser === 'csv-parse' ? parseCsvWithCsvParse(text, csvOpts) : parseCsv(text, csvOpts);
   let headers: string[] = [];
   let pending: CsvRecord | undefined;
   const first = await records.next();
