@@ -243,26 +243,58 @@ describe('dates', () => {
 
 describe('outputs', () => {
   it('a killed run leaves no partial output file', async () => {
+    // The run is frozen (SIGSTOP) as soon as its temporary output exists, checked to be mid-write, then killed.
     const dir = tempDir();
-    execFileSync(process.execPath, [join(ROOT, 'scripts', 'generate.mjs'), '--contacts', '60000', '--events-per-contact', '2', '--out', dir]);
+    const rows = Array.from({ length: 200_000 }, (_, i) => `u${i}@x.com,Name ${i},"Company ${i}, Inc"`).join('\n');
+    writeFiles(dir, { 'contacts.csv': `Email,Name,Company\n${rows}\n` });
     for (const signal of ['SIGTERM', 'SIGKILL'] as const) {
-      const child = spawn(process.execPath, [join(ROOT, 'bin', 'funnel'), 'classify', 'contacts.csv', '-a', 'activities.csv', '--out-dir', 'out'], { cwd: dir });
-      // Kill as soon as the first temporary output exists: mid-write.
+      const out = join(dir, `out-${signal}`);
+      const child = spawn(process.execPath, [join(ROOT, 'bin', 'funnel'), 'classify', 'contacts.csv', '-r', RULES, '--out-dir', out], { cwd: dir });
+      child.stdout.resume();
+      child.stderr.resume();
+      const closed = new Promise((res) => child.on('close', res));
       await new Promise<void>((res) => {
         const t = setInterval(() => {
-          const files = existsSync(join(dir, 'out')) ? readdirSync(join(dir, 'out')) : [];
+          const files = existsSync(out) ? readdirSync(out) : [];
           if (files.some((f) => f.endsWith('.tmp'))) {
+            child.kill('SIGSTOP');
             clearInterval(t);
-            child.kill(signal);
             res();
           }
-        }, 5);
+        }, 2);
       });
-      await new Promise((res) => child.on('close', res));
-      const files = readdirSync(join(dir, 'out'));
-      expect(files.filter((f) => !f.startsWith('.'))).toEqual([]);
+      // Frozen mid-write: a temporary file, no final one yet.
+      expect(readdirSync(out).filter((f) => !f.startsWith('.')), `${signal}: the run was not caught mid-write`).toEqual([]);
+      child.kill(signal);
+      child.kill('SIGCONT');
+      await closed;
+      const files = readdirSync(out);
+      expect(files.filter((f) => !f.startsWith('.')), signal).toEqual([]);
+      // SIGTERM removes its temporary files; after SIGKILL only hidden .tmp files can remain.
       if (signal === 'SIGTERM') expect(files).toEqual([]);
+      else expect(files.every((f) => f.startsWith('.') && f.endsWith('.tmp'))).toBe(true);
     }
+  });
+
+  it('a contacts file that changes between the two passes fails with exit 3 and writes nothing', async () => {
+    // --previous is a FIFO, read between the two passes: the run waits there while the contacts change.
+    const { createWriteStream } = await import('node:fs');
+    const dir = tempDir();
+    writeFiles(dir, { 'contacts.csv': 'Email\na@x.com\nb@x.com\n' });
+    execFileSync('mkfifo', [join(dir, 'previous.csv')]);
+    const child = spawn(process.execPath, [join(ROOT, 'bin', 'funnel'), 'classify', 'contacts.csv', '-r', RULES, '--previous', 'previous.csv', '--out-dir', 'out'], { cwd: dir });
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    child.stdout.resume();
+    const code = new Promise((res) => child.on('close', res));
+    const w = createWriteStream(join(dir, 'previous.csv'));
+    // The FIFO opens once funnel reads it, after the first pass: only then change the contacts.
+    await new Promise((res) => w.on('open', res));
+    writeFileSync(join(dir, 'contacts.csv'), 'Email\na@x.com\n');
+    w.end('Email,funnel_stage\na@x.com,s\n');
+    expect(await code).toBe(3);
+    expect(stderr).toContain('read 2 contact rows in the first pass but 1 in the second — was the file changed during the run?');
+    expect(existsSync(join(dir, 'out')) ? readdirSync(join(dir, 'out')) : []).toEqual([]);
   });
 
   it('writes into a FIFO in place instead of renaming over it', async () => {

@@ -333,6 +333,9 @@ export async function classify(opts: ClassifyOptions, io: ClassifyIO): Promise<C
         }
         if (outRows === 0 && fs.rows === 0) io.warn(`${table.file}: no contact rows`);
       }
+      // A file that changed between the two passes must not produce output: check before anything is renamed.
+      const scanned = scan.files.reduce((a, f) => a + f.rows, 0);
+      if (scanned !== outRows) throw new InputError(`read ${scanned} contact rows in the first pass but ${outRows} in the second`, { file: scan.files.map((f) => f.ref.name).join(', ') }, 'was the file changed during the run?');
       for (const s of sinks) await s.write(s.format.footer());
       for (const s of sinks) await s.commit();
       ok = true;
@@ -353,8 +356,6 @@ export async function classify(opts: ClassifyOptions, io: ClassifyIO): Promise<C
         else await fsp.rm(p, { force: true });
       }
     }
-    const scanned = scan.files.reduce((a, f) => a + f.rows, 0);
-    if (scanned !== outRows) throw new InputError(`read ${scanned} contact rows in the first pass but ${outRows} in the second`, {}, 'was the file changed during the run?');
 
     const result: Summary = summary.build({
       tool: { name: 'funnel', version: VERSION },

@@ -2,10 +2,11 @@
  * Output files are written beside their destination under a temporary name and renamed into place only
  * when the whole run has succeeded: a failed or killed run leaves no partial file behind.
  */
-import { createWriteStream, promises as fsp, statSync, type WriteStream } from 'node:fs';
+import { createWriteStream, openSync, promises as fsp, statSync, type WriteStream } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
+import { UsageError } from '../errors.js';
 
 /** Temporary files of this process, removed on abort and by the CLI's signal handler. */
 export const liveTempFiles = new Set<string>();
@@ -28,8 +29,18 @@ export class AtomicFile {
   constructor(readonly path: string) {
     this.direct = isSpecial(path);
     this.tmp = this.direct ? path : join(dirname(path), `.${basename(path)}.${process.pid}.${Math.random().toString(36).slice(2, 8)}.tmp`);
-    if (!this.direct) liveTempFiles.add(this.tmp);
-    this.stream = createWriteStream(this.tmp, { flags: this.direct ? 'w' : 'wx' });
+    if (this.direct) this.stream = createWriteStream(this.tmp, { flags: 'w' });
+    else {
+      // Created synchronously, so that a signal handler removing liveTempFiles never races an open in flight.
+      let fd: number;
+      try {
+        fd = openSync(this.tmp, 'wx');
+      } catch (e) {
+        throw new UsageError(`cannot write ${path} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, {}, 'check that the folder exists and is writable');
+      }
+      this.stream = createWriteStream(this.tmp, { fd });
+      liveTempFiles.add(this.tmp);
+    }
     this.stream.on('error', (e) => {
       this.failed = e;
     });
