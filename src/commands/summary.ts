@@ -1,6 +1,5 @@
 /** `funnel summary`: the funnel summary of an existing annotated file, as classify prints it. */
 import type { Readable } from 'node:stream';
-import { existsSync } from 'node:fs';
 import { SummaryBuilder, type Summary } from '../output/summary.js';
 import { readRulesFile } from '../rules/load.js';
 import type { Stage } from '../rules/model.js';
@@ -9,7 +8,7 @@ import { openAnnotated } from './annotated.js';
 import { VERSION } from '../util/version.js';
 import { DISQUALIFIED } from '../classify/classifier.js';
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 
 export interface SummaryOptions {
   file: string;
