@@ -58,11 +58,13 @@ export class Classifier {
   private readonly disqualify: { id: string; when: CompiledCond; action: string; content: string }[];
   private readonly stageConds: (CompiledCond | undefined)[];
   private readonly stageIndex: Map<string, number>;
+  private readonly memo: Int8Array;
 
   constructor(rules: Rules, env: ClassifierEnv) {
     this.rules = rules;
     this.env = env;
     this.stageIndex = new Map(rules.stages.map((s, i) => [s.id, i]));
+    this.memo = new Int8Array(rules.stages.length);
     const missing: string[] = [];
     const self = this;
     const cenv: CompileEnv = {
@@ -125,7 +127,9 @@ export class Classifier {
 
   /** The context of a contact: fit, persona and consent are computed up front, as every row reports them. */
   private context(values: readonly string[], slot: number, warnings: string[]): Ctx {
-    const ctx: Ctx = { values, slot, fit: 0, persona: true, consent: true, stageMemo: new Int8Array(this.rules.stages.length), warnings };
+    // One memo for every contact: contexts are used one at a time.
+    this.memo.fill(0);
+    const ctx: Ctx = { values, slot, fit: 0, persona: true, consent: true, stageMemo: this.memo, warnings };
     let fit = 0;
     for (const f of this.fit) if (f.when.test(ctx)) fit += f.points;
     ctx.fit = fit;
@@ -142,10 +146,10 @@ export class Classifier {
   classify(values: readonly string[], slot: number, warnings: string[] = [], floor = 0): Verdict {
     const ctx = this.context(values, slot, warnings);
     const score = slot < 0 ? 0 : this.env.aggs.score[slot]!;
-    const base = { score, fit: ctx.fit, persona: ctx.persona, consent: ctx.consent, warnings: ctx.warnings };
     for (const d of this.disqualify) {
       if (d.when.test(ctx)) {
-        return { ...base, stage: DISQUALIFIED, stageIndex: -1, disqualifiedBy: d.id, content: d.content, action: d.action, reason: `${DISQUALIFIED}: ${d.id} (${reasonOf(d.when.explain(ctx))})` };
+        const reason = `${DISQUALIFIED}: ${d.id} (${reasonOf(d.when.explain(ctx))})`;
+        return { stage: DISQUALIFIED, stageIndex: -1, disqualifiedBy: d.id, score, fit: ctx.fit, persona: ctx.persona, consent: ctx.consent, content: d.content, action: d.action, reason, warnings: ctx.warnings };
       }
     }
     const stages = this.rules.stages;
@@ -165,7 +169,7 @@ export class Classifier {
     }
     const stage = stages[chosen]!;
     const action = !ctx.consent && stage.needsConsent && this.rules.consent ? this.rules.consent.action : stage.action;
-    return { ...base, stage: stage.id, stageIndex: chosen, content: stage.content, action, reason };
+    return { stage: stage.id, stageIndex: chosen, score, fit: ctx.fit, persona: ctx.persona, consent: ctx.consent, content: stage.content, action, reason, warnings: ctx.warnings };
   }
 
   explain(values: readonly string[], slot: number, floor = 0): Explanation {

@@ -345,6 +345,7 @@ function compileActivity(cond: Extract<Cond, { kind: 'activity' }>, env: Compile
   const names = cond.signals.join('|');
   const window = cond.within ? ` within ${cond.within.text}` : cond.since ? ` since ${cond.since.text}` : '';
   const countText = gte === 1 && lte === undefined ? '' : ` count ${[gte !== undefined ? `≥${gte}` : '', lte !== undefined ? `≤${lte}` : ''].filter(Boolean).join(',')}`;
+  const text = `activity ${names}${window}${countText}`;
   const count = (ctx: Ctx): number => (ctx.slot < 0 ? 0 : env.aggs.counts[ctx.slot * nCounters + counter]!);
   const test = (ctx: Ctx): boolean => {
     const n = count(ctx);
@@ -364,7 +365,7 @@ function compileActivity(cond: Extract<Cond, { kind: 'activity' }>, env: Compile
         evidence = `${sig} ${Number.isNaN(last) ? '(undated)' : isoDay(last)}${window}${n > 1 ? ` (${n} events)` : ''}`;
         if (!held) evidence += ` — needs${countText}`;
       }
-      return { kind: 'activity', held, text: `activity ${names}${window}${countText}`, evidence };
+      return { kind: 'activity', held, text, evidence };
     },
   };
 }

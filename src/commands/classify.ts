@@ -281,11 +281,17 @@ export async function classify(opts: ClassifyOptions, io: ClassifyIO): Promise<C
       for (let f = 0; f < scan.files.length; f++) {
         const fs = scan.files[f]!;
         const map = mappings[f]!;
+        // One file whose columns are the whole header: its rows are used as they come.
+        const identity = map.length === header.length && map.every((m, i) => m === i);
         const table = await openTable(fs.ref, { ...read, headers: fs.headers });
         const nHeader = fs.headers.length;
         for await (const row of table.rows) {
-          const values: string[] = new Array<string>(header.length).fill('');
-          for (let i = 0; i < row.values.length; i++) values[map[i]!] = row.values[i]!;
+          let values: string[];
+          if (identity && row.values.length === header.length) values = row.values;
+          else {
+            values = new Array<string>(header.length).fill('');
+            for (let i = 0; i < row.values.length; i++) values[map[i]!] = row.values[i]!;
+          }
           const warnings: string[] = [];
           if (row.width !== nHeader && fs.format === 'csv') warnings.push(`ragged row: ${row.width} fields, header has ${nHeader}`);
           const rawKey = row.values[fs.keyColumn] ?? '';
