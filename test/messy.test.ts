@@ -120,6 +120,14 @@ describe('malformed CSV', () => {
     expect(r.rows[2]!.funnel_warnings).toBe('');
   });
 
+  it('extra fields never land in a column the header already has', async () => {
+    const dir = tempDir();
+    writeFiles(dir, { 'c.csv': 'Email,column_3\na@x.com,v,extra\n' });
+    const res = await runCli(['classify', 'c.csv', '-r', RULES, '-o', '-', '--summary', 'none'], { cwd: dir });
+    const rows = parse(res.stdout, { columns: true }) as Record<string, string>[];
+    expect(rows[0]).toMatchObject({ Email: 'a@x.com', column_3: 'v', column_3_2: 'extra' });
+  });
+
   it('blank lines are not rows', async () => {
     const r = await run('blank-lines.csv');
     expect(r.rows.map((x) => x.Email)).toEqual(['ana@x.com', 'bob@x.com']);

@@ -233,7 +233,12 @@ export async function classify(opts: ClassifyOptions, io: ClassifyIO): Promise<C
     const mappings: number[][] = [];
     for (const f of scan.files) {
       const names = [...f.headers];
-      for (let i = names.length; i < f.width; i++) names.push(`column_${i + 1}`);
+      for (let i = names.length; i < f.width; i++) {
+        // Extra fields of ragged rows get their own columns, never one the header already has.
+        let name = `column_${i + 1}`;
+        for (let k = 2; names.includes(name); k++) name = `column_${i + 1}_${k}`;
+        names.push(name);
+      }
       mappings.push(
         names.map((n) => {
           let i = header.indexOf(n);
