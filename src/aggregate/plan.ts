@@ -5,6 +5,7 @@
  */
 import type { Cond, Rules } from '../rules/model.js';
 import { norm, snakeCase } from '../util/text.js';
+import { allConditions } from '../rules/walk.js';
 
 export interface Counter {
   signals: readonly string[];
@@ -25,26 +26,6 @@ export interface ActivityPlan {
   points: Float64Array;
   /** Raw label → signal, as the rules map it. */
   signalOfLabel: (label: string) => string;
-}
-
-function walk(cond: Cond | undefined, visit: (c: Cond) => void): void {
-  if (!cond) return;
-  visit(cond);
-  if (cond.kind === 'all' || cond.kind === 'any') cond.items.forEach((c) => walk(c, visit));
-  else if (cond.kind === 'not') walk(cond.item, visit);
-}
-
-export function allConditions(rules: Rules): Cond[] {
-  const roots: (Cond | undefined)[] = [
-    ...rules.stages.map((s) => s.when),
-    ...rules.disqualify.map((d) => d.when),
-    ...rules.scoring.fit.map((f) => f.when),
-    rules.persona,
-    rules.consent?.when,
-  ];
-  const out: Cond[] = [];
-  roots.forEach((r) => walk(r, (c) => out.push(c)));
-  return out;
 }
 
 export function planActivities(rules: Rules, asOf: number): ActivityPlan {

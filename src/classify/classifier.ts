@@ -92,7 +92,11 @@ export class Classifier {
           .filter((f) => f.when.test(ctx))
           .map((f) => reasonOf(f.when.explain(ctx)))
           .join(', '),
-      personaExplain: (ctx) => (self.persona ? reasonOf(self.persona.explain(ctx)) || self.persona.explain(ctx).evidence : ''),
+      personaExplain: (ctx) => {
+        if (!self.persona) return '';
+        const e = self.persona.explain(ctx);
+        return reasonOf(e) || e.evidence;
+      },
       consentExplain: (ctx) => {
         if (!self.consent) return 'no consent rule';
         const e = self.consent.explain(ctx);

@@ -15,7 +15,7 @@ import { scanContacts } from '../input/contacts.js';
 import { openAnnotated } from './annotated.js';
 import { parseAsOf, isoTime } from '../input/dates.js';
 import { planActivities } from '../aggregate/plan.js';
-import { dateColumnsOf } from './date-columns.js';
+import { dateColumnsOf } from '../rules/walk.js';
 import { Aggregates } from '../aggregate/store.js';
 import { normalizeKey } from '../input/keys.js';
 import { foldActivities, type FoldStats } from '../aggregate/fold.js';
@@ -374,7 +374,7 @@ export async function classify(opts: ClassifyOptions, io: ClassifyIO): Promise<C
       rules: { source: loaded.source, sha256: loaded.sha256 },
       inputs: {
         contacts: scan.files.map((f) => ({ file: f.ref.name, rows: f.rows })),
-        activities: foldStats.map((s) => ({ file: s.file, rows: s.rows, without_key: s.noKey, undated: s.undated, after_as_of: s.afterAsOf })),
+        activities: foldStats.map((s) => ({ file: s.file, rows: s.rows, without_key: s.noKey, without_type: s.noType, undated: s.undated, after_as_of: s.afterAsOf })),
       },
       output: { rows: outRows, format: opts.format, files },
       unmatched_activity_rows: aggs.unmatchedRows() + foldStats.reduce((a, s) => a + s.noKey, 0),

@@ -15,7 +15,7 @@ import { normalizeKey } from '../input/keys.js';
 import { foldActivities, type EventDetail } from '../aggregate/fold.js';
 import { Classifier, type Explanation } from '../classify/classifier.js';
 import { loadRules, formatProblem } from './rules-source.js';
-import { dateColumnsOf } from './date-columns.js';
+import { dateColumnsOf } from '../rules/walk.js';
 
 export interface ExplainOptions {
   contacts: string[];

@@ -4,7 +4,8 @@
  * signal and time, per-key aggregates, contacts with fit, persona, consent, disqualification and stage.
  */
 import { UsageError } from '../errors.js';
-import { planActivities, allConditions } from '../aggregate/plan.js';
+import { planActivities } from '../aggregate/plan.js';
+import { dateColumnsOf, isDateOp, allConditions } from '../rules/walk.js';
 import { DEFAULT_CONSENT_ACTION, type Cond, type FieldOp, type NumCmp, type Rules, type Scalar } from '../rules/model.js';
 import { norm } from '../util/text.js';
 import { isoTime } from '../input/dates.js';
@@ -48,7 +49,7 @@ export function compileSql(rules: Rules, d: Dialect, o: SqlOptions): string {
   if (hasActivities && (a.type === undefined || a.time === undefined)) throw new SqlCompileError('funnel sql needs activities.type and activities.time in the rules', {}, 'the warehouse table has no header to guess them from');
   const col = (name: string): string => `c.${d.ident(rules.fields.get(name) ?? name)}`;
   const usesDateFields = allConditions(rules).some((c) => c.kind === 'field' && c.ops.some(isDateOp));
-  const contactDateColumns = [...new Set(allConditions(rules).flatMap((c) => (c.kind === 'field' && c.ops.some(isDateOp) ? [rules.fields.get(c.field) ?? c.field] : [])))];
+  const contactDateColumns = dateColumnsOf(rules);
 
   const ctes: string[] = [];
   // Activities: signal and time per row; as-of filter; date order decided on the whole table (auto).
@@ -263,8 +264,4 @@ ${select.join(',\n')}
 FROM staged c
 ORDER BY c.__row;
 `;
-}
-
-function isDateOp(op: FieldOp): boolean {
-  return op.op === 'before' || op.op === 'after' || op.op === 'within' || ('date' in op && op.date !== undefined);
 }
