@@ -5,7 +5,7 @@
 import { InputError } from '../errors.js';
 import { findColumn, guessColumn, EMAIL_COLUMN, TIME_COLUMN, TYPE_COLUMN } from '../input/columns.js';
 import { parseDate, slashHint, type DateOrder } from '../input/dates.js';
-import type { Table } from '../input/table.js';
+import type { Table, TableRow } from '../input/table.js';
 import type { Rules } from '../rules/model.js';
 import type { ActivityPlan } from './plan.js';
 import { detach, normalizeKey } from '../input/keys.js';
@@ -41,6 +41,8 @@ export interface FoldOptions {
   only?: { key: string; onEvent: (e: EventDetail) => void };
   onProgress?: (rows: number) => void;
   warn: (message: string) => void;
+  /** Columns already resolved (rows read on another thread carry just key, type and time). */
+  cols?: ActivityColumns;
 }
 
 export interface ActivityColumns {
@@ -49,7 +51,7 @@ export interface ActivityColumns {
   time: number;
 }
 
-export function activityColumns(table: Table, rules: Rules, warn: (m: string) => void): ActivityColumns {
+export function activityColumns(table: Pick<Table, 'headers' | 'file'>, rules: Rules, warn: (m: string) => void): ActivityColumns {
   const a = rules.activities;
   const pick = (what: string, named: string | undefined, fallbackName: string | undefined, patterns: readonly RegExp[], rulesKey: string): number => {
     if (named !== undefined) {
@@ -84,7 +86,7 @@ export function activityColumns(table: Table, rules: Rules, warn: (m: string) =>
 
 export async function foldActivities(table: Table, opts: FoldOptions): Promise<FoldStats> {
   const { rules, plan, aggs } = opts;
-  const cols = activityColumns(table, rules, opts.warn);
+  const cols = opts.cols ?? activityColumns(table, rules, opts.warn);
   const tz = rules.activities.timezone;
   const mode = rules.contacts.normalize;
   const { asOf, halfLifeMs, feeds, points, counters } = plan;
@@ -133,7 +135,7 @@ export async function foldActivities(table: Table, opts: FoldOptions): Promise<F
     pending = [];
   };
 
-  for await (const row of table.rows) {
+  const visit = (row: TableRow): void => {
     stats.rows++;
     if (opts.onProgress && (stats.rows & 0xffff) === 0) opts.onProgress(stats.rows);
     const text = row.values[cols.time] ?? '';
@@ -149,9 +151,9 @@ export async function foldActivities(table: Table, opts: FoldOptions): Promise<F
     const key = normalizeKey(row.values[cols.key] ?? '', mode);
     if (key.trim() === '') {
       stats.noKey++;
-      continue;
+      return;
     }
-    if (opts.only && key !== opts.only.key) continue;
+    if (opts.only && key !== opts.only.key) return;
     const slot = aggs.slot(key);
     aggs.rows[slot]!++;
     const label = row.values[cols.type] ?? '';
@@ -163,6 +165,11 @@ export async function foldActivities(table: Table, opts: FoldOptions): Promise<F
     }
     if (ambiguous) pending.push({ slot, sig, text, line: row.line, label });
     else apply(slot, sig, parseDate(text, tz, order), label, row.line);
+  };
+  if (table.batches) {
+    for await (const batch of table.batches) for (const row of batch) visit(row);
+  } else {
+    for await (const row of table.rows) visit(row);
   }
   if (pending.length) {
     const first = pending[0]!;

@@ -18,7 +18,8 @@ import { planActivities } from '../aggregate/plan.js';
 import { dateColumnsOf } from '../rules/walk.js';
 import { Aggregates } from '../aggregate/store.js';
 import { normalizeKey } from '../input/keys.js';
-import { foldActivities, type FoldStats } from '../aggregate/fold.js';
+import { activityColumns, foldActivities, type FoldStats } from '../aggregate/fold.js';
+import { openOnWorker } from '../input/parallel.js';
 import { Classifier, DISQUALIFIED } from '../classify/classifier.js';
 import { AtomicFile, writeChunk } from '../output/atomic.js';
 import { rowFormat, type OutputFormat, type RowFormat } from '../output/rows.js';
@@ -45,6 +46,8 @@ export interface ClassifyOptions {
   cwd: string;
   /** The CSV reader: the fast tokenizer (default) or csv-parse alone, the reference it is tested against. */
   parser?: 'fast' | 'csv-parse';
+  /** Above 1, each activities file (not stdin) is read on a worker thread while this one folds. */
+  threads?: number;
 }
 
 export interface ClassifyIO {
@@ -184,13 +187,33 @@ export async function classify(opts: ClassifyOptions, io: ClassifyIO): Promise<C
     const aggs = new Aggregates(plan.counters.length);
     const foldStats: FoldStats[] = [];
     for (const path of opts.activities) {
+      const onProgress = io.progress && ((n: number) => io.progress!(`${inputRef(path).name}: ${n.toLocaleString('en-US')} activity rows`));
+      if ((opts.threads ?? 1) > 1 && path !== '-' && opts.parser !== 'csv-parse') {
+        let empty = false;
+        const { table } = await openOnWorker({ path, encoding: opts.encoding, delimiter: opts.delimiter, noHeader: opts.noHeader }, io.warn, (headers, file) => {
+          if (headers.length === 0) {
+            empty = true;
+            return [0, 0, 0];
+          }
+          const c = activityColumns({ headers, file }, rules, io.warn);
+          return [c.key, c.type, c.time];
+        });
+        if (empty) {
+          io.warn(`${table.file}: empty file, no activities read`);
+          foldStats.push({ file: table.file, rows: 0, noKey: 0, undated: 0, afterAsOf: 0, noType: 0 });
+          for await (const _ of table.rows) break;
+          continue;
+        }
+        foldStats.push(await foldActivities(table, { rules, plan, aggs, warn: io.warn, onProgress, cols: { key: 0, type: 1, time: 2 } }));
+        continue;
+      }
       const table = await openTable(inputRef(path), read);
       if (table.headers.length === 0) {
         io.warn(`${table.file}: empty file, no activities read`);
         foldStats.push({ file: table.file, rows: 0, noKey: 0, undated: 0, afterAsOf: 0, noType: 0 });
         continue;
       }
-      foldStats.push(await foldActivities(table, { rules, plan, aggs, warn: io.warn, onProgress: io.progress && ((n) => io.progress!(`${table.file}: ${n.toLocaleString('en-US')} activity rows`)) }));
+      foldStats.push(await foldActivities(table, { rules, plan, aggs, warn: io.warn, onProgress }));
     }
     for (const s of foldStats) {
       if (s.undated) io.warn(`${s.file}: ${s.undated} activity row(s) with an unparsable date count only for conditions without a time window`);

@@ -45,6 +45,8 @@ export interface Table {
   /** Column names. For JSON and NDJSON it grows when a later record brings a new key. */
   headers: string[];
   rows: AsyncGenerator<TableRow>;
+  /** When the rows also come in batches (from a reading thread): one await per batch. Read one or the other. */
+  batches?: AsyncGenerator<TableRow[]>;
 }
 
 /** Header names made unique and non-empty; renames are reported once per file. */
