@@ -78,6 +78,7 @@ describe('delimiters and quoting', () => {
     ['quoted-newlines.csv', ',', { Notes: 'line one\nline two, with comma\nline three' }],
     ['crlf.csv', ',', { Name: 'Ana' }],
     ['stray-quote.csv', ',', { Product: '27" screen' }],
+    ['excel-sep-line.csv', ';', { Email: 'a@x.fr', Note: 'x, y' }],
   ])('%s: delimiter %j kept, values intact', async (file, delim, values) => {
     const r = await run(file);
     expect(r.code).toBe(0);

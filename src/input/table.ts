@@ -83,9 +83,20 @@ export async function openTable(ref: InputRef, opts: ReadOptions): Promise<Table
   return openJson(ref, format, text, encoding, opts);
 }
 
+/** Excel's `sep=;` first line: it names the delimiter and is no row. Blanked (kept as an empty line) so lines still count. */
+async function* blankFirstLine(text: AsyncGenerator<string>, length: number): AsyncGenerator<string> {
+  let first = true;
+  for await (const chunk of text) {
+    yield first ? chunk.slice(length) : chunk;
+    first = false;
+  }
+}
+
 async function openCsv(ref: InputRef, text: AsyncGenerator<string>, head: string, encoding: string, opts: ReadOptions): Promise<Table> {
   const file = ref.name;
-  const delimiter = opts.delimiter ?? (ref.path.toLowerCase().replace(/\.gz$/, '').endsWith('.tsv') ? '\t' : sniffDelimiter(head));
+  const sep = /^sep=([^\r\n])(?=\r?\n)/i.exec(head);
+  if (sep) text = blankFirstLine(text, sep[0].length);
+  const delimiter = opts.delimiter ?? sep?.[1] ?? (ref.path.toLowerCase().replace(/\.gz$/, '').endsWith('.tsv') ? '\t' : sniffDelimiter(head));
   const csvOpts = { file, delimiter, maxRecordSize: opts.maxRecordSize };
   const records = opts.parser === 'csv-parse' ? parseCsvWithCsvParse(text, csvOpts) : parseCsv(text, csvOpts);
   let headers: string[] = [];
