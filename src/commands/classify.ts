@@ -148,6 +148,12 @@ async function readPrevious(path: string, rules: Rules, prefix: string, io: Clas
   return out;
 }
 
+/** An activities file without even a header: said once, and counted as no rows. */
+function emptyActivities(file: string, io: ClassifyIO): FoldStats {
+  io.warn(`${file}: empty file, no activities read`);
+  return { file, rows: 0, noKey: 0, undated: 0, afterAsOf: 0, noType: 0 };
+}
+
 export async function classify(opts: ClassifyOptions, io: ClassifyIO): Promise<ClassifyResult> {
   const now = io.now ?? Date.now;
   const started = now();
@@ -199,8 +205,7 @@ export async function classify(opts: ClassifyOptions, io: ClassifyIO): Promise<C
           return [c.key, c.type, c.time];
         });
         if (empty) {
-          io.warn(`${table.file}: empty file, no activities read`);
-          foldStats.push({ file: table.file, rows: 0, noKey: 0, undated: 0, afterAsOf: 0, noType: 0 });
+          foldStats.push(emptyActivities(table.file, io));
           for await (const _ of table.rows) break;
           continue;
         }
@@ -209,8 +214,7 @@ export async function classify(opts: ClassifyOptions, io: ClassifyIO): Promise<C
       }
       const table = await openTable(inputRef(path), read);
       if (table.headers.length === 0) {
-        io.warn(`${table.file}: empty file, no activities read`);
-        foldStats.push({ file: table.file, rows: 0, noKey: 0, undated: 0, afterAsOf: 0, noType: 0 });
+        foldStats.push(emptyActivities(table.file, io));
         continue;
       }
       foldStats.push(await foldActivities(table, { rules, plan, aggs, warn: io.warn, onProgress }));

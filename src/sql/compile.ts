@@ -24,10 +24,6 @@ export class SqlCompileError extends UsageError {}
 
 const SYM: Record<string, string> = { gt: '>', gte: '>=', lt: '<', lte: '<=', equals: '=', not_equals: '<>' };
 
-function lit(v: number): string {
-  return String(v);
-}
-
 /** A table name as given: `schema.table` is quoted part by part. */
 function tableRef(d: Dialect, name: string): string {
   return name
@@ -88,7 +84,7 @@ export function compileSql(rules: Rules, d: Dialect, o: SqlOptions): string {
       return `    ${d.countIf(`${inSignals}${window}`)} AS n${i}`;
     });
     const points = [...rules.scoring.points].filter(([, p]) => p !== 0);
-    const pointsExpr = points.length ? `CASE signal ${points.map(([s, p]) => `WHEN ${d.str(s)} THEN ${lit(p)}`).join(' ')} ELSE 0 END` : '0';
+    const pointsExpr = points.length ? `CASE signal ${points.map(([s, p]) => `WHEN ${d.str(s)} THEN ${String(p)}`).join(' ')} ELSE 0 END` : '0';
     const hl = rules.scoring.halfLifeMs;
     const score = hl === undefined ? `sum(${pointsExpr})` : `sum(CASE WHEN t IS NOT NULL THEN (${pointsExpr}) * ${d.pow('0.5', `(${asOf} - t) / ${hl}`)} ELSE 0 END)`;
     ctes.push(`aggregates AS (
@@ -140,7 +136,7 @@ ${counters.length ? `${counters.join(',\n')},\n` : ''}    ${score} AS score
       }
     }
   };
-  const cmps = (e: string, cs: NumCmp[]): string => `(${cs.map((c) => `${e} ${SYM[c.op]} ${lit(c.value)}`).join(' AND ')})`;
+  const cmps = (e: string, cs: NumCmp[]): string => `(${cs.map((c) => `${e} ${SYM[c.op]} ${String(c.value)}`).join(' AND ')})`;
   const empty = (e: string): string => `(COALESCE(trim(CAST(${e} AS ${d.name === 'bigquery' ? 'STRING' : 'VARCHAR'})), '') = '')`;
   const text = (e: string): string => `CAST(${e} AS ${d.name === 'bigquery' ? 'STRING' : 'VARCHAR'})`;
   const eq = (e: string, x: Scalar): string => {
@@ -207,7 +203,7 @@ ${plan.counters.map((_, i) => `    COALESCE(a.n${i}, 0) AS __n${i},`).join('\n')
     count(*) OVER (PARTITION BY c.__key) AS __dups
   FROM contacts c${hasActivities ? `\n  LEFT JOIN aggregates a ON a.k = c.__key` : ''}
 )`);
-  const fit = rules.scoring.fit.length ? rules.scoring.fit.map((f) => `CASE WHEN ${cond(f.when)} THEN ${lit(f.points)} ELSE 0 END`).join('\n      + ') : '0';
+  const fit = rules.scoring.fit.length ? rules.scoring.fit.map((f) => `CASE WHEN ${cond(f.when)} THEN ${String(f.points)} ELSE 0 END`).join('\n      + ') : '0';
   internal.push('__fit');
   ctes.push(`fit AS (
   SELECT c.*, ${fit} AS __fit
