@@ -64,7 +64,7 @@ describe('encodings', () => {
     writeFileSync(join(dir, 'late.csv'), body);
     const res = await runCli(['classify', 'late.csv', '-r', RULES, '-o', 'out.csv'], { cwd: dir });
     expect(res.code).toBe(3);
-    expect(res.stderr).toMatch(/^funnel: error: late\.csv:\d+: invalid UTF-8 after line \d+ — pass --encoding windows-1252/m);
+    expect(res.stderr).toMatch(/^funnel: error: late\.csv:11003: invalid UTF-8 on line 11003 — pass --encoding windows-1252/m);
     expect(existsSync(join(dir, 'out.csv'))).toBe(false);
   });
 });

@@ -37,7 +37,8 @@ export async function openAnnotated(path: string, opts: { prefix: string; key?: 
     yield* rows;
   }
   return {
-    table: { ...table, rows: all() as Table['rows'] },
+    // The first row is read already: only `rows` goes on from it.
+    table: { ...table, rows: all() as Table['rows'], each: undefined },
     cols: { key, stage, contactable: col('contactable'), warnings: col('warnings'), reason: col('reason'), since: col('stage_since') },
   };
 }

@@ -46,8 +46,23 @@ export interface Decoded {
   chunks: AsyncGenerator<string>;
 }
 
+/** The encoding told from the head of an input, and its bytes: the head without its BOM, then the rest. */
+export interface Detected {
+  encoding: string;
+  /** The first megabyte or so, without the byte order mark. */
+  head: Buffer;
+  /** True when the head is the whole input. */
+  ended: boolean;
+  rest: AsyncIterator<Buffer>;
+}
+
 /** Detects the encoding from the head of the input and returns the text in chunks. */
 export async function decode(bytes: AsyncIterable<Buffer>, opts: DecodeOptions): Promise<Decoded> {
+  const d = await detectEncoding(bytes, opts);
+  return { encoding: d.encoding, chunks: decodeText(d, opts.file) };
+}
+
+export async function detectEncoding(bytes: AsyncIterable<Buffer>, opts: DecodeOptions): Promise<Detected> {
   const it = bytes[Symbol.asyncIterator]();
   const headParts: Buffer[] = [];
   let headLen = 0;
@@ -84,39 +99,41 @@ export async function decode(bytes: AsyncIterable<Buffer>, opts: DecodeOptions):
     opts.warn(`${opts.file}: not valid UTF-8, read as windows-1252 — pass --encoding to choose another`);
   }
 
-  const file = opts.file;
-  async function* text(): AsyncGenerator<string> {
-    let lines = 1;
-    const first = skip ? head.subarray(skip) : head;
-    if (encoding === 'utf-8') {
-      const dec = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
-      const step = (buf: Buffer | undefined, done: boolean): string => {
-        try {
-          return done ? dec.decode(buf) : dec.decode(buf, { stream: true });
-        } catch {
-          throw new InputError(`invalid UTF-8 after line ${lines}`, { file, line: lines }, 'pass --encoding windows-1252 (or the encoding the file was saved in)');
-        }
-      };
-      if (first.length) {
-        const s = step(first, ended);
-        lines += countNewlines(s);
-        yield s;
+  return { encoding, head: skip ? head.subarray(skip) : head, ended, rest: it };
+}
+
+/** The text of a detected input, in chunks. */
+export async function* decodeText(d: Detected, file: string): AsyncGenerator<string> {
+  const { encoding, ended, rest: it } = d;
+  const first = d.head;
+  let lines = 1;
+  if (encoding === 'utf-8') {
+    const dec = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+    const step = (buf: Buffer | undefined, done: boolean): string => {
+      try {
+        return done ? dec.decode(buf) : dec.decode(buf, { stream: true });
+      } catch {
+        throw new InputError(`invalid UTF-8 after line ${lines}`, { file, line: lines }, 'pass --encoding windows-1252 (or the encoding the file was saved in)');
       }
-      if (ended) return;
-      for (let r = await it.next(); !r.done; r = await it.next()) {
-        const s = step(r.value, false);
-        lines += countNewlines(s);
-        if (s) yield s;
-      }
-      const tail = step(undefined, true);
-      if (tail) yield tail;
-    } else {
-      const dec = iconv.getDecoder(encoding, { stripBOM: false });
-      if (first.length) yield dec.write(first);
-      if (!ended) for (let r = await it.next(); !r.done; r = await it.next()) yield dec.write(r.value);
-      const tail = dec.end();
-      if (tail) yield tail;
+    };
+    if (first.length) {
+      const s = step(first, ended);
+      lines += countNewlines(s);
+      yield s;
     }
+    if (ended) return;
+    for (let r = await it.next(); !r.done; r = await it.next()) {
+      const s = step(r.value, false);
+      lines += countNewlines(s);
+      if (s) yield s;
+    }
+    const tail = step(undefined, true);
+    if (tail) yield tail;
+  } else {
+    const dec = iconv.getDecoder(encoding, { stripBOM: false });
+    if (first.length) yield dec.write(first);
+    if (!ended) for (let r = await it.next(); !r.done; r = await it.next()) yield dec.write(r.value);
+    const tail = dec.end();
+    if (tail) yield tail;
   }
-  return { encoding, chunks: text() };
 }

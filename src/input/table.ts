@@ -5,8 +5,10 @@
 import type { Readable } from 'node:stream';
 import { InputError } from '../errors.js';
 import { readBytes, type InputRef } from './bytes.js';
-import { decode } from './decode.js';
-import { parseCsv, parseCsvWithCsvParse, type CsvRecord } from './csv.js';
+import { decodeText, detectEncoding, type Detected } from './decode.js';
+import { parseCsv, parseCsvWithCsvParse, DEFAULT_MAX_RECORD_SIZE, type CsvRecord } from './csv.js';
+import type { Rec } from './byte-tokenizer.js';
+import { ArrayRec, csvBytes } from './csv-bytes.js';
 import { jsonRecords, ndjsonRecord, textLines, type FlatRecord } from './json.js';
 import { formatFromName, formatFromText, sniffDelimiter, type Format } from './sniff.js';
 
@@ -47,6 +49,40 @@ export interface Table {
   rows: AsyncGenerator<TableRow>;
   /** When the rows also come in batches (from a reading thread): one await per batch. Read one or the other. */
   batches?: AsyncGenerator<TableRow[]>;
+  /** The rows to a synchronous visitor, one await per chunk of the file (the byte path). Read this or `rows`. */
+  each?: (visit: (r: Rec) => void) => Promise<void>;
+}
+
+export type { Rec } from './byte-tokenizer.js';
+
+/** A row read as a record, for visitors. */
+class RowRec implements Rec {
+  values: string[] = [];
+  width = 0;
+  line = 0;
+  field(i: number): string {
+    return this.values[i] ?? '';
+  }
+  plainText(): undefined {
+    return undefined;
+  }
+}
+
+/** Every row of a table to a synchronous visitor: through the byte path when the table has one. */
+export async function forEachRecord(table: Table, visit: (r: Rec) => void): Promise<void> {
+  if (table.each) return table.each(visit);
+  const rec = new RowRec();
+  const one = (row: TableRow): void => {
+    rec.values = row.values;
+    rec.width = row.width;
+    rec.line = row.line;
+    visit(rec);
+  };
+  if (table.batches) {
+    for await (const batch of table.batches) for (const row of batch) one(row);
+  } else {
+    for await (const row of table.rows) one(row);
+  }
 }
 
 /** Header names made unique and non-empty; renames are reported once per file. */
@@ -73,14 +109,75 @@ async function* peekText(first: string, rest: AsyncGenerator<string>): AsyncGene
 
 export async function openTable(ref: InputRef, opts: ReadOptions): Promise<Table> {
   const file = ref.name;
-  const { encoding, chunks } = await decode(readBytes(ref, { stdin: opts.stdin }), { encoding: opts.encoding, file, warn: opts.warn });
+  const detected = await detectEncoding(readBytes(ref, { stdin: opts.stdin }), { encoding: opts.encoding, file, warn: opts.warn });
+  if (detected.encoding === 'utf-8' && opts.parser !== 'csv-parse') {
+    // The head as text, for sniffing only: it may end inside a character.
+    const headText = detected.head.toString('utf8');
+    const format = opts.delimiter ? 'csv' : (formatFromName(ref.path) ?? formatFromText(headText));
+    const delimiter = format === 'csv' ? csvDelimiter(ref, headText, opts) : undefined;
+    if (delimiter && delimiter.delimiter.length === 1 && delimiter.delimiter.charCodeAt(0) < 0x80) return openCsvBytes(ref, detected, delimiter, opts);
+  }
+  const chunks = decodeText(detected, file);
   const firstChunk = await chunks.next();
   const head = firstChunk.done ? '' : firstChunk.value;
   const text = peekText(head, chunks);
   const format = opts.delimiter ? 'csv' : (formatFromName(ref.path) ?? formatFromText(head));
 
-  if (format === 'csv') return openCsv(ref, text, head, encoding, opts);
-  return openJson(ref, format, text, encoding, opts);
+  if (format === 'csv') return openCsv(ref, text, head, detected.encoding, opts);
+  return openJson(ref, format, text, detected.encoding, opts);
+}
+
+interface CsvDelimiter {
+  delimiter: string;
+  /** The length of Excel's `sep=` first line, 0 without one: in characters, and in bytes of UTF-8. */
+  sepLine: number;
+  sepBytes: number;
+}
+
+function csvDelimiter(ref: InputRef, head: string, opts: ReadOptions): CsvDelimiter {
+  const sep = /^sep=([^\r\n])(?=\r?\n)/i.exec(head);
+  const delimiter = opts.delimiter ?? sep?.[1] ?? (ref.path.toLowerCase().replace(/\.gz$/, '').endsWith('.tsv') ? '\t' : sniffDelimiter(head));
+  return { delimiter, sepLine: sep ? sep[0].length : 0, sepBytes: sep ? Buffer.byteLength(sep[0]) : 0 };
+}
+
+/** The header and the first rows of a table, from records whatever their path. */
+function headersOf(first: Rec | undefined, file: string, opts: ReadOptions): { headers: string[]; firstIsData: boolean } {
+  let headers: string[] = [];
+  if (first) headers = opts.noHeader ? Array.from({ length: first.width }, (_, i) => String(i + 1)) : cleanHeaders(Array.from({ length: first.width }, (_, i) => first.field(i)), file, opts.warn);
+  if (opts.headers) headers = [...opts.headers];
+  return { headers, firstIsData: first !== undefined && opts.noHeader === true };
+}
+
+/** A UTF-8 CSV read as bytes (csv-bytes.ts). */
+async function openCsvBytes(ref: InputRef, d: Detected, delim: CsvDelimiter, opts: ReadOptions): Promise<Table> {
+  const file = ref.name;
+  const csvOpts = { file, delimiter: delim.delimiter, maxRecordSize: opts.maxRecordSize ?? DEFAULT_MAX_RECORD_SIZE };
+  // Excel's `sep=;` line is cut before its line break, so that lines still count from the top of the file.
+  const { pump } = csvBytes(d.head.subarray(delim.sepBytes), d.ended, d.rest, csvOpts);
+  let first: Rec | undefined;
+  let firstCopy: ArrayRec | undefined;
+  while (!first && (await pump((r) => (first = firstCopy = new ArrayRec(Array.from({ length: r.width }, (_, i) => r.field(i)), r.line)), 1)));
+  const { headers, firstIsData } = headersOf(first, file, opts);
+  const each = async (visit: (r: Rec) => void): Promise<void> => {
+    if (firstIsData) visit(firstCopy!);
+    while (await pump(visit));
+  };
+  async function* rows(): AsyncGenerator<TableRow> {
+    const n = headers.length;
+    const batch: TableRow[] = [];
+    const toRow = (r: Rec): void => {
+      const values = new Array<string>(Math.max(n, r.width));
+      for (let i = 0; i < values.length; i++) values[i] = r.field(i);
+      batch.push({ values, line: r.line, width: r.width });
+    };
+    if (firstIsData) toRow(firstCopy!);
+    for (let more = true; more; ) {
+      more = await pump(toRow);
+      yield* batch;
+      batch.length = 0;
+    }
+  }
+  return { file, format: 'csv', delimiter: delim.delimiter, encoding: 'utf-8', headers, rows: rows(), each };
 }
 
 /** Excel's `sep=;` first line: it names the delimiter and is no row. Blanked (kept as an empty line) so lines still count. */
@@ -94,9 +191,8 @@ async function* blankFirstLine(text: AsyncGenerator<string>, length: number): As
 
 async function openCsv(ref: InputRef, text: AsyncGenerator<string>, head: string, encoding: string, opts: ReadOptions): Promise<Table> {
   const file = ref.name;
-  const sep = /^sep=([^\r\n])(?=\r?\n)/i.exec(head);
-  if (sep) text = blankFirstLine(text, sep[0].length);
-  const delimiter = opts.delimiter ?? sep?.[1] ?? (ref.path.toLowerCase().replace(/\.gz$/, '').endsWith('.tsv') ? '\t' : sniffDelimiter(head));
+  const { delimiter, sepLine } = csvDelimiter(ref, head, opts);
+  if (sepLine) text = blankFirstLine(text, sepLine);
   const csvOpts = { file, delimiter, maxRecordSize: opts.maxRecordSize };
   const records = opts.parser === 'csv-parse' ? parseCsvWithCsvParse(text, csvOpts) : parseCsv(text, csvOpts);
   let headers: string[] = [];

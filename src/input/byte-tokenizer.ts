@@ -1,0 +1,303 @@
+/**
+ * The CSV tokenizer of the hot path: it works on the bytes of a UTF-8 file and never makes a string it is not
+ * asked for. A record is a list of field offsets into the current buffer; `field(i)` decodes one field, `raw()`
+ * the record's own text. The grammar and the line numbers are those of the text tokenizer (tokenizer.ts) and of
+ * csv-parse as configured in csv.ts — a differential test holds the three together. On text after a closing
+ * quote it stops and hands the bytes from the start of that record to the csv-parse path; it never guesses.
+ *
+ * It is synchronous: the reader feeds it a chunk, then takes every complete record of it in one call, so a
+ * file costs one await per chunk, not one per row.
+ */
+import { isUtf8 } from 'node:buffer';
+import { InputError } from '../errors.js';
+
+const QUOTE = 34;
+const LF = 10;
+const CR = 13;
+
+/** A record as the readers see it, whichever tokenizer made it. Valid only until the next record. */
+export interface Rec {
+  /** Fields the record really has. */
+  readonly width: number;
+  /** The line the record starts on. */
+  readonly line: number;
+  /** The field's text; '' beyond the record's width. */
+  field(i: number): string;
+  /**
+   * The record's own text when the CSV writer would write its fields exactly so (same delimiter): no quote
+   * character anywhere in it and no field with blanks at its ends. Undefined otherwise.
+   */
+  plainText(): string | undefined;
+}
+
+export interface HandOver {
+  /** The unread bytes, from the start of the record the tokenizer does not handle. */
+  rest: Buffer;
+  /** The line that record starts on. */
+  line: number;
+}
+
+export interface ByteTokenizerOptions {
+  file: string;
+  /** A single ASCII byte. */
+  delimiter: number;
+  maxRecordSize: number;
+}
+
+/** The ASCII blanks of the writer's rule (output/rows.ts); other blanks are not ASCII and fail the byte test. */
+function isBlankByte(c: number): boolean {
+  return c === 32 || c === 9 || c === 11 || c === 12;
+}
+
+export class ByteRecord implements Rec {
+  buf: Buffer = Buffer.alloc(0);
+  width = 0;
+  line = 0;
+  start = 0;
+  end = 0;
+  /** No quote character in the record. */
+  unquoted = true;
+  starts = new Int32Array(64);
+  ends = new Int32Array(64);
+  /** 1 where a quoted field holds doubled quotes. */
+  escaped = new Uint8Array(64);
+
+  field(i: number): string {
+    if (i >= this.width) return '';
+    const s = this.buf.toString('utf8', this.starts[i]!, this.ends[i]!);
+    return this.escaped[i] ? s.replaceAll('""', '"') : s;
+  }
+
+  plainText(): string | undefined {
+    if (!this.unquoted) return undefined;
+    const b = this.buf;
+    // The writer quotes a field with a blank at either end (as csv-stringify does).
+    for (let i = 0; i < this.width; i++) {
+      const s = this.starts[i]!;
+      const e = this.ends[i]!;
+      if (e > s && (isBlankByte(b[s]!) || isBlankByte(b[e - 1]!) || b[s]! >= 0x80 || b[e - 1]! >= 0x80)) return undefined;
+    }
+    return b.toString('utf8', this.start, this.end);
+  }
+
+  grow(): void {
+    const n = this.starts.length * 2;
+    const s = new Int32Array(n);
+    s.set(this.starts);
+    const e = new Int32Array(n);
+    e.set(this.ends);
+    const x = new Uint8Array(n);
+    x.set(this.escaped);
+    this.starts = s;
+    this.ends = e;
+    this.escaped = x;
+  }
+}
+
+/** 'more': feed the next chunk (or end); 'done': every record was read; a HandOver: csv-parse takes over. */
+export type RunResult = 'more' | 'done' | HandOver;
+
+export class ByteTokenizer {
+  private data: Buffer = Buffer.alloc(0);
+  private pos = 0;
+  /** Bytes below this offset of `data` are known to be valid UTF-8. */
+  private validated = 0;
+  private ended = false;
+  private first = true;
+  /** The line the next record starts on. */
+  line = 1;
+  private readonly rec = new ByteRecord();
+
+  constructor(private readonly opts: ByteTokenizerOptions) {}
+
+  /** Adds a chunk of the file (undefined: the end), checking that it is UTF-8. */
+  feed(chunk: Buffer | undefined): void {
+    if (chunk === undefined) {
+      this.ended = true;
+    } else {
+      if (this.first && chunk.length >= 3 && chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf) chunk = chunk.subarray(3);
+      this.first = false;
+      if (this.pos >= this.data.length) {
+        this.data = chunk;
+        this.validated = 0;
+      } else {
+        this.data = Buffer.concat([this.data.subarray(this.pos), chunk]);
+        this.validated -= this.pos;
+      }
+      this.pos = 0;
+    }
+    this.validate();
+  }
+
+  /** Validates up to the last character boundary that is certainly complete (all of it at the end). */
+  private validate(): void {
+    const d = this.data;
+    let k = d.length;
+    if (!this.ended) {
+      // Back over a possibly cut multi-byte character: continuation bytes, then its lead byte.
+      let back = 0;
+      while (k > this.validated && back < 3 && (d[k - 1]! & 0xc0) === 0x80) {
+        k--;
+        back++;
+      }
+      if (k > this.validated && d[k - 1]! >= 0xc0) k--;
+    }
+    if (k <= this.validated) return;
+    if (!isUtf8(d.subarray(this.validated, k))) this.invalid(k);
+    this.validated = k;
+  }
+
+  private invalid(upTo: number): never {
+    const d = this.data;
+    // The line of the first bad byte: lines are checked one by one from the first unread record.
+    let line = this.line;
+    let from = this.pos;
+    while (from < upTo) {
+      let nl = d.indexOf(LF, from);
+      if (nl === -1 || nl >= upTo) nl = upTo;
+      if (nl >= this.validated && !isUtf8(d.subarray(Math.max(from, this.validated), nl))) break;
+      line++;
+      from = nl + 1;
+    }
+    throw new InputError(`invalid UTF-8 on line ${line}`, { file: this.opts.file, line }, 'pass --encoding windows-1252 (or the encoding the file was saved in)');
+  }
+
+  /**
+   * Calls `visit` for every complete record fed so far (at most `max`), skipping blank lines. The record passed
+   * is reused: read what you need inside the call.
+   */
+  run(visit: (r: Rec) => void, max = Infinity): RunResult {
+    const d = this.data;
+    const n = d.length;
+    const delim = this.opts.delimiter;
+    const ended = this.ended;
+    const r = this.rec;
+    r.buf = d;
+    let count = 0;
+    let p = this.pos;
+    while (count < max) {
+      if (p >= n) {
+        this.pos = p;
+        return ended ? 'done' : 'more';
+      }
+      const start = p;
+      let width = 0;
+      let newlines = 0;
+      let unquoted = true;
+      let end = -1;
+      let complete = false;
+      let incompleteQuote = false;
+      record: while (true) {
+        if (width === r.starts.length) r.grow();
+        if (p >= n) {
+          // End of the data after a delimiter: with all of it read, the last field is empty.
+          if (ended) {
+            r.starts[width] = p;
+            r.ends[width] = p;
+            r.escaped[width++] = 0;
+            end = p;
+            complete = true;
+          }
+          break;
+        }
+        if (d[p] === QUOTE) {
+          unquoted = false;
+          let q = p + 1;
+          let escaped = 0;
+          let k: number;
+          while (true) {
+            k = d.indexOf(QUOTE, q);
+            if (k === -1 || (k + 1 >= n && !ended)) {
+              incompleteQuote = true;
+              break record;
+            }
+            if (k + 1 < n && d[k + 1] === QUOTE) {
+              escaped = 1;
+              q = k + 2;
+              continue;
+            }
+            break;
+          }
+          for (let i = p + 1; i < k; i++) {
+            const c = d[i]!;
+            if (c === LF || (c === CR && d[i + 1] !== LF)) newlines++;
+          }
+          r.starts[width] = p + 1;
+          r.ends[width] = k;
+          r.escaped[width++] = escaped;
+          p = k + 1;
+          if (p >= n) {
+            end = p;
+            complete = true;
+            break;
+          }
+          const c = d[p]!;
+          if (c === delim) {
+            p++;
+            continue;
+          }
+          if (c === LF || c === CR) {
+            if (c === CR && p + 1 >= n && !ended) break;
+            end = p;
+            p += c === CR && d[p + 1] === LF ? 2 : 1;
+            complete = true;
+            break;
+          }
+          // Text after a closing quote: csv-parse's relaxed rules decide what it means.
+          this.pos = start;
+          return { rest: d.subarray(start), line: this.line };
+        }
+        // Unquoted: up to the delimiter or the end of the line; quotes inside are literal.
+        let i = p;
+        while (i < n) {
+          const c = d[i]!;
+          if (c === delim || c === LF || c === CR) break;
+          if (c === QUOTE) unquoted = false;
+          i++;
+        }
+        if (i >= n && !ended) break;
+        r.starts[width] = p;
+        r.ends[width] = i;
+        r.escaped[width++] = 0;
+        if (i >= n) {
+          end = i;
+          p = i;
+          complete = true;
+          break;
+        }
+        const c = d[i]!;
+        if (c === delim) {
+          p = i + 1;
+          continue;
+        }
+        if (c === CR && i + 1 >= n && !ended) break;
+        end = i;
+        p = i + (c === CR && d[i + 1] === LF ? 2 : 1);
+        complete = true;
+        break;
+      }
+      if (!complete) {
+        this.pos = start;
+        if (n - start > this.opts.maxRecordSize) {
+          throw new InputError(`a record starting on this line is larger than ${Math.round(this.opts.maxRecordSize / (1 << 20))} MB`, { file: this.opts.file, line: this.line }, 'probably an unclosed quote; check the quotes on this line');
+        }
+        if (ended && incompleteQuote) throw new InputError('unclosed quote: the quoted field opened on this line runs to the end of the file', { file: this.opts.file, line: this.line }, 'close the quote, or double the quote characters inside the field');
+        return 'more';
+      }
+      const line = this.line;
+      this.line += newlines + (p > end ? 1 : 0);
+      // An empty line is no record; nor is a line of blanks only.
+      if (width === 1 && (r.ends[0] === r.starts[0] || d.toString('utf8', r.starts[0]!, r.ends[0]!).trim() === '')) continue;
+      r.width = width;
+      r.line = line;
+      r.start = start;
+      r.end = end;
+      r.unquoted = unquoted;
+      this.pos = p;
+      count++;
+      visit(r);
+    }
+    this.pos = p;
+    return 'more';
+  }
+}

@@ -1,0 +1,66 @@
+/**
+ * CSV records of a UTF-8 input read as bytes: the byte tokenizer, and csv-parse over the text from the first
+ * record the tokenizer hands over. Both give the same records and lines (a differential test holds them to it).
+ */
+import { ByteTokenizer, type HandOver, type Rec } from './byte-tokenizer.js';
+import { parseCsvWithCsvParse, type CsvOptions, type CsvRecord } from './csv.js';
+import { decodeText } from './decode.js';
+
+/** A record of the csv-parse path. */
+export class ArrayRec implements Rec {
+  constructor(
+    readonly fields: string[],
+    readonly line: number,
+  ) {}
+  get width(): number {
+    return this.fields.length;
+  }
+  field(i: number): string {
+    return this.fields[i] ?? '';
+  }
+  plainText(): undefined {
+    return undefined;
+  }
+}
+
+export interface RecordPump {
+  /** Visits up to `max` records (reading one more chunk when needed); false once the input is read to its end. */
+  pump(visit: (r: Rec) => void, max?: number): Promise<boolean>;
+}
+
+/** `head` is the start of the input (without a BOM), `ended` when it is all of it, then the rest in chunks. */
+export function csvBytes(head: Buffer, ended: boolean, rest: AsyncIterator<Buffer>, opts: CsvOptions & { maxRecordSize: number }): RecordPump {
+  const tok = new ByteTokenizer({ file: opts.file, delimiter: opts.delimiter.charCodeAt(0), maxRecordSize: opts.maxRecordSize });
+  tok.feed(head);
+  if (ended) tok.feed(undefined);
+  let fallback: AsyncGenerator<CsvRecord> | undefined;
+  const textFrom = (h: HandOver): AsyncGenerator<string> =>
+    // The iterator of the rest answers `done` again when it has ended already.
+    decodeText({ encoding: 'utf-8', head: h.rest, ended: false, rest }, opts.file);
+  const pump = async (visit: (r: Rec) => void, max = Infinity): Promise<boolean> => {
+    if (fallback) {
+      for (let k = 0; k < max; k++) {
+        const r = await fallback.next();
+        if (r.done) return false;
+        visit(new ArrayRec(r.value.fields, r.value.line));
+      }
+      return true;
+    }
+    let seen = 0;
+    const res = tok.run((r) => {
+      seen++;
+      visit(r);
+    }, max);
+    if (res === 'done') return false;
+    if (res === 'more') {
+      if (seen < max) {
+        const c = await rest.next();
+        tok.feed(c.done ? undefined : c.value);
+      }
+      return true;
+    }
+    fallback = parseCsvWithCsvParse(textFrom(res), { ...opts, lineOffset: res.line - 1 });
+    return true;
+  };
+  return { pump };
+}
