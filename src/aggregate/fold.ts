@@ -5,7 +5,7 @@
 import { InputError } from '../errors.js';
 import { findColumn, guessColumn, EMAIL_COLUMN, TIME_COLUMN, TYPE_COLUMN } from '../input/columns.js';
 import { parseDate, slashHint, type DateOrder } from '../input/dates.js';
-import type { Table, TableRow } from '../input/table.js';
+import { forEachRecord, type Rec, type Table } from '../input/table.js';
 import type { Rules } from '../rules/model.js';
 import type { ActivityPlan } from './plan.js';
 import { detach, normalizeKey } from '../input/keys.js';
@@ -135,10 +135,10 @@ export async function foldActivities(table: Table, opts: FoldOptions): Promise<F
     pending = [];
   };
 
-  const visit = (row: TableRow): void => {
+  const visit = (row: Rec): void => {
     stats.rows++;
     if (opts.onProgress && (stats.rows & 0xffff) === 0) opts.onProgress(stats.rows);
-    const text = row.values[cols.time] ?? '';
+    const text = row.field(cols.time);
     // Every row of the file takes part in deciding the slash-date order, whichever key it has.
     let ambiguous = false;
     if (order === undefined) {
@@ -148,7 +148,7 @@ export async function foldActivities(table: Table, opts: FoldOptions): Promise<F
         flushPending();
       } else ambiguous = hint === 'ambiguous';
     }
-    const key = normalizeKey(row.values[cols.key] ?? '', mode);
+    const key = normalizeKey(row.field(cols.key), mode);
     if (key.trim() === '') {
       stats.noKey++;
       return;
@@ -156,7 +156,7 @@ export async function foldActivities(table: Table, opts: FoldOptions): Promise<F
     if (opts.only && key !== opts.only.key) return;
     const slot = aggs.slot(key);
     aggs.rows[slot]!++;
-    const label = row.values[cols.type] ?? '';
+    const label = row.field(cols.type);
     if (label.trim() === '') stats.noType++;
     let sig = labelCache.get(label);
     if (sig === undefined) {
@@ -166,11 +166,7 @@ export async function foldActivities(table: Table, opts: FoldOptions): Promise<F
     if (ambiguous) pending.push({ slot, sig, text, line: row.line, label });
     else apply(slot, sig, parseDate(text, tz, order), label, row.line);
   };
-  if (table.batches) {
-    for await (const batch of table.batches) for (const row of batch) visit(row);
-  } else {
-    for await (const row of table.rows) visit(row);
-  }
+  await forEachRecord(table, visit);
   if (pending.length) {
     const first = pending[0]!;
     throw new InputError(

@@ -59,6 +59,8 @@ export class Classifier {
   private readonly stageConds: (CompiledCond | undefined)[];
   private readonly stageIndex: Map<string, number>;
   private readonly memo: Int8Array;
+  /** The contact columns the rules read (indexes into the headers): the only values `classify` looks at. */
+  readonly columns: readonly number[];
 
   constructor(rules: Rules, env: ClassifierEnv) {
     this.rules = rules;
@@ -66,6 +68,7 @@ export class Classifier {
     this.stageIndex = new Map(rules.stages.map((s, i) => [s.id, i]));
     this.memo = new Int8Array(rules.stages.length);
     const missing: string[] = [];
+    const used = new Set<number>();
     const self = this;
     const cenv: CompileEnv = {
       asOf: env.asOf,
@@ -76,6 +79,7 @@ export class Classifier {
       column(field) {
         const name = rules.fields.get(field) ?? field;
         const m = findColumn(env.headers, name);
+        if (m.index !== -1) used.add(m.index);
         if (m.index === -1) {
           const what = rules.fields.has(field) && field !== name ? `${field} (${name})` : name;
           const text = m.ambiguous ? `${what} matches several columns: ${m.ambiguous.join(', ')}` : what;
@@ -108,6 +112,7 @@ export class Classifier {
     this.consent = rules.consent ? compileCond(rules.consent.when, cenv) : undefined;
     this.disqualify = rules.disqualify.map((d) => ({ id: d.id, when: compileCond(d.when, cenv), action: d.action ?? 'exclude', content: d.content ?? 'none' }));
     this.stageConds = rules.stages.map((s) => (s.when ? compileCond(s.when, cenv) : undefined));
+    this.columns = [...used].sort((a, b) => a - b);
     if (missing.length) env.warn(`the contacts have no column for ${missing.length === 1 ? 'this field' : 'these fields'} of the rules, read as empty: ${missing.join('; ')}`);
   }
 

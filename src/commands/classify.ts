@@ -10,7 +10,7 @@ import { pipeline } from 'node:stream/promises';
 import type { Readable, Writable } from 'node:stream';
 import { InputError, UsageError } from '../errors.js';
 import { inputRef, type InputRef } from '../input/bytes.js';
-import { openTable, type ReadOptions } from '../input/table.js';
+import { forEachRecord, openTable, type ReadOptions, type Rec } from '../input/table.js';
 import { scanContacts } from '../input/contacts.js';
 import { openAnnotated } from './annotated.js';
 import { parseAsOf, isoTime } from '../input/dates.js';
@@ -22,7 +22,8 @@ import { activityColumns, foldActivities, type FoldStats } from '../aggregate/fo
 import { openOnWorker } from '../input/parallel.js';
 import { Classifier, DISQUALIFIED } from '../classify/classifier.js';
 import { AtomicFile, writeChunk } from '../output/atomic.js';
-import { rowFormat, type OutputFormat, type RowFormat } from '../output/rows.js';
+import { csvLine, rowFormat, type OutputFormat, type RowFormat } from '../output/rows.js';
+import { ByteSink } from '../output/byte-sink.js';
 import { SummaryBuilder, type Summary } from '../output/summary.js';
 import { loadRules, formatProblem, type LoadedRules } from './rules-source.js';
 import { VERSION } from '../util/version.js';
@@ -94,42 +95,29 @@ function sameFile(a: string, b: string): boolean {
 
 interface Sink {
   format: RowFormat;
-  write(chunk: string): Promise<void>;
+  /** Rows are appended here synchronously and written by `flush` between chunks of input. */
+  out: ByteSink;
   commit(): Promise<void>;
   abort(): Promise<void>;
 }
 
-/** Rows are gathered into 64 KB writes: one stream write per row costs more than the classification. */
-function buffered(stream: Writable, format: RowFormat, done: () => Promise<void>, abort: () => Promise<void>): Sink {
-  let pending = '';
-  const flush = async (): Promise<void> => {
-    if (pending) {
-      const chunk = pending;
-      pending = '';
-      await writeChunk(stream, chunk);
-    }
-  };
-  return {
-    format,
-    write: async (chunk) => {
-      pending += chunk;
-      if (pending.length >= 65536) await flush();
-    },
-    commit: async () => {
-      await flush();
-      await done();
-    },
-    abort,
-  };
-}
-
 function fileSink(path: string, format: RowFormat): Sink {
   const f = new AtomicFile(path);
-  return buffered(f.stream, format, () => f.commit(), () => f.abort());
+  const out = new ByteSink((chunk) => writeChunk(f.stream, chunk));
+  return {
+    format,
+    out,
+    commit: async () => {
+      await out.flush();
+      await f.commit();
+    },
+    abort: () => f.abort(),
+  };
 }
 
 function streamSink(stream: Writable, format: RowFormat): Sink {
-  return buffered(stream, format, async () => {}, async () => {});
+  const out = new ByteSink((chunk) => writeChunk(stream, chunk));
+  return { format, out, commit: () => out.flush(), abort: async () => {} };
 }
 
 interface PreviousRow {
@@ -308,26 +296,43 @@ export async function classify(opts: ClassifyOptions, io: ClassifyIO): Promise<C
     const asOfText = isoTime(asOf);
     let outRows = 0;
     let ok = false;
+    // Rows whose own bytes are what the writer would write are copied as they are, then the funnel columns.
+    const funnelLine = csvLine(delimiter);
+    const scratch = new Array<string>(header.length).fill('');
+    const flushFull = async (): Promise<void> => {
+      for (const s of sinks) if (s.out.full) await s.out.flush();
+    };
     try {
-      await all.write(all.format.header());
+      all.out.text(all.format.header());
       for (let f = 0; f < scan.files.length; f++) {
         const fs = scan.files[f]!;
         const map = mappings[f]!;
         // One file whose columns are the whole header: its rows are used as they come.
         const identity = map.length === header.length && map.every((m, i) => m === i);
+        const copyPlain = identity && opts.format === 'csv';
         const table = await openTable(fs.ref, { ...read, headers: fs.headers });
         const nHeader = fs.headers.length;
-        for await (const row of table.rows) {
+        const visit = (row: Rec): void => {
+          const width = row.width;
+          const plain = copyPlain && width === header.length ? row.plainBytes() : undefined;
           let values: string[];
-          if (identity && row.values.length === header.length) values = row.values;
-          else {
-            values = new Array<string>(header.length).fill('');
-            for (let i = 0; i < row.values.length; i++) values[map[i]!] = row.values[i]!;
+          if (plain) {
+            // Only the columns the rules read: the row itself is copied.
+            values = scratch;
+            for (const i of classifier.columns) values[i] = row.field(i);
+          } else {
+            const n = Math.max(width, nHeader);
+            if (identity && n === header.length) {
+              values = new Array<string>(n);
+              for (let i = 0; i < n; i++) values[i] = row.field(i);
+            } else {
+              values = new Array<string>(header.length).fill('');
+              for (let i = 0; i < n; i++) values[map[i]!] = row.field(i);
+            }
           }
           const warnings: string[] = [];
-          if (row.width !== nHeader && fs.format === 'csv') warnings.push(`ragged row: ${row.width} fields, header has ${nHeader}`);
-          const rawKey = row.values[fs.keyColumn] ?? '';
-          const key = normalizeKey(rawKey, rules.contacts.normalize);
+          if (width !== nHeader && fs.format === 'csv') warnings.push(`ragged row: ${width} fields, header has ${nHeader}`);
+          const key = normalizeKey(row.field(fs.keyColumn), rules.contacts.normalize);
           let slot = -1;
           if (key.trim() === '') warnings.push('empty key');
           else {
@@ -347,34 +352,43 @@ export async function classify(opts: ClassifyOptions, io: ClassifyIO): Promise<C
             throw new InputError(v.warnings[0]!, { file: table.file, line: row.line }, 'fix the row, or run without --strict');
           }
           summary.add(v);
-          const out = values;
-          out.push(v.stage, (Math.round(v.score * 10) / 10).toFixed(1), String(Math.round(v.fit * 1000) / 1000), v.persona ? 'yes' : 'no', v.consent ? 'yes' : 'no', v.content, v.action, v.reason, v.warnings.join('; '));
+          const added = [v.stage, (Math.round(v.score * 10) / 10).toFixed(1), String(Math.round(v.fit * 1000) / 1000), v.persona ? 'yes' : 'no', v.consent ? 'yes' : 'no', v.content, v.action, v.reason, v.warnings.join('; ')];
           if (withPrevious) {
-            const prevStage = prev?.stage ?? '';
             summary.move(prev?.stage, v.stage);
-            out.push(prevStage, prev && prev.stage === v.stage && prev.since ? prev.since : asOfText);
+            added.push(prev?.stage ?? '', prev && prev.stage === v.stage && prev.since ? prev.since : asOfText);
           }
-          const line = all.format.row(out);
-          await all.write(line);
+          const main = all.out;
+          const mark = main.length;
+          let out: string[] | undefined;
+          if (plain) {
+            main.bytes(plain, 0, plain.length);
+            main.text(delimiter + funnelLine(added));
+          } else {
+            out = values;
+            for (const a of added) out.push(a);
+            main.text(all.format.row(out));
+          }
           if (outDir !== undefined) {
             let s = stageSinks.get(v.stage);
             if (!s) {
               s = fileSink(join(outDir, `${v.stage}.${ext}`), makeFormat());
               stageSinks.set(v.stage, s);
               sinks.push(s);
-              await s.write(s.format.header());
+              s.out.text(s.format.header());
             }
-            // The same text in CSV and NDJSON; JSON arrays need each file's own separators.
-            await s.write(opts.format === 'json' ? s.format.row(out) : line);
+            // The same bytes in CSV and NDJSON; JSON arrays need each file's own separators.
+            if (opts.format === 'json') s.out.text(s.format.row(out!));
+            else s.out.copyFrom(main, mark);
           }
           outRows++;
-        }
+        };
+        await forEachRecord(table, visit, flushFull);
         if (outRows === 0 && fs.rows === 0) io.warn(`${table.file}: no contact rows`);
       }
       // A file that changed between the two passes must not produce output: check before anything is renamed.
       const scanned = scan.files.reduce((a, f) => a + f.rows, 0);
       if (scanned !== outRows) throw new InputError(`read ${scanned} contact rows in the first pass but ${outRows} in the second`, { file: scan.files.map((f) => f.ref.name).join(', ') }, 'was the file changed during the run?');
-      for (const s of sinks) await s.write(s.format.footer());
+      for (const s of sinks) s.out.text(s.format.footer());
       for (const s of sinks) await s.commit();
       ok = true;
     } finally {

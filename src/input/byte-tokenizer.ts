@@ -24,10 +24,11 @@ export interface Rec {
   /** The field's text; '' beyond the record's width. */
   field(i: number): string;
   /**
-   * The record's own text when the CSV writer would write its fields exactly so (same delimiter): no quote
-   * character anywhere in it and no field with blanks at its ends. Undefined otherwise.
+   * The record's own bytes (UTF-8, without its line break) when the CSV writer would write its fields exactly
+   * so with the same delimiter: no quote character anywhere in it and no field with blanks at its ends.
+   * Undefined otherwise. A view, valid only until the next record.
    */
-  plainText(): string | undefined;
+  plainBytes(): Uint8Array | undefined;
 }
 
 export interface HandOver {
@@ -68,7 +69,7 @@ export class ByteRecord implements Rec {
     return this.escaped[i] ? s.replaceAll('""', '"') : s;
   }
 
-  plainText(): string | undefined {
+  plainBytes(): Uint8Array | undefined {
     if (!this.unquoted) return undefined;
     const b = this.buf;
     // The writer quotes a field with a blank at either end (as csv-stringify does).
@@ -77,7 +78,7 @@ export class ByteRecord implements Rec {
       const e = this.ends[i]!;
       if (e > s && (isBlankByte(b[s]!) || isBlankByte(b[e - 1]!) || b[s]! >= 0x80 || b[e - 1]! >= 0x80)) return undefined;
     }
-    return b.toString('utf8', this.start, this.end);
+    return b.subarray(this.start, this.end);
   }
 
   grow(): void {

@@ -7,7 +7,7 @@
 import { InputError } from '../errors.js';
 import { findColumn, guessColumn, EMAIL_COLUMN } from './columns.js';
 import { slashHint, type DateOrder } from './dates.js';
-import { openTable, type ReadOptions, type Table } from './table.js';
+import { forEachRecord, openTable, type ReadOptions, type Table } from './table.js';
 import type { InputRef } from './bytes.js';
 import { normalizeKey } from './keys.js';
 
@@ -76,20 +76,21 @@ export async function scanContacts(refs: readonly InputRef[], opts: ScanOptions)
     };
     if (table.headers.length === 0 && table.format === 'csv') throw new InputError('empty file: no header row', { file: table.file }, 'export again with a header row naming the columns');
     if (table.format === 'csv') resolve();
-    for await (const row of table.rows) {
+    await forEachRecord(table, (row) => {
       if (keyColumn === -1) resolve();
       rows++;
       if (row.width > width) width = row.width;
-      const key = normalizeKey(row.values[keyColumn] ?? '', opts.normalize);
+      const key = normalizeKey(row.field(keyColumn), opts.normalize);
       if (key.trim() !== '') opts.onKey?.(key);
       if (dateOrder === undefined) {
         for (const i of dateIdx) {
-          const h = slashHint(row.values[i] ?? '');
+          const text = row.field(i);
+          const h = slashHint(text);
           if (h === 'dmy' || h === 'mdy') dateOrder = h;
-          else if (h === 'ambiguous' && !ambiguousDate) ambiguousDate = { file: table.file, line: row.line, text: row.values[i]!.trim() };
+          else if (h === 'ambiguous' && !ambiguousDate) ambiguousDate = { file: table.file, line: row.line, text: text.trim() };
         }
       }
-    }
+    });
     if (keyColumn === -1) {
       if (table.headers.length === 0) throw new InputError('empty file: no records', { file: table.file }, 'export again; the file holds no contacts');
       resolve();

@@ -18,7 +18,7 @@ export class ArrayRec implements Rec {
   field(i: number): string {
     return this.fields[i] ?? '';
   }
-  plainText(): undefined {
+  plainBytes(): undefined {
     return undefined;
   }
 }

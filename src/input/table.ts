@@ -49,8 +49,11 @@ export interface Table {
   rows: AsyncGenerator<TableRow>;
   /** When the rows also come in batches (from a reading thread): one await per batch. Read one or the other. */
   batches?: AsyncGenerator<TableRow[]>;
-  /** The rows to a synchronous visitor, one await per chunk of the file (the byte path). Read this or `rows`. */
-  each?: (visit: (r: Rec) => void) => Promise<void>;
+  /**
+   * The rows to a synchronous visitor, one await per chunk of the file (the byte path); `between` is awaited
+   * after each chunk's rows. Read this or `rows`.
+   */
+  each?: (visit: (r: Rec) => void, between?: () => Promise<void>) => Promise<void>;
 }
 
 export type { Rec } from './byte-tokenizer.js';
@@ -63,14 +66,17 @@ class RowRec implements Rec {
   field(i: number): string {
     return this.values[i] ?? '';
   }
-  plainText(): undefined {
+  plainBytes(): undefined {
     return undefined;
   }
 }
 
-/** Every row of a table to a synchronous visitor: through the byte path when the table has one. */
-export async function forEachRecord(table: Table, visit: (r: Rec) => void): Promise<void> {
-  if (table.each) return table.each(visit);
+/**
+ * Every row of a table to a synchronous visitor: through the byte path when the table has one. `between`, when
+ * given, is awaited now and then (after each chunk of the input): the place to flush output.
+ */
+export async function forEachRecord(table: Table, visit: (r: Rec) => void, between?: () => Promise<void>): Promise<void> {
+  if (table.each) return table.each(visit, between);
   const rec = new RowRec();
   const one = (row: TableRow): void => {
     rec.values = row.values;
@@ -79,9 +85,17 @@ export async function forEachRecord(table: Table, visit: (r: Rec) => void): Prom
     visit(rec);
   };
   if (table.batches) {
-    for await (const batch of table.batches) for (const row of batch) one(row);
+    for await (const batch of table.batches) {
+      for (const row of batch) one(row);
+      await between?.();
+    }
   } else {
-    for await (const row of table.rows) one(row);
+    let n = 0;
+    for await (const row of table.rows) {
+      one(row);
+      if (between && (++n & 1023) === 0) await between();
+    }
+    await between?.();
   }
 }
 
@@ -158,9 +172,12 @@ async function openCsvBytes(ref: InputRef, d: Detected, delim: CsvDelimiter, opt
   let firstCopy: ArrayRec | undefined;
   while (!first && (await pump((r) => (first = firstCopy = new ArrayRec(Array.from({ length: r.width }, (_, i) => r.field(i)), r.line)), 1)));
   const { headers, firstIsData } = headersOf(first, file, opts);
-  const each = async (visit: (r: Rec) => void): Promise<void> => {
+  const each = async (visit: (r: Rec) => void, between?: () => Promise<void>): Promise<void> => {
     if (firstIsData) visit(firstCopy!);
-    while (await pump(visit));
+    for (let more = true; more; ) {
+      more = await pump(visit);
+      await between?.();
+    }
   };
   async function* rows(): AsyncGenerator<TableRow> {
     const n = headers.length;
