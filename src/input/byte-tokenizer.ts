@@ -10,6 +10,7 @@
  */
 import { isUtf8 } from 'node:buffer';
 import { InputError } from '../errors.js';
+import { isBlank } from '../util/text.js';
 
 const QUOTE = 34;
 const LF = 10;
@@ -25,8 +26,8 @@ export interface Rec {
   field(i: number): string;
   /**
    * The record's own bytes (UTF-8, without its line break) when the CSV writer would write its fields exactly
-   * so with the same delimiter: no quote character anywhere in it and no field with blanks at its ends.
-   * Undefined otherwise. A view, valid only until the next record.
+   * so with the same delimiter: every field quoted that the writer quotes, and no other. Undefined otherwise.
+   * A view, valid only until the next record.
    */
   plainBytes(): Uint8Array | undefined;
 }
@@ -45,10 +46,14 @@ export interface ByteTokenizerOptions {
   maxRecordSize: number;
 }
 
-/** The ASCII blanks of the writer's rule (output/rows.ts); other blanks are not ASCII and fail the byte test. */
-function isBlankByte(c: number): boolean {
-  return c === 32 || c === 9 || c === 11 || c === 12;
-}
+/**
+ * Decodes bytes of a Buffer as UTF-8. `toString('utf8', s, e)` checks and normalises its arguments on every call,
+ * which costs more than the decoding of a short field; Buffer's own `utf8Slice` (what it ends in) is used when
+ * this Node has it.
+ */
+type Utf8Slicing = Buffer & { utf8Slice?: (start: number, end: number) => string };
+const nativeSlice = (Buffer.prototype as Utf8Slicing).utf8Slice;
+export const utf8 = nativeSlice ? (b: Buffer, s: number, e: number): string => (b as Utf8Slicing).utf8Slice!(s, e) : (b: Buffer, s: number, e: number): string => b.toString('utf8', s, e);
 
 export class ByteRecord implements Rec {
   buf: Buffer = Buffer.alloc(0);
@@ -56,29 +61,49 @@ export class ByteRecord implements Rec {
   line = 0;
   start = 0;
   end = 0;
-  /** No quote character in the record. */
-  unquoted = true;
+  /** A quote character inside an unquoted field: the writer would quote that field. */
+  strayQuote = false;
+  /** The delimiter byte. */
+  delimiter = 44;
   starts = new Int32Array(64);
   ends = new Int32Array(64);
-  /** 1 where a quoted field holds doubled quotes. */
+  /** Per field: 0 unquoted, 1 quoted, 2 quoted holding doubled quotes. */
   escaped = new Uint8Array(64);
 
   field(i: number): string {
     if (i >= this.width) return '';
-    const s = this.buf.toString('utf8', this.starts[i]!, this.ends[i]!);
-    return this.escaped[i] ? s.replaceAll('""', '"') : s;
+    const s = utf8(this.buf, this.starts[i]!, this.ends[i]!);
+    return this.escaped[i] === 2 ? s.replaceAll('""', '"') : s;
   }
 
   plainBytes(): Uint8Array | undefined {
-    if (!this.unquoted) return undefined;
-    const b = this.buf;
-    // The writer quotes a field with a blank at either end (as csv-stringify does).
+    if (this.strayQuote) return undefined;
     for (let i = 0; i < this.width; i++) {
-      const s = this.starts[i]!;
-      const e = this.ends[i]!;
-      if (e > s && (isBlankByte(b[s]!) || isBlankByte(b[e - 1]!) || b[s]! >= 0x80 || b[e - 1]! >= 0x80)) return undefined;
+      const q = this.escaped[i]!;
+      if (q === 2) continue;
+      if (this.needsQuotes(this.starts[i]!, this.ends[i]!, q === 1) !== (q === 1)) return undefined;
     }
-    return b.subarray(this.start, this.end);
+    return this.buf.subarray(this.start, this.end);
+  }
+
+  /** The writer's rule (output/rows.ts) on bytes: the delimiter, a quote or a line break inside, or a blank at an end. */
+  private needsQuotes(s: number, e: number, scan: boolean): boolean {
+    if (e === s) return false;
+    const b = this.buf;
+    if (scan) {
+      const d = this.delimiter;
+      for (let i = s; i < e; i++) {
+        const c = b[i]!;
+        if (c === d || c === QUOTE || c === LF || c === CR) return true;
+      }
+    }
+    const first = b[s]!;
+    const last = b[e - 1]!;
+    // Blanks beyond ASCII take at most three bytes: decode that much of each end.
+    if (first < 0x80 ? isBlank(first) : isBlank(utf8(b, s, Math.min(e, s + 3)).charCodeAt(0))) return true;
+    if (last < 0x80) return isBlank(last);
+    const tail = utf8(b, Math.max(s, e - 3), e);
+    return isBlank(tail.charCodeAt(tail.length - 1));
   }
 
   grow(): void {
@@ -174,6 +199,7 @@ export class ByteTokenizer {
     const ended = this.ended;
     const r = this.rec;
     r.buf = d;
+    r.delimiter = delim;
     let count = 0;
     let p = this.pos;
     while (count < max) {
@@ -184,7 +210,7 @@ export class ByteTokenizer {
       const start = p;
       let width = 0;
       let newlines = 0;
-      let unquoted = true;
+      let strayQuote = false;
       let end = -1;
       let complete = false;
       let incompleteQuote = false;
@@ -202,7 +228,6 @@ export class ByteTokenizer {
           break;
         }
         if (d[p] === QUOTE) {
-          unquoted = false;
           let q = p + 1;
           let escaped = 0;
           let k: number;
@@ -225,7 +250,7 @@ export class ByteTokenizer {
           }
           r.starts[width] = p + 1;
           r.ends[width] = k;
-          r.escaped[width++] = escaped;
+          r.escaped[width++] = 1 + escaped;
           p = k + 1;
           if (p >= n) {
             end = p;
@@ -253,7 +278,7 @@ export class ByteTokenizer {
         while (i < n) {
           const c = d[i]!;
           if (c === delim || c === LF || c === CR) break;
-          if (c === QUOTE) unquoted = false;
+          if (c === QUOTE) strayQuote = true;
           i++;
         }
         if (i >= n && !ended) break;
@@ -288,12 +313,12 @@ export class ByteTokenizer {
       const line = this.line;
       this.line += newlines + (p > end ? 1 : 0);
       // An empty line is no record; nor is a line of blanks only.
-      if (width === 1 && (r.ends[0] === r.starts[0] || d.toString('utf8', r.starts[0]!, r.ends[0]!).trim() === '')) continue;
+      if (width === 1 && (r.ends[0] === r.starts[0] || utf8(d, r.starts[0]!, r.ends[0]!).trim() === '')) continue;
       r.width = width;
       r.line = line;
       r.start = start;
       r.end = end;
-      r.unquoted = unquoted;
+      r.strayQuote = strayQuote;
       this.pos = p;
       count++;
       visit(r);

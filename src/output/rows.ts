@@ -3,6 +3,8 @@
  * JSON and NDJSON use the same flat keys, with score and fit as numbers.
  */
 
+import { isBlank } from '../util/text.js';
+
 export type OutputFormat = 'csv' | 'json' | 'ndjson';
 
 export interface RowFormat {
@@ -45,9 +47,6 @@ export function csvLine(delimiter: string): (values: readonly string[]) => strin
   };
 }
 
-function isBlank(c: number): boolean {
-  return c === 32 || c === 9 || c === 0xa0 || c === 0x3000 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0xfeff || c === 11 || c === 12 || c === 0x1680 || c === 0x85;
-}
 
 export function rowFormat(o: RowFormatOptions): RowFormat {
   const bom = o.bom ? '\uFEFF' : '';

@@ -44,3 +44,8 @@ export function closest(word: string, candidates: Iterable<string>): string | un
   }
   return best !== undefined && bestD <= Math.max(2, Math.floor(word.length / 3)) ? best : undefined;
 }
+
+/** A blank as `String.prototype.trim` sees it: the CSV writer quotes a value that starts or ends with one. */
+export function isBlank(c: number): boolean {
+  return c === 32 || c === 9 || c === 0xa0 || c === 0x3000 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0xfeff || c === 11 || c === 12 || c === 0x1680 || c === 0x85;
+}
