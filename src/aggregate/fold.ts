@@ -9,7 +9,7 @@ import { forEachRecord, type Rec, type Table } from '../input/table.js';
 import type { Rules } from '../rules/model.js';
 import type { ActivityPlan } from './plan.js';
 import { detach, normalizeKey } from '../input/keys.js';
-import type { Aggregates } from './store.js';
+import { BLANK_KEY, type Aggregates } from './store.js';
 
 export interface FoldStats {
   file: string;
@@ -148,13 +148,22 @@ export async function foldActivities(table: Table, opts: FoldOptions): Promise<F
         flushPending();
       } else ambiguous = hint === 'ambiguous';
     }
-    const key = normalizeKey(row.field(cols.key), mode);
-    if (key.trim() === '') {
-      stats.noKey++;
-      return;
+    let slot: number;
+    if (opts.only) {
+      const key = normalizeKey(row.field(cols.key), mode);
+      if (key.trim() === '') {
+        stats.noKey++;
+        return;
+      }
+      if (key !== opts.only.key) return;
+      slot = aggs.slot(key);
+    } else {
+      slot = aggs.slotOf(row, cols.key, mode, true);
+      if (slot === BLANK_KEY) {
+        stats.noKey++;
+        return;
+      }
     }
-    if (opts.only && key !== opts.only.key) return;
-    const slot = aggs.slot(key);
     aggs.rows[slot]!++;
     const label = row.field(cols.type);
     if (label.trim() === '') stats.noType++;

@@ -3,10 +3,16 @@
  * At a million contacts and a handful of counters this is tens of megabytes, whatever the event count.
  */
 
-import { detach } from '../input/keys.js';
+import { BLANK_KEY, normalizeKey, normalizeKeyBytes } from '../input/keys.js';
+import type { Rec, Span } from '../input/byte-tokenizer.js';
+import { KeyTable } from './key-table.js';
+
+export { BLANK_KEY } from '../input/keys.js';
 
 export class Aggregates {
-  private readonly index = new Map<string, number>();
+  private readonly keys = new KeyTable();
+  private readonly span: Span = { start: 0, end: 0 };
+  private readonly scratch = { buf: new Uint8Array(256) };
   size = 0;
   private cap = 0;
   /** Per slot × counter: events counted. */
@@ -26,19 +32,42 @@ export class Aggregates {
 
   constructor(readonly counters: number) {}
 
+  /** The slot of a normalised key, -1 when it has none. */
   find(key: string): number {
-    return this.index.get(key) ?? -1;
+    const b = Buffer.from(key, 'utf8');
+    return this.keys.find(b, b.length);
   }
 
+  /** The slot of a normalised key, taken when the key is new. */
   slot(key: string): number {
-    let s = this.index.get(key);
-    if (s === undefined) {
-      s = this.size++;
+    const b = Buffer.from(key, 'utf8');
+    return this.take(b, b.length);
+  }
+
+  private take(key: Uint8Array, len: number): number {
+    const s = this.keys.intern(key, len);
+    if (s === this.size) {
+      this.size++;
       if (s >= this.cap) this.grow();
-      this.index.set(detach(key), s);
       this.last.fill(NaN, s * this.counters, (s + 1) * this.counters);
     }
     return s;
+  }
+
+  /**
+   * The slot of the key in field `col` of a record, normalised by `mode` (taken when new and `add`): from the
+   * record's bytes when it has them, else from its text. BLANK_KEY for a blank key, -1 for an unknown one.
+   */
+  slotOf(rec: Rec, col: number, mode: 'email' | 'exact', add: boolean): number {
+    const bytes = rec.fieldBytes(col, this.span);
+    if (bytes) {
+      const n = normalizeKeyBytes(bytes, this.span.start, this.span.end, mode, this.scratch);
+      if (n === BLANK_KEY) return BLANK_KEY;
+      if (n >= 0) return add ? this.take(this.scratch.buf, n) : this.keys.find(this.scratch.buf, n);
+    }
+    const key = normalizeKey(rec.field(col), mode);
+    if (key.trim() === '') return BLANK_KEY;
+    return add ? this.slot(key) : this.find(key);
   }
 
   private grow(): void {

@@ -16,7 +16,7 @@ import { openAnnotated } from './annotated.js';
 import { parseAsOf, isoTime } from '../input/dates.js';
 import { planActivities } from '../aggregate/plan.js';
 import { dateColumnsOf } from '../rules/walk.js';
-import { Aggregates } from '../aggregate/store.js';
+import { Aggregates, BLANK_KEY } from '../aggregate/store.js';
 import { normalizeKey } from '../input/keys.js';
 import { activityColumns, foldActivities, type FoldStats } from '../aggregate/fold.js';
 import { openOnWorker } from '../input/parallel.js';
@@ -229,10 +229,10 @@ export async function classify(opts: ClassifyOptions, io: ClassifyIO): Promise<C
       keyName: rules.contacts.key,
       normalize: rules.contacts.normalize,
       dateColumns: dateColumnsOf(rules),
-      onKey: (k) => {
+      onKey: (row, col) => {
         // The slot first: taking one may grow (replace) the arrays.
-        const slot = aggs.slot(k);
-        aggs.contactRows[slot]!++;
+        const slot = aggs.slotOf(row, col, rules.contacts.normalize, true);
+        if (slot >= 0) aggs.contactRows[slot]!++;
       },
     });
     const contactOrder = rules.activities.dateOrder === 'auto' ? scan.dateOrder : rules.activities.dateOrder;
@@ -332,16 +332,16 @@ export async function classify(opts: ClassifyOptions, io: ClassifyIO): Promise<C
           }
           const warnings: string[] = [];
           if (width !== nHeader && fs.format === 'csv') warnings.push(`ragged row: ${width} fields, header has ${nHeader}`);
-          const key = normalizeKey(row.field(fs.keyColumn), rules.contacts.normalize);
-          let slot = -1;
-          if (key.trim() === '') warnings.push('empty key');
-          else {
-            slot = aggs.find(key);
+          let slot = aggs.slotOf(row, fs.keyColumn, rules.contacts.normalize, false);
+          if (slot === BLANK_KEY) {
+            slot = -1;
+            warnings.push('empty key');
+          } else {
             const n = aggs.contactRows[slot]!;
             if (n > 1) warnings.push(`duplicate key: ${n} rows`);
             aggs.matched[slot] = 1;
           }
-          const prev = previous && key.trim() !== '' ? previous.get(key) : undefined;
+          const prev = previous && slot !== -1 ? previous.get(normalizeKey(row.field(fs.keyColumn), rules.contacts.normalize)) : undefined;
           let floor = 0;
           if (prev && !rules.allowRegression) {
             const pi = stageIdx.get(prev.stage);

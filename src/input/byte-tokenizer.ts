@@ -16,6 +16,12 @@ const QUOTE = 34;
 const LF = 10;
 const CR = 13;
 
+/** Where a field's bytes are in a buffer. */
+export interface Span {
+  start: number;
+  end: number;
+}
+
 /** A record as the readers see it, whichever tokenizer made it. Valid only until the next record. */
 export interface Rec {
   /** Fields the record really has. */
@@ -24,6 +30,11 @@ export interface Rec {
   readonly line: number;
   /** The field's text; '' beyond the record's width. */
   field(i: number): string;
+  /**
+   * The buffer holding field i as UTF-8, with `span` set to where, when its bytes are its text as they stand (no
+   * doubled quotes to undo); undefined when only `field` can tell.
+   */
+  fieldBytes(i: number, span: Span): Uint8Array | undefined;
   /**
    * The record's own bytes (UTF-8, without its line break) when the CSV writer would write its fields exactly
    * so with the same delimiter: every field quoted that the writer quotes, and no other. Undefined otherwise.
@@ -74,6 +85,17 @@ export class ByteRecord implements Rec {
     if (i >= this.width) return '';
     const s = utf8(this.buf, this.starts[i]!, this.ends[i]!);
     return this.escaped[i] === 2 ? s.replaceAll('""', '"') : s;
+  }
+
+  fieldBytes(i: number, span: Span): Uint8Array | undefined {
+    if (i >= this.width) {
+      span.start = span.end = 0;
+      return this.buf;
+    }
+    if (this.escaped[i] === 2) return undefined;
+    span.start = this.starts[i]!;
+    span.end = this.ends[i]!;
+    return this.buf;
   }
 
   plainBytes(): Uint8Array | undefined {

@@ -7,9 +7,8 @@
 import { InputError } from '../errors.js';
 import { findColumn, guessColumn, EMAIL_COLUMN } from './columns.js';
 import { slashHint, type DateOrder } from './dates.js';
-import { forEachRecord, openTable, type ReadOptions, type Table } from './table.js';
+import { forEachRecord, openTable, type ReadOptions, type Rec, type Table } from './table.js';
 import type { InputRef } from './bytes.js';
-import { normalizeKey } from './keys.js';
 
 export interface ContactFileScan {
   ref: InputRef;
@@ -36,8 +35,8 @@ export interface ScanOptions {
   normalize: 'email' | 'exact';
   /** Column names compared as dates by the rules. */
   dateColumns: readonly string[];
-  /** Called with each non-empty normalised key, for duplicate counts. */
-  onKey?: (key: string) => void;
+  /** Called with each row and its key column, for duplicate counts (the caller reads the key as it needs it). */
+  onKey?: (row: Rec, keyColumn: number) => void;
 }
 
 export function contactKeyColumn(table: Pick<Table, 'headers' | 'file'>, keyName: string | undefined, warn: (m: string) => void): number {
@@ -80,8 +79,7 @@ export async function scanContacts(refs: readonly InputRef[], opts: ScanOptions)
       if (keyColumn === -1) resolve();
       rows++;
       if (row.width > width) width = row.width;
-      const key = normalizeKey(row.field(keyColumn), opts.normalize);
-      if (key.trim() !== '') opts.onKey?.(key);
+      opts.onKey?.(row, keyColumn);
       if (dateOrder === undefined) {
         for (const i of dateIdx) {
           const text = row.field(i);

@@ -18,6 +18,9 @@ export class ArrayRec implements Rec {
   field(i: number): string {
     return this.fields[i] ?? '';
   }
+  fieldBytes(): undefined {
+    return undefined;
+  }
   plainBytes(): undefined {
     return undefined;
   }

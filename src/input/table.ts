@@ -66,6 +66,9 @@ class RowRec implements Rec {
   field(i: number): string {
     return this.values[i] ?? '';
   }
+  fieldBytes(): undefined {
+    return undefined;
+  }
   plainBytes(): undefined {
     return undefined;
   }

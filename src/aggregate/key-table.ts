@@ -1,0 +1,90 @@
+/**
+ * Join keys interned by their normalised UTF-8 bytes: an open-addressing hash table over a byte arena. A key read
+ * from a CSV record is looked up straight from the record's bytes — no string is made for it — and a million
+ * keys take tens of megabytes (a Map of strings takes several times that, and the collector walks all of it).
+ */
+
+function grow32(a: Int32Array, n: number): Int32Array<ArrayBuffer> {
+  const b = new Int32Array(n);
+  b.set(a);
+  return b;
+}
+
+/** FNV-1a over bytes. */
+function hashOf(b: Uint8Array, len: number): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < len; i++) h = Math.imul(h ^ b[i]!, 0x01000193);
+  return h | 0;
+}
+
+export class KeyTable {
+  size = 0;
+  private arena = new Uint8Array(1 << 16);
+  private arenaLength = 0;
+  /** Per slot: where its key starts in the arena (and, at slot + 1, where it ends). */
+  private starts = new Int32Array(1025);
+  private hashes = new Int32Array(1024);
+  /** Open addressing: slot + 1, 0 for an empty place. */
+  private table = new Int32Array(2048);
+  private mask = 2047;
+
+  /** The slot of a key, -1 when it has none. */
+  find(key: Uint8Array, len: number): number {
+    const h = hashOf(key, len);
+    for (let i = h & this.mask; ; i = (i + 1) & this.mask) {
+      const t = this.table[i]!;
+      if (t === 0) return -1;
+      if (this.hashes[t - 1] === h && this.equals(t - 1, key, len)) return t - 1;
+    }
+  }
+
+  /** The slot of a key, taking the next one when the key is new. */
+  intern(key: Uint8Array, len: number): number {
+    const h = hashOf(key, len);
+    let i = h & this.mask;
+    for (; ; i = (i + 1) & this.mask) {
+      const t = this.table[i]!;
+      if (t === 0) break;
+      if (this.hashes[t - 1] === h && this.equals(t - 1, key, len)) return t - 1;
+    }
+    const slot = this.size++;
+    if (slot + 1 >= this.hashes.length) {
+      this.hashes = grow32(this.hashes, this.hashes.length * 2);
+      this.starts = grow32(this.starts, this.hashes.length + 1);
+    }
+    if (this.arenaLength + len > this.arena.length) {
+      const a = new Uint8Array(Math.max(this.arena.length * 2, this.arenaLength + len));
+      a.set(this.arena.subarray(0, this.arenaLength));
+      this.arena = a;
+    }
+    this.arena.set(key.subarray(0, len), this.arenaLength);
+    this.arenaLength += len;
+    this.starts[slot + 1] = this.arenaLength;
+    this.hashes[slot] = h;
+    this.table[i] = slot + 1;
+    // Kept at most half full, so that probes stay short.
+    if (this.size * 2 > this.table.length) this.rehash();
+    return slot;
+  }
+
+  private equals(slot: number, key: Uint8Array, len: number): boolean {
+    const s = this.starts[slot]!;
+    if (this.starts[slot + 1]! - s !== len) return false;
+    const a = this.arena;
+    for (let i = 0; i < len; i++) if (a[s + i] !== key[i]) return false;
+    return true;
+  }
+
+  private rehash(): void {
+    const n = this.table.length * 2;
+    const table = new Int32Array(n);
+    const mask = n - 1;
+    for (let slot = 0; slot < this.size; slot++) {
+      let i = this.hashes[slot]! & mask;
+      while (table[i] !== 0) i = (i + 1) & mask;
+      table[i] = slot + 1;
+    }
+    this.table = table;
+    this.mask = mask;
+  }
+}
