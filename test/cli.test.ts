@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { parse } from 'csv-parse/sync';
@@ -214,6 +214,20 @@ describe('exit codes and one-line errors', () => {
     expect(res.code).toBe(2);
     expect(res.stderr).toMatch(/the output c\.csv is the input c\.csv/);
     expect(readFileSync(join(dir, 'c.csv'), 'utf8')).toBe('Email\na@x.com\n');
+  });
+
+  it('-o naming a folder and --out-dir naming a file are usage errors before anything is read', async () => {
+    const dir = tempDir();
+    mkdirSync(join(dir, 'out'));
+    writeFiles(dir, { 'c.csv': 'Email\na@x.com\n', 'out/keep.txt': 'x', 'taken.txt': 'y' });
+    const r1 = await runCli(['classify', 'c.csv', '-o', 'out'], { cwd: dir });
+    expect(r1.code).toBe(2);
+    expect(r1.stderr).toMatch(/funnel: error: cannot write out: it is a folder — .*--out-dir/);
+    expect(readdirSync(join(dir, 'out'))).toEqual(['keep.txt']);
+    const r2 = await runCli(['classify', 'c.csv', '--out-dir', 'taken.txt'], { cwd: dir });
+    expect(r2.code).toBe(2);
+    expect(r2.stderr).toMatch(/cannot use taken\.txt as the output folder: it is a file/);
+    expect(readFileSync(join(dir, 'taken.txt'), 'utf8')).toBe('y');
   });
 
   it('--strict fails on the first row problem and writes nothing', async () => {

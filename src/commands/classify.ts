@@ -3,7 +3,7 @@
  * through the classifier to the writers, and return the summary. No process, TTY or environment here:
  * streams and warnings are injected by the CLI.
  */
-import { promises as fsp, existsSync, realpathSync, createWriteStream } from 'node:fs';
+import { promises as fsp, existsSync, realpathSync, statSync, createWriteStream } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve as resolvePath } from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -168,7 +168,10 @@ export async function classify(opts: ClassifyOptions, io: ClassifyIO): Promise<C
   const outDir = opts.output === undefined ? (opts.outDir ?? 'funnel-out') : undefined;
   const ext = EXT[opts.format];
   const plannedOutputs = opts.output !== undefined ? (opts.output === '-' ? [] : [opts.output]) : [join(outDir!, `contacts.${ext}`), ...[...rules.stages.map((s) => s.id), DISQUALIFIED].map((id) => join(outDir!, `${id}.${ext}`))];
+  // Checked before the inputs are read: a wrong destination should not cost a long run.
+  if (outDir !== undefined && existsSync(outDir) && !statSync(outDir).isDirectory()) throw new UsageError(`cannot use ${outDir} as the output folder: it is a file`, {}, 'choose another --out-dir, or -o to write one file');
   for (const out of plannedOutputs) {
+    if (existsSync(out) && statSync(out).isDirectory()) throw new UsageError(`cannot write ${out}: it is a folder`, {}, 'name a file, or use --out-dir for a folder of files');
     const clash = inputs.find((i) => existsSync(out) && sameFile(i, out));
     if (clash) throw new UsageError(`the output ${out} is the input ${clash}`, {}, 'write the output elsewhere with -o or --out-dir; funnel never overwrites an input');
   }

@@ -5,18 +5,23 @@
 import { createWriteStream, openSync, promises as fsp, statSync, type WriteStream } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { once } from 'node:events';
+import { finished } from 'node:stream/promises';
 import type { Writable } from 'node:stream';
 import { UsageError } from '../errors.js';
 
 /** Temporary files of this process, removed on abort and by the CLI's signal handler. */
 export const liveTempFiles = new Set<string>();
 
-/** A device or pipe (`/dev/null`, `/dev/stdout`, a FIFO) is written in place: it cannot be renamed over. */
-function isSpecial(path: string): boolean {
+/**
+ * How the destination is written: a device or pipe (`/dev/null`, `/dev/stdout`, a FIFO) in place, as it cannot be
+ * renamed over; a regular file or a new name through a temporary file; a folder not at all.
+ */
+function kindOf(path: string): 'file' | 'special' | 'folder' {
   try {
-    return !statSync(path).isFile();
+    const st = statSync(path);
+    return st.isFile() ? 'file' : st.isDirectory() ? 'folder' : 'special';
   } catch {
-    return false;
+    return 'file';
   }
 }
 
@@ -27,7 +32,9 @@ export class AtomicFile {
   private readonly direct: boolean;
 
   constructor(readonly path: string) {
-    this.direct = isSpecial(path);
+    const kind = kindOf(path);
+    if (kind === 'folder') throw new UsageError(`cannot write ${path}: it is a folder`, {}, 'name a file, or use --out-dir for a folder of files');
+    this.direct = kind === 'special';
     this.tmp = this.direct ? path : join(dirname(path), `.${basename(path)}.${process.pid}.${Math.random().toString(36).slice(2, 8)}.tmp`);
     if (this.direct) this.stream = createWriteStream(this.tmp, { flags: 'w' });
     else {
@@ -66,11 +73,12 @@ export class AtomicFile {
   }
 }
 
+/** Ends a stream and waits until it has finished, or rejects with its error — also one it met before. */
 export async function endStream(s: Writable): Promise<void> {
   if (s.writableFinished) return;
-  const done = once(s, 'finish');
   s.end();
-  await done;
+  // `finished`, not once('finish'): a stream that failed to open is already destroyed and never finishes.
+  await finished(s);
 }
 
 /** Writes with backpressure: waits for `drain` when the stream's buffer is full. */
