@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { BLANK_KEY, TEXT_KEY, normalizeKey, normalizeKeyBytes } from '../src/input/keys.js';
 import { KeyTable } from '../src/aggregate/key-table.js';
+import { Aggregates } from '../src/aggregate/store.js';
 
 // Keys as exports have them: case, blanks of every kind around them (NBSP, ideographic space), non-ASCII letters.
 const KEY_CHARS = ['a', 'B', 'z', 'Q', '@', '.', '0', ' ', '\t', '\r', '\u00a0', '\u3000', 'É', 'é', 'ß', 'İ', '😀'];
@@ -83,5 +84,43 @@ describe('KeyTable', () => {
       const b = Buffer.from(`${long}${i}`);
       expect(table.find(b, b.length)).toBe(i);
     }
+  });
+});
+
+describe('Aggregates: scores merged from ranges', () => {
+  // Contributions as the fold makes them: points, decimal points, and decayed points down to the tiny.
+  const contribution = fc.oneof(
+    fc.constantFrom(1, 2, 10, 30, 0.1, 0.2, 0.3, 0.7, -5),
+    fc.tuple(fc.constantFrom(1, 4, 30), fc.double({ min: 0, max: 120, noNaN: true })).map(([p, halfLives]) => p * Math.pow(0.5, halfLives)),
+  );
+
+  it('one thread and any cut into ranges give the same score', () => {
+    fc.assert(
+      fc.property(fc.array(contribution, { minLength: 1, maxLength: 40 }), fc.array(fc.nat(), { maxLength: 3 }), (events, cutSeeds) => {
+        const one = new Aggregates(0);
+        const slot = one.slot('k');
+        for (const c of events) one.addScore(slot, c);
+        const cuts = [...new Set(cutSeeds.map((s) => s % events.length))].sort((a, b) => a - b);
+        const bounds = [0, ...cuts.filter((c) => c > 0), events.length];
+        const merged = new Aggregates(0);
+        for (let r = 0; r + 1 < bounds.length; r++) {
+          const range = new Aggregates(0);
+          const s = range.slot('k');
+          for (const c of events.slice(bounds[r], bounds[r + 1])) range.addScore(s, c);
+          merged.merge(range.data());
+        }
+        expect(merged.scoreOf(merged.find('k'))).toBe(one.scoreOf(slot));
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('keeps what plain addition loses: 0.1 + 0.2 + 0.3 points reach a 0.6 threshold', () => {
+    const a = new Aggregates(0);
+    const s = a.slot('k');
+    for (const c of [0.1, 0.2, 0.3]) a.addScore(s, c);
+    expect(0.1 + 0.2 + 0.3).toBeGreaterThan(0.6);
+    expect(a.scoreOf(s)).toBe(0.6);
+    expect(a.scoreOf(-1)).toBe(0);
   });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { PassThrough } from 'node:stream';
 import { join } from 'node:path';
+import { renameSync } from 'node:fs';
 import { classify } from '../src/commands/classify.js';
 import { ROOT, tempDir } from './helpers.js';
 import { generate } from '../scripts/generate.mjs';
@@ -30,29 +31,114 @@ describe('the fast path gives the results of the straightforward pipeline', () =
 });
 
 describe('--threads', () => {
-  it('reads activities on a worker thread with the same bytes out as one thread', async () => {
+  type Run = { code: number; stdout: string; stderr: string };
+  const runThreads = async (dir: string, threads: number, extra: string[] = []): Promise<Run> => {
     const { runCli } = await import('./helpers.js');
+    return runCli(['classify', 'c.csv', '-a', 'a.csv', '--as-of', '2026-11-15T12:00:00Z', '-o', '-', '--summary', 'json', '--threads', String(threads), ...extra], { cwd: dir });
+  };
+  // The summary without what differs from run to run (timings, memory).
+  const summaryOf = (r: Run): unknown => {
+    const s = JSON.parse(r.stderr.slice(r.stderr.indexOf('{'))) as Record<string, unknown>;
+    delete s.duration_ms;
+    delete s.phases;
+    return s;
+  };
+
+  it('folds byte ranges of a generated export on several threads, merged into the same bytes out as one thread', async () => {
     const dir = tempDir();
     await (generate as (o: object) => Promise<unknown>)({ contacts: 2000, eventsPerContact: 8, out: dir, seed: 11 });
-    const args = (t: string) => ['classify', 'contacts.csv', '-a', 'activities.csv', '--as-of', '2026-11-15', '-o', '-', '--summary', 'json', '--threads', t];
-    const one = await runCli(args('1'), { cwd: dir });
-    const two = await runCli(args('2'), { cwd: dir });
-    expect(two.code).toBe(0);
-    expect(two.stdout).toBe(one.stdout);
-    const s1 = JSON.parse(one.stderr.slice(one.stderr.indexOf('{')));
-    const s2 = JSON.parse(two.stderr.slice(two.stderr.indexOf('{')));
-    expect(s2.stages).toEqual(s1.stages);
-    expect(s2.inputs.activities).toEqual(s1.inputs.activities);
+    renameSync(join(dir, 'contacts.csv'), join(dir, 'c.csv'));
+    renameSync(join(dir, 'activities.csv'), join(dir, 'a.csv'));
+    const one = await runThreads(dir, 1);
+    expect(one.code).toBe(0);
+    expect(one.stdout.length).toBeGreaterThan(100_000);
+    for (const t of [2, 4]) {
+      const many = await runThreads(dir, t, ['--min-range-bytes', '20000']);
+      expect(many.code).toBe(0);
+      expect(many.stderr).toContain(`a.csv: folded in ${t} ranges on as many threads`);
+      expect(many.stdout).toBe(one.stdout);
+      expect(summaryOf(many)).toEqual(summaryOf(one));
+    }
+    // Below the smallest range a file is not cut, and nothing is said about it.
+    const small = await runThreads(dir, 4);
+    expect(small.stderr).not.toContain('folded');
+    expect(small.stdout).toBe(one.stdout);
   });
 
-  it('reports a broken activities file from the worker as one line with its place, exit 3', async () => {
-    const { runCli, writeFiles } = await import('./helpers.js');
-    const dir = tempDir();
-    writeFiles(dir, { 'c.csv': 'Email\na@x.com\n', 'a.csv': 'Email,Activity Type,Activity Date\na@x.com,Call,2026-01-01\nb@x.com,"Call,2026-01-02\n' });
-    for (const t of ['1', '2']) {
-      const res = await runCli(['classify', 'c.csv', '-a', 'a.csv', '--threads', t, '-o', 'out.csv'], { cwd: dir });
-      expect(res.code).toBe(3);
-      expect(res.stderr).toMatch(/^funnel: error: a\.csv:3: unclosed quote: the quoted field opened on this line runs to the end of the file — /m);
-    }
-  });
+  // Activities with what a range cannot know about the rows before it, or that is no plain CSV. Each case runs on
+  // 1 and 3 threads with tiny ranges: the same output and exit code, and the fold says how it went.
+  const contacts = 'Email,Name\n' + Array.from({ length: 12 }, (_, i) => `u${i}@x.com,User ${i}\n`).join('') + 'Zoë@Straße.de,Zoë\n"odd""key@x.com",Odd\n';
+  const rows = (n: number, row: (i: number) => string): string => Array.from({ length: n }, (_, i) => row(i) + '\n').join('');
+  const plain = (i: number): string => `U${i % 12}@X.com,${['Page View', 'Demo Request', 'Email Open', 'Purchase'][i % 4]},2026-${String(1 + (i % 11)).padStart(2, '0')}-1${i % 10}T10:00:00Z`;
+  const cases: { name: string; activities: string | Buffer; rules?: string; note: RegExp; code?: number }[] = [
+    { name: 'plain rows', activities: 'Email,Activity Type,Activity Date\n' + rows(60, plain), note: /folded in 3 ranges/ },
+    {
+      name: 'a BOM, an Excel sep= line, ; and CRLF (the cuts are file offsets)',
+      activities: Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(('sep=;\nEmail;Activity Type;Activity Date\n' + rows(60, plain).replaceAll(',', ';')).replaceAll('\n', '\r\n'))]),
+      note: /folded in 3 ranges/,
+    },
+    { name: 'blank lines everywhere', activities: 'Email,Activity Type,Activity Date\n' + rows(60, (i) => (i % 3 === 0 ? '\n\n' : '') + plain(i)), note: /folded in 3 ranges/ },
+    { name: 'keys beyond ASCII and with doubled quotes', activities: 'Email,Activity Type,Activity Date\n' + rows(60, (i) => (i % 2 ? ' ZOË@straße.DE ,Demo Request,2026-03-0' + (1 + (i % 9)) : '"ODD""KEY@x.com",Purchase,2026-04-0' + (1 + (i % 9)))), note: /folded in 3 ranges/ },
+    {
+      name: 'quoted line breaks in every row (cuts inside quoted fields)',
+      activities: 'Email,Activity Type,Activity Date,Notes\n' + rows(60, (i) => `${plain(i)},"first line\nsecond, line ${i}\n"`),
+      note: /folded (in 3 ranges|on one thread: a line break at a cut is inside a quoted field)/,
+    },
+    {
+      name: 'slash dates whose order only the last row decides',
+      activities: 'Email,Activity Type,Activity Date\n' + rows(60, (i) => `u${i % 12}@x.com,Demo Request,0${1 + (i % 9)}/0${1 + ((i + 1) % 9)}/2026`) + 'u1@x.com,Call,25/10/2026\n',
+      note: /folded on one thread: the order of its slash dates is not decided before the first cut/,
+    },
+    {
+      name: 'slash dates decided on the first row, ambiguous in later ranges',
+      activities: 'Email,Activity Type,Activity Date\nu1@x.com,Call,25/10/2026\n' + rows(60, (i) => `u${i % 12}@x.com,Demo Request,0${1 + (i % 9)}/0${1 + ((i + 1) % 9)}/2026`),
+      note: /folded on one thread: range 2 cannot be read on its own \(a slash date whose order this range cannot tell\)/,
+    },
+    {
+      name: 'ambiguous slash dates with date_order set',
+      activities: 'Email,Activity Type,Activity Date\n' + rows(60, (i) => `u${i % 12}@x.com,Demo Request,0${1 + (i % 9)}/0${1 + ((i + 1) % 9)}/2026`),
+      rules: 'contacts: { key: Email }\nactivities: { date_order: mdy }\nscoring: { points: { demo_request: 10 } }\nstages:\n  - { id: s }\n  - { id: l, when: { score: { gte: 30 } } }\n',
+      note: /folded in 3 ranges/,
+    },
+    {
+      name: 'text after a closing quote in a later range (csv-parse reads the file)',
+      activities: 'Email,Activity Type,Activity Date\n' + rows(60, (i) => (i === 45 ? `u1@x.com,"Demo" Request,2026-01-01` : plain(i))),
+      note: /folded on one thread: range \d cannot be read on its own/,
+    },
+    {
+      name: 'windows-1252 (told from the head of the file)',
+      activities: Buffer.concat([Buffer.from('Email,Activity Type,Activity Date\n' + rows(30, plain)), Buffer.from('u1@x.com,R\xe9union,2026-01-01\n', 'latin1'), Buffer.from(rows(30, plain))]),
+      note: /folded on one thread: windows-1252 is read on one thread/,
+    },
+    {
+      // Past the first megabyte, where the encoding was told: a hard error with its exact line.
+      name: 'invalid UTF-8 in a later range',
+      activities: Buffer.concat([Buffer.from('Email,Activity Type,Activity Date\n' + rows(30000, plain)), Buffer.from('u1@x.com,R\xe9union,2026-01-01\n', 'latin1'), Buffer.from(rows(10, plain))]),
+      note: /^funnel: error: a\.csv:30002: invalid UTF-8 on line 30002 — /m,
+      code: 3,
+    },
+    {
+      name: 'an unclosed quote in the last range',
+      activities: 'Email,Activity Type,Activity Date\n' + rows(60, plain) + 'u1@x.com,"Call,2026-01-02\n',
+      note: /^funnel: error: a\.csv:62: unclosed quote: the quoted field opened on this line runs to the end of the file — /m,
+      code: 3,
+    },
+  ];
+  for (const c of cases) {
+    it(`${c.name}: the same results on 3 threads as on 1`, async () => {
+      const { writeFiles } = await import('./helpers.js');
+      const dir = tempDir();
+      writeFiles(dir, { 'c.csv': contacts, 'a.csv': c.activities, ...(c.rules ? { 'funnel.yaml': c.rules } : {}) });
+      const one = await runThreads(dir, 1);
+      const three = await runThreads(dir, 3, ['--min-range-bytes', '100']);
+      expect(one.code).toBe(c.code ?? 0);
+      expect(three.code).toBe(one.code);
+      expect(three.stderr).toMatch(c.note);
+      expect(three.stdout).toBe(one.stdout);
+      if (one.code === 0) {
+        expect(one.stdout.split('\n').length).toBeGreaterThan(14);
+        expect(summaryOf(three)).toEqual(summaryOf(one));
+      } else expect(three.stderr).toBe(one.stderr);
+    });
+  }
 });

@@ -33,7 +33,7 @@ async function collectBytes(text: string, cuts: number[], delimiter: string): Pr
       if (plain !== undefined) expect(`${Buffer.from(plain).toString('utf8')}\n`).toBe(line(fields));
       records.push({ fields, line: r.line });
     };
-    while (await pump(visit));
+    while ((await pump(visit)) !== 'end');
     return { records };
   } catch (e) {
     if (e instanceof InputError) return { error: e.format() };

@@ -84,9 +84,25 @@ export function activityColumns(table: Pick<Table, 'headers' | 'file'>, rules: R
   };
 }
 
-export async function foldActivities(table: Table, opts: FoldOptions): Promise<FoldStats> {
+/** A range of a file folded on its own (after its first record), not knowing what came before it. */
+export class RangeAbort extends Error {}
+
+export interface Folder {
+  visit(row: Rec): void;
+  /** After the last row: slash dates still waiting for their order are an error. */
+  finish(): void;
+  /** Rows waiting for the slash-date order. */
+  pending(): number;
+  stats: FoldStats;
+}
+
+/**
+ * The fold as a record visitor. With `range`, the rows are a range of a file starting after its first record: a
+ * slash date whose order the file's earlier rows may have decided throws RangeAbort (the caller folds the file in
+ * one piece instead), and rows never decide the order, as only the file's first such row does.
+ */
+export function createFolder(file: string, cols: ActivityColumns, opts: FoldOptions & { range?: boolean }): Folder {
   const { rules, plan, aggs } = opts;
-  const cols = opts.cols ?? activityColumns(table, rules, opts.warn);
   const tz = rules.activities.timezone;
   const mode = rules.contacts.normalize;
   const { asOf, halfLifeMs, feeds, points, counters } = plan;
@@ -94,7 +110,7 @@ export async function foldActivities(table: Table, opts: FoldOptions): Promise<F
   const froms = counters.map((c) => c.from ?? -Infinity);
   const signalIndex = new Map(plan.signals.map((s, i) => [s, i]));
   const labelCache = new Map<string, number>();
-  const stats: FoldStats = { file: table.file, rows: 0, noKey: 0, undated: 0, afterAsOf: 0, noType: 0 };
+  const stats: FoldStats = { file, rows: 0, noKey: 0, undated: 0, afterAsOf: 0, noType: 0 };
 
   let order: DateOrder | undefined = rules.activities.dateOrder === 'auto' ? undefined : rules.activities.dateOrder;
   let pending: { slot: number; sig: number; text: string; line: number; label: string }[] = [];
@@ -125,7 +141,7 @@ export async function foldActivities(table: Table, opts: FoldOptions): Promise<F
     if (p !== 0) {
       if (halfLifeMs === undefined) contribution = p;
       else if (!Number.isNaN(t)) contribution = p * Math.pow(0.5, (asOf - t) / halfLifeMs);
-      aggs.score[slot] = aggs.score[slot]! + contribution;
+      aggs.addScore(slot, contribution);
     }
     opts.only?.onEvent({ signal: plan.signals[sig]!, label, time: t, line, points: contribution });
   };
@@ -143,7 +159,9 @@ export async function foldActivities(table: Table, opts: FoldOptions): Promise<F
     let ambiguous = false;
     if (order === undefined) {
       const hint = slashHint(text);
-      if (hint === 'dmy' || hint === 'mdy') {
+      if (opts.range) {
+        if (hint === 'ambiguous') throw new RangeAbort('a slash date whose order this range cannot tell');
+      } else if (hint === 'dmy' || hint === 'mdy') {
         order = hint;
         flushPending();
       } else ambiguous = hint === 'ambiguous';
@@ -175,14 +193,21 @@ export async function foldActivities(table: Table, opts: FoldOptions): Promise<F
     if (ambiguous) pending.push({ slot, sig, text, line: row.line, label });
     else apply(slot, sig, parseDate(text, tz, order), label, row.line);
   };
-  await forEachRecord(table, visit);
-  if (pending.length) {
+  const finish = (): void => {
+    if (!pending.length) return;
     const first = pending[0]!;
     throw new InputError(
       `cannot tell the order of slash dates such as '${first.text.trim()}': no date in this file has a day above 12`,
-      { file: table.file, line: first.line },
+      { file, line: first.line },
       'set activities.date_order: dmy (day first) or mdy (month first) in the rules',
     );
-  }
-  return stats;
+  };
+  return { visit, finish, pending: () => pending.length, stats };
+}
+
+export async function foldActivities(table: Table, opts: FoldOptions): Promise<FoldStats> {
+  const folder = createFolder(table.file, opts.cols ?? activityColumns(table, opts.rules, opts.warn), opts);
+  await forEachRecord(table, folder.visit);
+  folder.finish();
+  return folder.stats;
 }

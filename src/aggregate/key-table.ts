@@ -67,6 +67,11 @@ export class KeyTable {
     return slot;
   }
 
+  /** The keys in slot order, as one arena and the offsets of each key in it (`size + 1` of them). */
+  keyBytes(): { arena: Uint8Array; starts: Int32Array } {
+    return { arena: this.arena.subarray(0, this.arenaLength), starts: this.starts.subarray(0, this.size + 1) };
+  }
+
   private equals(slot: number, key: Uint8Array, len: number): boolean {
     const s = this.starts[slot]!;
     if (this.starts[slot + 1]! - s !== len) return false;

@@ -9,6 +9,19 @@ import { KeyTable } from './key-table.js';
 
 export { BLANK_KEY } from '../input/keys.js';
 
+/** What a range folded on another thread sends back: its keys and their numbers, in its slot order. */
+export interface AggregateData {
+  size: number;
+  arena: Uint8Array;
+  starts: Int32Array;
+  counts: Uint32Array;
+  last: Float64Array;
+  lastSignal: Int32Array;
+  score: Float64Array;
+  scoreError: Float64Array;
+  rows: Uint32Array;
+}
+
 export class Aggregates {
   private readonly keys = new KeyTable();
   private readonly span: Span = { start: 0, end: 0 };
@@ -21,8 +34,14 @@ export class Aggregates {
   last = new Float64Array(0);
   /** Per slot × counter: the signal index of that latest event. */
   lastSignal = new Int32Array(0);
-  /** Per slot: engagement score, decayed to as-of. */
+  /**
+   * Per slot: engagement score, decayed to as-of — a running sum and what its roundings lost (Neumaier), read
+   * together by `scoreOf`. The pair keeps the score the correctly rounded sum of its events whatever order they
+   * were added in, so ranges folded on several threads and merged give one thread's score (and 0.1 + 0.2 points
+   * reach a 0.3 threshold).
+   */
   score = new Float64Array(0);
+  scoreError = new Float64Array(0);
   /** Per slot: activity rows seen for the key, whatever their signal. */
   rows = new Uint32Array(0);
   /** Per slot: 1 once a contact row has claimed the key. */
@@ -82,10 +101,67 @@ export class Aggregates {
     this.last = resize(this.last, cap * c, (n) => new Float64Array(n));
     this.lastSignal = resize(this.lastSignal, cap * c, (n) => new Int32Array(n));
     this.score = resize(this.score, cap, (n) => new Float64Array(n));
+    this.scoreError = resize(this.scoreError, cap, (n) => new Float64Array(n));
     this.rows = resize(this.rows, cap, (n) => new Uint32Array(n));
     this.matched = resize(this.matched, cap, (n) => new Uint8Array(n));
     this.contactRows = resize(this.contactRows, cap, (n) => new Uint32Array(n));
     this.cap = cap;
+  }
+
+  /** The activity numbers, for `merge` on another thread (the arrays are views: copy or transfer them). */
+  data(): AggregateData {
+    const n = this.size;
+    const c = this.counters;
+    const { arena, starts } = this.keys.keyBytes();
+    return {
+      size: n,
+      arena,
+      starts,
+      counts: this.counts.subarray(0, n * c),
+      last: this.last.subarray(0, n * c),
+      lastSignal: this.lastSignal.subarray(0, n * c),
+      score: this.score.subarray(0, n),
+      scoreError: this.scoreError.subarray(0, n),
+      rows: this.rows.subarray(0, n),
+    };
+  }
+
+  /**
+   * Adds the activities of a later range of the file, as if its rows had been folded here after these: keys
+   * taken in the range's first-seen order; counts, rows and scores added (the scores with what each addition
+   * loses kept, see `score`); the latest event replaced only by a strictly later one, as the fold does.
+   */
+  merge(d: AggregateData): void {
+    const c = this.counters;
+    for (let s = 0; s < d.size; s++) {
+      const from = d.starts[s]!;
+      const g = this.take(d.arena.subarray(from), d.starts[s + 1]! - from);
+      const gb = g * c;
+      const sb = s * c;
+      for (let k = 0; k < c; k++) {
+        this.counts[gb + k]! += d.counts[sb + k]!;
+        const t = d.last[sb + k]!;
+        if (!Number.isNaN(t) && !(t <= this.last[gb + k]!)) {
+          this.last[gb + k] = t;
+          this.lastSignal[gb + k] = d.lastSignal[sb + k]!;
+        }
+      }
+      this.addScore(g, d.score[s]!);
+      this.scoreError[g]! += d.scoreError[s]!;
+      this.rows[g]! += d.rows[s]!;
+    }
+  }
+
+  addScore(slot: number, c: number): void {
+    const s = this.score[slot]!;
+    const t = s + c;
+    this.scoreError[slot]! += Math.abs(s) >= Math.abs(c) ? s - t + c : c - t + s;
+    this.score[slot] = t;
+  }
+
+  /** The engagement score of a slot (0 for none). */
+  scoreOf(slot: number): number {
+    return slot < 0 ? 0 : this.score[slot]! + this.scoreError[slot]!;
   }
 
   /** Activity rows of keys no contact claimed. */

@@ -154,7 +154,7 @@ export class Classifier {
    */
   classify(values: readonly string[], slot: number, warnings: string[] = [], floor = 0): Verdict {
     const ctx = this.context(values, slot, warnings);
-    const score = slot < 0 ? 0 : this.env.aggs.score[slot]!;
+    const score = this.env.aggs.scoreOf(slot);
     for (const d of this.disqualify) {
       if (d.when.test(ctx)) {
         const reason = `${DISQUALIFIED}: ${d.id} (${reasonOf(d.when.explain(ctx))})`;

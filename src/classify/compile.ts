@@ -169,7 +169,7 @@ export function compileCond(cond: Cond, env: CompileEnv): CompiledCond {
       return compileActivity(cond, env);
     case 'score':
     case 'fit': {
-      const get = cond.kind === 'score' ? (ctx: Ctx) => (ctx.slot < 0 ? 0 : env.aggs.score[ctx.slot]!) : (ctx: Ctx) => ctx.fit;
+      const get = cond.kind === 'score' ? (ctx: Ctx) => env.aggs.scoreOf(ctx.slot) : (ctx: Ctx) => ctx.fit;
       const cmps: NumCmp[] = cond.cmps;
       const text = `${cond.kind} ${cmps.map((c) => `${SYMBOL[c.op]} ${fmtNum(c.value)}`).join(' and ')}`;
       const test = (ctx: Ctx): boolean => {

@@ -19,7 +19,8 @@ import { dateColumnsOf } from '../rules/walk.js';
 import { Aggregates, BLANK_KEY } from '../aggregate/store.js';
 import { normalizeKey } from '../input/keys.js';
 import { activityColumns, foldActivities, type FoldStats } from '../aggregate/fold.js';
-import { openOnWorker } from '../input/parallel.js';
+import { foldActivitiesInRanges, DEFAULT_MIN_RANGE_BYTES } from '../aggregate/ranges.js';
+import { DEFAULT_MAX_RECORD_SIZE } from '../input/csv.js';
 import { Classifier, DISQUALIFIED } from '../classify/classifier.js';
 import { AtomicFile, writeChunk } from '../output/atomic.js';
 import { csvLine, rowFormat, type OutputFormat, type RowFormat } from '../output/rows.js';
@@ -47,8 +48,13 @@ export interface ClassifyOptions {
   cwd: string;
   /** The CSV reader: the fast tokenizer (default) or csv-parse alone, the reference it is tested against. */
   parser?: 'fast' | 'csv-parse';
-  /** Above 1, each activities file (not stdin) is read on a worker thread while this one folds. */
+  /**
+   * Threads in all for folding an activities file (uncompressed UTF-8 CSV): above 1, its byte ranges after the
+   * first are folded on worker threads and merged. The same results whatever the number.
+   */
   threads?: number;
+  /** The smallest byte range given to a thread (tests make it small to cut small files). */
+  minRangeBytes?: number;
 }
 
 export interface ClassifyIO {
@@ -185,30 +191,18 @@ export async function classify(opts: ClassifyOptions, io: ClassifyIO): Promise<C
     const foldStats: FoldStats[] = [];
     for (const path of opts.activities) {
       const onProgress = io.progress && ((n: number) => io.progress!(`${inputRef(path).name}: ${n.toLocaleString('en-US')} activity rows`));
-      if ((opts.threads ?? 1) > 1 && path !== '-' && opts.parser !== 'csv-parse') {
-        let empty = false;
-        const { table } = await openOnWorker({ path, encoding: opts.encoding, delimiter: opts.delimiter, noHeader: opts.noHeader }, io.warn, (headers, file) => {
-          if (headers.length === 0) {
-            empty = true;
-            return [0, 0, 0];
-          }
-          const c = activityColumns({ headers, file }, rules, io.warn);
-          return [c.key, c.type, c.time];
-        });
-        if (empty) {
-          foldStats.push(emptyActivities(table.file, io));
-          for await (const _ of table.rows) break;
-          continue;
-        }
-        foldStats.push(await foldActivities(table, { rules, plan, aggs, warn: io.warn, onProgress, cols: { key: 0, type: 1, time: 2 } }));
-        continue;
-      }
       const table = await openTable(inputRef(path), read);
       if (table.headers.length === 0) {
         foldStats.push(emptyActivities(table.file, io));
         continue;
       }
-      foldStats.push(await foldActivities(table, { rules, plan, aggs, warn: io.warn, onProgress }));
+      const fold = { rules, plan, aggs, warn: io.warn, onProgress };
+      if ((opts.threads ?? 1) > 1) {
+        const r = await foldActivitiesInRanges(path, table, { ...fold, threads: opts.threads!, minRangeBytes: opts.minRangeBytes ?? DEFAULT_MIN_RANGE_BYTES, maxRecordSize: DEFAULT_MAX_RECORD_SIZE });
+        if (r.ranges > 1) io.note(`${table.file}: folded in ${r.ranges} ranges on as many threads`);
+        if (r.whole) io.note(`${table.file}: folded on one thread: ${r.whole}`);
+        foldStats.push(r.stats);
+      } else foldStats.push(await foldActivities(table, fold));
     }
     for (const s of foldStats) {
       if (s.undated) io.warn(`${s.file}: ${s.undated} activity row(s) with an unparsable date count only for conditions without a time window`);

@@ -116,7 +116,7 @@ export async function explain(opts: ExplainOptions, io: ExplainIO): Promise<Expl
     half_life: hl === undefined ? null : `${Math.round((hl / 86_400_000) * 100) / 100}d`,
     rows: rows.map((r) => ({ file: r.file, line: r.line })),
     signals: [...bySignal.values()].sort((a, b) => Number(b.used) - Number(a.used) || b.events - a.events || a.signal.localeCompare(b.signal)),
-    score: slot < 0 ? 0 : aggs.score[slot]!,
+    score: aggs.scoreOf(slot),
     explanation,
   };
 }

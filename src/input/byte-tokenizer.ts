@@ -55,6 +55,10 @@ export interface ByteTokenizerOptions {
   /** A single ASCII byte. */
   delimiter: number;
   maxRecordSize: number;
+  /** Strip a byte-order mark at the start (default true; false for a range that starts inside a file). */
+  bom?: boolean;
+  /** Where the first byte fed sits in the file, so that `stopAt` can name file offsets. */
+  base?: number;
 }
 
 /**
@@ -142,8 +146,11 @@ export class ByteRecord implements Rec {
   }
 }
 
-/** 'more': feed the next chunk (or end); 'done': every record was read; a HandOver: csv-parse takes over. */
-export type RunResult = 'more' | 'done' | HandOver;
+/**
+ * 'more': feed the next chunk (or end); 'done': every record was read; 'stop': the next record (or blank line)
+ * starts at or beyond `stopAt` (see `stoppedAt`); a HandOver: csv-parse takes over.
+ */
+export type RunResult = 'more' | 'done' | 'stop' | HandOver;
 
 export class ByteTokenizer {
   private data: Buffer = Buffer.alloc(0);
@@ -151,24 +158,36 @@ export class ByteTokenizer {
   /** Bytes below this offset of `data` are known to be valid UTF-8. */
   private validated = 0;
   private ended = false;
-  private first = true;
+  private first: boolean;
+  /** The file offset of `data[0]`. */
+  private offset: number;
   /** The line the next record starts on. */
   line = 1;
+  /** After a 'stop': the file offset the next record starts at. */
+  stoppedAt = -1;
   private readonly rec = new ByteRecord();
 
-  constructor(private readonly opts: ByteTokenizerOptions) {}
+  constructor(private readonly opts: ByteTokenizerOptions) {
+    this.first = opts.bom !== false;
+    this.offset = opts.base ?? 0;
+  }
 
   /** Adds a chunk of the file (undefined: the end), checking that it is UTF-8. */
   feed(chunk: Buffer | undefined): void {
     if (chunk === undefined) {
       this.ended = true;
     } else {
-      if (this.first && chunk.length >= 3 && chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf) chunk = chunk.subarray(3);
+      if (this.first && chunk.length >= 3 && chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf) {
+        chunk = chunk.subarray(3);
+        this.offset += 3;
+      }
       this.first = false;
       if (this.pos >= this.data.length) {
+        this.offset += this.data.length;
         this.data = chunk;
         this.validated = 0;
       } else {
+        this.offset += this.pos;
         this.data = Buffer.concat([this.data.subarray(this.pos), chunk]);
         this.validated -= this.pos;
       }
@@ -212,9 +231,10 @@ export class ByteTokenizer {
 
   /**
    * Calls `visit` for every complete record fed so far (at most `max`), skipping blank lines. The record passed
-   * is reused: read what you need inside the call.
+   * is reused: read what you need inside the call. With `stopAt` (a file offset) it stops before the first record
+   * or blank line that starts there or beyond: a record boundary there shows as `stoppedAt === stopAt`.
    */
-  run(visit: (r: Rec) => void, max = Infinity): RunResult {
+  run(visit: (r: Rec) => void, max = Infinity, stopAt = Infinity): RunResult {
     const d = this.data;
     const n = d.length;
     const delim = this.opts.delimiter;
@@ -224,7 +244,13 @@ export class ByteTokenizer {
     r.delimiter = delim;
     let count = 0;
     let p = this.pos;
+    const stop = stopAt - this.offset;
     while (count < max) {
+      if (p >= stop) {
+        this.pos = p;
+        this.stoppedAt = this.offset + p;
+        return 'stop';
+      }
       if (p >= n) {
         this.pos = p;
         return ended ? 'done' : 'more';

@@ -26,44 +26,60 @@ export class ArrayRec implements Rec {
   }
 }
 
+/** 'more': call again; 'end': the input is read to its end; 'stop': `stopAt` is reached (`stoppedAt()` says where). */
+export type PumpResult = 'more' | 'end' | 'stop';
+
 export interface RecordPump {
-  /** Visits up to `max` records (reading one more chunk when needed); false once the input is read to its end. */
-  pump(visit: (r: Rec) => void, max?: number): Promise<boolean>;
+  /**
+   * Visits up to `max` records (reading one more chunk when needed), stopping before a record that starts at file
+   * offset `stopAt` or beyond. Once csv-parse has taken over, offsets are unknown and `stopAt` is not honoured.
+   */
+  pump(visit: (r: Rec) => void, max?: number, stopAt?: number): Promise<PumpResult>;
+  /** The file offset of the next record after a 'stop'. */
+  stoppedAt(): number;
 }
 
-/** `head` is the start of the input (without a BOM), `ended` when it is all of it, then the rest in chunks. */
-export function csvBytes(head: Buffer, ended: boolean, rest: AsyncIterator<Buffer>, opts: CsvOptions & { maxRecordSize: number }): RecordPump {
-  const tok = new ByteTokenizer({ file: opts.file, delimiter: opts.delimiter.charCodeAt(0), maxRecordSize: opts.maxRecordSize });
+/**
+ * `head` is the start of the input (without a BOM), `ended` when it is all of it, then the rest in chunks; `base`
+ * is the file offset of `head[0]`.
+ */
+export function csvBytes(head: Buffer, ended: boolean, rest: AsyncIterator<Buffer>, opts: CsvOptions & { maxRecordSize: number; base?: number }): RecordPump {
+  const tok = new ByteTokenizer({ file: opts.file, delimiter: opts.delimiter.charCodeAt(0), maxRecordSize: opts.maxRecordSize, base: opts.base });
   tok.feed(head);
   if (ended) tok.feed(undefined);
   let fallback: AsyncGenerator<CsvRecord> | undefined;
   const textFrom = (h: HandOver): AsyncGenerator<string> =>
     // The iterator of the rest answers `done` again when it has ended already.
-    decodeText({ encoding: 'utf-8', head: h.rest, ended: false, rest }, opts.file);
-  const pump = async (visit: (r: Rec) => void, max = Infinity): Promise<boolean> => {
+    decodeText({ encoding: 'utf-8', head: h.rest, skipped: 0, ended: false, rest }, opts.file);
+  const pump = async (visit: (r: Rec) => void, max = Infinity, stopAt = Infinity): Promise<PumpResult> => {
     if (fallback) {
       for (let k = 0; k < max; k++) {
         const r = await fallback.next();
-        if (r.done) return false;
+        if (r.done) return 'end';
         visit(new ArrayRec(r.value.fields, r.value.line));
       }
-      return true;
+      return 'more';
     }
     let seen = 0;
-    const res = tok.run((r) => {
-      seen++;
-      visit(r);
-    }, max);
-    if (res === 'done') return false;
+    const res = tok.run(
+      (r) => {
+        seen++;
+        visit(r);
+      },
+      max,
+      stopAt,
+    );
+    if (res === 'done') return 'end';
+    if (res === 'stop') return 'stop';
     if (res === 'more') {
       if (seen < max) {
         const c = await rest.next();
         tok.feed(c.done ? undefined : c.value);
       }
-      return true;
+      return 'more';
     }
     fallback = parseCsvWithCsvParse(textFrom(res), { ...opts, lineOffset: res.line - 1 });
-    return true;
+    return 'more';
   };
-  return { pump };
+  return { pump, stoppedAt: () => tok.stoppedAt };
 }

@@ -51,6 +51,8 @@ export interface Detected {
   encoding: string;
   /** The first megabyte or so, without the byte order mark. */
   head: Buffer;
+  /** The bytes of that mark (0 without one): `head[0]` is this far into the input. */
+  skipped: number;
   /** True when the head is the whole input. */
   ended: boolean;
   rest: AsyncIterator<Buffer>;
@@ -99,7 +101,7 @@ export async function detectEncoding(bytes: AsyncIterable<Buffer>, opts: DecodeO
     opts.warn(`${opts.file}: not valid UTF-8, read as windows-1252 — pass --encoding to choose another`);
   }
 
-  return { encoding, head: skip ? head.subarray(skip) : head, ended, rest: it };
+  return { encoding, head: skip ? head.subarray(skip) : head, skipped: skip, ended, rest: it };
 }
 
 /** The text of a detected input, in chunks. */

@@ -54,6 +54,13 @@ export interface Table {
    * after each chunk's rows. Read this or `rows`.
    */
   each?: (visit: (r: Rec) => void, between?: () => Promise<void>) => Promise<void>;
+  /**
+   * The byte path of an uncompressed UTF-8 CSV file: visits records until the next one starts at file offset
+   * `stopAt` or beyond. 'exact' when a record (or blank line) starts right there, 'past' when the one that does
+   * starts further on, 'end' when the input ended first (or csv-parse took over, which knows no offsets). `each`
+   * then goes on from where it stopped.
+   */
+  eachUntil?: (visit: (r: Rec) => void, stopAt: number) => Promise<'exact' | 'past' | 'end'>;
 }
 
 export type { Rec } from './byte-tokenizer.js';
@@ -168,18 +175,32 @@ function headersOf(first: Rec | undefined, file: string, opts: ReadOptions): { h
 /** A UTF-8 CSV read as bytes (csv-bytes.ts). */
 async function openCsvBytes(ref: InputRef, d: Detected, delim: CsvDelimiter, opts: ReadOptions): Promise<Table> {
   const file = ref.name;
-  const csvOpts = { file, delimiter: delim.delimiter, maxRecordSize: opts.maxRecordSize ?? DEFAULT_MAX_RECORD_SIZE };
+  const csvOpts = { file, delimiter: delim.delimiter, maxRecordSize: opts.maxRecordSize ?? DEFAULT_MAX_RECORD_SIZE, base: d.skipped + delim.sepBytes };
   // Excel's `sep=;` line is cut before its line break, so that lines still count from the top of the file.
-  const { pump } = csvBytes(d.head.subarray(delim.sepBytes), d.ended, d.rest, csvOpts);
+  const { pump, stoppedAt } = csvBytes(d.head.subarray(delim.sepBytes), d.ended, d.rest, csvOpts);
   let first: Rec | undefined;
   let firstCopy: ArrayRec | undefined;
-  while (!first && (await pump((r) => (first = firstCopy = new ArrayRec(Array.from({ length: r.width }, (_, i) => r.field(i)), r.line)), 1)));
+  while (!first && (await pump((r) => (first = firstCopy = new ArrayRec(Array.from({ length: r.width }, (_, i) => r.field(i)), r.line)), 1)) === 'more');
   const { headers, firstIsData } = headersOf(first, file, opts);
+  // Without a header the first record is data: visited once, by whichever of each and eachUntil comes first.
+  let unvisited = firstIsData ? firstCopy : undefined;
+  const visitFirst = (visit: (r: Rec) => void): void => {
+    if (unvisited) visit(unvisited);
+    unvisited = undefined;
+  };
   const each = async (visit: (r: Rec) => void, between?: () => Promise<void>): Promise<void> => {
-    if (firstIsData) visit(firstCopy!);
+    visitFirst(visit);
     for (let more = true; more; ) {
-      more = await pump(visit);
+      more = (await pump(visit)) !== 'end';
       await between?.();
+    }
+  };
+  const eachUntil = async (visit: (r: Rec) => void, stopAt: number): Promise<'exact' | 'past' | 'end'> => {
+    visitFirst(visit);
+    for (;;) {
+      const res = await pump(visit, Infinity, stopAt);
+      if (res === 'end') return 'end';
+      if (res === 'stop') return stoppedAt() === stopAt ? 'exact' : 'past';
     }
   };
   async function* rows(): AsyncGenerator<TableRow> {
@@ -192,12 +213,12 @@ async function openCsvBytes(ref: InputRef, d: Detected, delim: CsvDelimiter, opt
     };
     if (firstIsData) toRow(firstCopy!);
     for (let more = true; more; ) {
-      more = await pump(toRow);
+      more = (await pump(toRow)) !== 'end';
       yield* batch;
       batch.length = 0;
     }
   }
-  return { file, format: 'csv', delimiter: delim.delimiter, encoding: 'utf-8', headers, rows: rows(), each };
+  return { file, format: 'csv', delimiter: delim.delimiter, encoding: 'utf-8', headers, rows: rows(), each, eachUntil };
 }
 
 /** Excel's `sep=;` first line: it names the delimiter and is no row. Blanked (kept as an empty line) so lines still count. */

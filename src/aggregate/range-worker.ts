@@ -1,0 +1,78 @@
+/**
+ * The thread of `--threads` that folds one byte range of an activities file into aggregates of its own, which
+ * the main thread merges after its own range (aggregate/ranges.ts). It knows nothing of the rows before its
+ * range, so whatever they could change — a slash date's order, a quote left open across the start — makes it
+ * give up, and the main thread folds the file in one piece: the results never depend on the thread count.
+ */
+import { createReadStream } from 'node:fs';
+import { parentPort, workerData } from 'node:worker_threads';
+import { ByteTokenizer } from '../input/byte-tokenizer.js';
+import type { Rules } from '../rules/model.js';
+import { createFolder, type ActivityColumns, type FoldStats } from './fold.js';
+import { planActivities } from './plan.js';
+import { Aggregates, type AggregateData } from './store.js';
+
+export interface RangeInput {
+  path: string;
+  file: string;
+  /** The file offset of the range's first record, and of the next range's (Infinity for the last range). */
+  start: number;
+  stopAt: number;
+  delimiter: number;
+  maxRecordSize: number;
+  rules: Rules;
+  asOf: number;
+  cols: ActivityColumns;
+}
+
+export type FromRange =
+  | { type: 'progress'; rows: number }
+  /** 'exact': the range ended at a record that starts at stopAt; 'past': at one beyond it; 'end': at the end of the file. */
+  | { type: 'done'; ended: 'exact' | 'past' | 'end'; stats: FoldStats; data: AggregateData }
+  | { type: 'failed'; reason: string };
+
+const PROGRESS_EVERY = 1 << 18;
+
+async function foldRange(input: RangeInput, send: (m: FromRange, transfer?: ArrayBuffer[]) => void): Promise<void> {
+  const plan = planActivities(input.rules, input.asOf);
+  const aggs = new Aggregates(plan.counters.length);
+  const folder = createFolder(input.file, input.cols, { rules: input.rules, plan, aggs, warn: () => {}, range: true });
+  const tok = new ByteTokenizer({ file: input.file, delimiter: input.delimiter, maxRecordSize: input.maxRecordSize, bom: false, base: input.start });
+  const stream = createReadStream(input.path, { start: input.start, highWaterMark: 1 << 20 });
+  let reported = 0;
+  const run = (): 'more' | 'exact' | 'past' | 'end' => {
+    const r = tok.run(folder.visit, Infinity, input.stopAt);
+    if (folder.stats.rows - reported >= PROGRESS_EVERY) {
+      reported = folder.stats.rows;
+      send({ type: 'progress', rows: reported });
+    }
+    if (r === 'more') return 'more';
+    if (r === 'done') return 'end';
+    if (r === 'stop') return tok.stoppedAt === input.stopAt ? 'exact' : 'past';
+    throw new Error('text after a closing quote: csv-parse reads this file');
+  };
+  let ended: 'more' | 'exact' | 'past' | 'end' = 'more';
+  try {
+    for await (const chunk of stream) {
+      tok.feed(chunk as Buffer);
+      ended = run();
+      if (ended !== 'more') break;
+    }
+    if (ended === 'more') {
+      tok.feed(undefined);
+      ended = run();
+    }
+  } finally {
+    stream.destroy();
+  }
+  const data = aggs.data();
+  const buffers = [data.arena, data.starts, data.counts, data.last, data.lastSignal, data.score, data.scoreError, data.rows].map((a) => a.buffer as ArrayBuffer);
+  send({ type: 'done', ended: ended === 'more' ? 'end' : ended, stats: folder.stats, data }, buffers);
+}
+
+const port = parentPort!;
+// Alive until the main thread ends it, so that the message with the results always arrives before the exit.
+port.on('message', () => {});
+foldRange(workerData as RangeInput, (m, transfer) => port.postMessage(m, transfer)).catch((e: unknown) => {
+  port.postMessage({ type: 'failed', reason: e instanceof Error ? e.message : String(e) } satisfies FromRange);
+});

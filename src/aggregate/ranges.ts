@@ -1,0 +1,153 @@
+/**
+ * `--threads`: an activities file cut into byte ranges at line breaks. The main thread folds the first range into
+ * the aggregates as usual while worker threads (range-worker.ts) fold the others into aggregates of their own;
+ * these are then merged in file order, which gives the very numbers and key order one thread gives.
+ *
+ * A cut is only trusted when the main thread, or the worker before it, finds a record starting exactly there — a
+ * line break inside a quoted field is no record boundary. When a cut is not one, or a range cannot tell what the
+ * rows before it decided (a slash date's order), or meets anything but plain CSV, the main thread simply goes on
+ * past its range to the end of the file: slower, same results.
+ */
+import { openSync, readSync, closeSync, fstatSync } from 'node:fs';
+import { Worker } from 'node:worker_threads';
+import { forEachRecord, type Table } from '../input/table.js';
+import { activityColumns, createFolder, type FoldOptions, type FoldStats } from './fold.js';
+import type { FromRange, RangeInput } from './range-worker.js';
+
+export interface RangeOptions {
+  /** Threads in all, the main one included. */
+  threads: number;
+  /** A range is at least this many bytes: below, a thread costs more than it saves. */
+  minRangeBytes: number;
+  maxRecordSize: number;
+}
+
+export const DEFAULT_MIN_RANGE_BYTES = 16 << 20;
+
+const LF = 10;
+const GZIP = [0x1f, 0x8b];
+
+/**
+ * Where the ranges after the first start: just after the first line break at or after each even cut of the
+ * file. Empty when the file is compressed or too small to share.
+ */
+export function rangeStarts(path: string, threads: number, minRangeBytes: number): number[] {
+  const fd = openSync(path, 'r');
+  try {
+    const size = fstatSync(fd).size;
+    const n = Math.min(threads, Math.floor(size / Math.max(1, minRangeBytes)));
+    if (n < 2) return [];
+    const block = Buffer.alloc(1 << 16);
+    if (readSync(fd, block, 0, 2, 0) === 2 && block[0] === GZIP[0] && block[1] === GZIP[1]) return [];
+    const starts: number[] = [];
+    for (let k = 1; k < n; k++) {
+      let at = Math.max(Math.floor((k * size) / n), starts.at(-1) ?? 0);
+      let found = -1;
+      while (found === -1 && at < size) {
+        const got = readSync(fd, block, 0, block.length, at);
+        if (got <= 0) break;
+        const i = block.subarray(0, got).indexOf(LF);
+        if (i !== -1) found = at + i + 1;
+        else at += got;
+      }
+      if (found === -1 || found >= size) break;
+      if (found > (starts.at(-1) ?? 0)) starts.push(found);
+    }
+    return starts;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+type RangeResult = Extract<FromRange, { type: 'done' | 'failed' }>;
+
+interface RangeRun {
+  result: Promise<RangeResult>;
+  stop(): Promise<void>;
+}
+
+function startRange(input: RangeInput, onProgress: (rows: number) => void): RangeRun {
+  const worker = new Worker(new URL('./range-worker.js', import.meta.url), { workerData: input });
+  const result = new Promise<RangeResult>((resolve) => {
+    worker.on('message', (m: FromRange) => {
+      if (m.type === 'progress') onProgress(m.rows);
+      else resolve(m);
+    });
+    // A range that fails for any reason is folded again by the main thread, which reports what is wrong.
+    worker.on('error', (e) => resolve({ type: 'failed', reason: e.message }));
+    worker.on('exit', () => resolve({ type: 'failed', reason: 'the thread ended' }));
+  });
+  return { result, stop: async () => void (await worker.terminate()) };
+}
+
+function addStats(into: FoldStats, s: FoldStats): void {
+  into.rows += s.rows;
+  into.noKey += s.noKey;
+  into.undated += s.undated;
+  into.afterAsOf += s.afterAsOf;
+  into.noType += s.noType;
+}
+
+export interface RangedFold {
+  stats: FoldStats;
+  /** Ranges folded and merged: 1 when the file was folded in one piece. */
+  ranges: number;
+  /** Why a file big enough to share was folded in one piece. */
+  whole?: string;
+}
+
+/** Folds the activities file at `path` (already opened as `table`) on up to `threads` threads. */
+export async function foldActivitiesInRanges(path: string, table: Table, opts: FoldOptions & RangeOptions): Promise<RangedFold> {
+  const cols = opts.cols ?? activityColumns(table, opts.rules, opts.warn);
+  const workerRows: number[] = [];
+  const onProgress = opts.onProgress && ((n: number) => opts.onProgress!(n + workerRows.reduce((a, b) => a + b, 0)));
+  const folder = createFolder(table.file, cols, { ...opts, onProgress });
+  const starts = path !== '-' && !opts.only ? rangeStarts(path, opts.threads, opts.minRangeBytes) : [];
+  const whole = async (why?: string): Promise<RangedFold> => {
+    await forEachRecord(table, folder.visit);
+    folder.finish();
+    return { stats: folder.stats, ranges: 1, whole: why };
+  };
+  if (starts.length === 0) return whole();
+  if (!table.eachUntil) return whole(`${table.format === 'csv' ? table.encoding : table.format.toUpperCase()} is read on one thread`);
+
+  const runs = starts.map((start, i) =>
+    startRange(
+      {
+        path,
+        file: table.file,
+        start,
+        stopAt: starts[i + 1] ?? Infinity,
+        delimiter: table.delimiter.charCodeAt(0),
+        maxRecordSize: opts.maxRecordSize,
+        rules: opts.rules,
+        asOf: opts.plan.asOf,
+        cols,
+      },
+      (rows) => (workerRows[i] = rows),
+    ),
+  );
+  try {
+    const ended = await table.eachUntil(folder.visit, starts[0]!);
+    // csv-parse took over before the first cut (text after a closing quote) and read it all.
+    if (ended === 'end') return await whole('csv-parse read it');
+    if (ended === 'past') return await whole('a line break at a cut is inside a quoted field');
+    if (folder.pending() > 0) return await whole('the order of its slash dates is not decided before the first cut');
+    const results = await Promise.all(runs.map((r) => r.result));
+    const done: Extract<FromRange, { type: 'done' }>[] = [];
+    for (const [i, r] of results.entries()) {
+      if (r.type === 'failed') return await whole(`range ${i + 2} cannot be read on its own (${r.reason})`);
+      if (r.ended !== (i === results.length - 1 ? 'end' : 'exact')) return await whole('a line break at a cut is inside a quoted field');
+      done.push(r);
+    }
+    for (const r of done) {
+      opts.aggs.merge(r.data);
+      addStats(folder.stats, r.stats);
+    }
+    folder.finish();
+    return { stats: folder.stats, ranges: results.length + 1 };
+  } finally {
+    // Awaited: a thread's heap is only given back once it has ended.
+    await Promise.all(runs.map((r) => r.stop()));
+  }
+}
