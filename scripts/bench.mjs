@@ -6,7 +6,8 @@
  * figures to bench/results.md.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { cpus, totalmem, platform, release } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -35,12 +36,23 @@ const bin = join(root, 'bin', 'funnel');
 const out = join(data, 'out');
 rmSync(out, { recursive: true, force: true });
 
-// funnel
-const t0 = Date.now();
-const run = spawnSync(process.execPath, [bin, '--quiet', 'classify', cFile, '-a', aFile, '--as-of', asOf, '--out-dir', out, '--summary', 'none', '--summary-file', join(data, 'summary.json')], { stdio: 'inherit' });
-const funnelMs = Date.now() - t0;
-if (run.status !== 0) throw new Error(`funnel exited ${run.status}`);
-const summary = JSON.parse(readFileSync(join(data, 'summary.json'), 'utf8'));
+// funnel, on one thread and on all (its default)
+const cores = cpus().length;
+const funnel = (threads) => {
+  rmSync(out, { recursive: true, force: true });
+  const t0 = Date.now();
+  const run = spawnSync(process.execPath, [bin, '--quiet', 'classify', cFile, '-a', aFile, '--as-of', asOf, '--out-dir', out, '--summary', 'none', '--summary-file', join(data, 'summary.json'), '--threads', String(threads)], { stdio: 'inherit' });
+  const ms = Date.now() - t0;
+  if (run.status !== 0) throw new Error(`funnel exited ${run.status}`);
+  const summary = JSON.parse(readFileSync(join(data, 'summary.json'), 'utf8'));
+  // A digest of every output file, to hold the threads to one thread's bytes.
+  const h = createHash('sha256');
+  for (const f of readdirSync(out).sort()) h.update(f).update(readFileSync(join(out, f)));
+  return { ms, summary, digest: h.digest('hex'), peak: Math.max(...summary.phases.map((p) => p.peak_rss_mb)) };
+};
+const f1 = funnel(1);
+const fn = funnel(cores);
+if (fn.digest !== f1.digest) throw new Error(`funnel on ${cores} threads wrote other bytes than on one`);
 
 // DuckDB, same job, same rules
 const query = join(data, 'query.sql');
@@ -51,14 +63,13 @@ const duck = (threads) => {
   if (r.status !== 0) throw new Error(`duckdb: ${r.stderr}`);
   return JSON.parse(r.stdout.trim().split('\n').pop());
 };
-const cores = cpus().length;
 const d1 = duck(1);
 const dn = duck(cores);
 
 const fmt = (n) => n.toLocaleString('en-US');
 const s = (ms) => (ms / 1000).toFixed(2);
-const phases = summary.phases.map((p) => `| ${p.phase} | ${s(p.ms)} s | ${p.peak_rss_mb} MB |`).join('\n');
-const peak = Math.max(...summary.phases.map((p) => p.peak_rss_mb));
+const phases = f1.summary.phases.map((p, i) => `| ${p.phase} | ${s(p.ms)} s | ${p.peak_rss_mb} MB | ${s(fn.summary.phases[i].ms)} s | ${fn.summary.phases[i].peak_rss_mb} MB |`).join('\n');
+const line = (job, ms, rss) => `| ${job} | ${s(ms)} s | ${fmt(Math.round(rows / (ms / 1000)))} | ${(mb / (ms / 1000)).toFixed(1)} | ${rss} MB |`;
 const rows = counts.contacts + counts.events;
 const machine = `${cores} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, ${platform()} ${release()}, Node ${process.version}`;
 const title = `## ${fmt(contacts)} contacts × ${perContact} events`;
@@ -70,16 +81,19 @@ Input: ${fmt(counts.contacts)} contacts × ${perContact} events per contact (${f
 
 | job | wall | rows/s | MB/s | peak RSS |
 |---|---|---|---|---|
-| funnel classify (one thread) | ${s(funnelMs)} s | ${fmt(Math.round(rows / (funnelMs / 1000)))} | ${(mb / (funnelMs / 1000)).toFixed(1)} | ${peak} MB |
-| DuckDB, 1 thread (load + query + write) | ${s(d1.wall_ms)} s | ${fmt(Math.round(rows / (d1.wall_ms / 1000)))} | ${(mb / (d1.wall_ms / 1000)).toFixed(1)} | ${d1.peak_rss_mb} MB |
-| DuckDB, ${cores} threads | ${s(dn.wall_ms)} s | ${fmt(Math.round(rows / (dn.wall_ms / 1000)))} | ${(mb / (dn.wall_ms / 1000)).toFixed(1)} | ${dn.peak_rss_mb} MB |
+${line('funnel classify, 1 thread', f1.ms, f1.peak)}
+${line(`funnel classify, ${cores} threads (default)`, fn.ms, fn.peak)}
+${line('DuckDB, 1 thread (load + query + write)', d1.wall_ms, d1.peak_rss_mb)}
+${line(`DuckDB, ${cores} threads`, dn.wall_ms, dn.peak_rss_mb)}
 
-funnel / DuckDB on all threads: **${(funnelMs / dn.wall_ms).toFixed(2)}×** the wall time, ${(peak / dn.peak_rss_mb).toFixed(2)}× the memory.
+On all threads, funnel / DuckDB: **${(fn.ms / dn.wall_ms).toFixed(2)}×** the wall time, ${(fn.peak / dn.peak_rss_mb).toFixed(2)}× the memory. On one thread each: ${(f1.ms / d1.wall_ms).toFixed(2)}× the wall time.
+
+Output files of 1 and ${cores} threads: the same bytes (sha256 ${f1.digest.slice(0, 16)}…).
 
 funnel phases (wall, and peak RSS so far at the end of the phase):
 
-| phase | wall | peak RSS |
-|---|---|---|
+| phase | 1 thread | peak RSS | ${cores} threads | peak RSS |
+|---|---|---|---|---|
 ${phases}
 `;
 // One section per configuration: a new run replaces its own section and keeps the others.
