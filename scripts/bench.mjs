@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * npm run bench [-- --contacts N --events-per-contact M]
+ * npm run bench [-- --contacts N --events-per-contact M --runs R]
  * Generates (seeded) or reuses an export, runs `funnel classify` with the example rules, then the same job in
  * DuckDB (with the query `funnel sql` compiles from the same rules) on 1 and on all threads, and writes the
  * figures to bench/results.md.
@@ -20,6 +20,16 @@ const arg = (name, dflt) => {
 };
 const contacts = arg('contacts', 1_000_000);
 const perContact = arg('events-per-contact', 10);
+// Each job is run this many times and its fastest run kept: shared machines are noisy.
+const runs = arg('runs', 1);
+const best = (job) => {
+  let kept;
+  for (let i = 0; i < runs; i++) {
+    const r = job();
+    if (!kept || r.ms < kept.ms) kept = r;
+  }
+  return kept;
+};
 const asOf = '2026-11-15T12:00:00Z';
 const data = join(root, 'bench', 'data', `c${contacts}-e${perContact}`);
 const cFile = join(data, 'contacts.csv');
@@ -50,9 +60,11 @@ const funnel = (threads) => {
   for (const f of readdirSync(out).sort()) h.update(f).update(readFileSync(join(out, f)));
   return { ms, summary, digest: h.digest('hex'), peak: Math.max(...summary.phases.map((p) => p.peak_rss_mb)) };
 };
-const f1 = funnel(1);
-const fn = funnel(cores);
-if (fn.digest !== f1.digest) throw new Error(`funnel on ${cores} threads wrote other bytes than on one`);
+const f1 = best(() => funnel(1));
+// funnel's default: the cores, up to 4.
+const fThreads = Math.min(cores, 4);
+const fn = best(() => funnel(fThreads));
+if (fn.digest !== f1.digest) throw new Error(`funnel on ${fThreads} threads wrote other bytes than on one`);
 
 // DuckDB, same job, same rules
 const query = join(data, 'query.sql');
@@ -61,10 +73,11 @@ if (q.status !== 0) throw new Error(`funnel sql exited ${q.status}: ${q.stderr}`
 const duck = (threads) => {
   const r = spawnSync(process.execPath, [join(root, 'scripts', 'bench-duckdb.mjs'), cFile, aFile, query, join(data, `duckdb-${threads}.csv`), String(threads)], { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`duckdb: ${r.stderr}`);
-  return JSON.parse(r.stdout.trim().split('\n').pop());
+  const res = JSON.parse(r.stdout.trim().split('\n').pop());
+  return { ...res, ms: res.wall_ms };
 };
-const d1 = duck(1);
-const dn = duck(cores);
+const d1 = best(() => duck(1));
+const dn = best(() => duck(cores));
 
 const fmt = (n) => n.toLocaleString('en-US');
 const s = (ms) => (ms / 1000).toFixed(2);
@@ -77,22 +90,22 @@ const section = `${title}
 
 ${new Date().toISOString().slice(0, 10)} — ${machine}
 
-Input: ${fmt(counts.contacts)} contacts × ${perContact} events per contact (${fmt(counts.events)} activity rows), ${mb.toFixed(0)} MB of CSV, example rules, as of ${asOf}.
+Input: ${fmt(counts.contacts)} contacts × ${perContact} events per contact (${fmt(counts.events)} activity rows), ${mb.toFixed(0)} MB of CSV, example rules, as of ${asOf}. ${runs > 1 ? `Each job run ${runs} times; its fastest run shown.` : 'Each job run once.'}
 
 | job | wall | rows/s | MB/s | peak RSS |
 |---|---|---|---|---|
 ${line('funnel classify, 1 thread', f1.ms, f1.peak)}
-${line(`funnel classify, ${cores} threads (default)`, fn.ms, fn.peak)}
+${line(`funnel classify, ${fThreads} threads (default)`, fn.ms, fn.peak)}
 ${line('DuckDB, 1 thread (load + query + write)', d1.wall_ms, d1.peak_rss_mb)}
 ${line(`DuckDB, ${cores} threads`, dn.wall_ms, dn.peak_rss_mb)}
 
 On all threads, funnel / DuckDB: **${(fn.ms / dn.wall_ms).toFixed(2)}×** the wall time, ${(fn.peak / dn.peak_rss_mb).toFixed(2)}× the memory. On one thread each: ${(f1.ms / d1.wall_ms).toFixed(2)}× the wall time.
 
-Output files of 1 and ${cores} threads: the same bytes (sha256 ${f1.digest.slice(0, 16)}…).
+Output files of 1 and ${fThreads} threads: the same bytes (sha256 ${f1.digest.slice(0, 16)}…).
 
 funnel phases (wall, and peak RSS so far at the end of the phase):
 
-| phase | 1 thread | peak RSS | ${cores} threads | peak RSS |
+| phase | 1 thread | peak RSS | ${fThreads} threads | peak RSS |
 |---|---|---|---|---|
 ${phases}
 `;

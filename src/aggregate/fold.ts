@@ -1,55 +1,14 @@
 /**
- * Folds an activities table into the aggregates, one row at a time. Slash dates whose order cannot be
- * told yet wait in a small queue until a value of the same file decides it (a part > 12).
+ * Folds an activities table into the aggregates, one row at a time (the visitor is in folder.ts). Slash dates
+ * whose order cannot be told yet wait in a small queue until a value of the same file decides it (a part > 12).
  */
 import { InputError } from '../errors.js';
 import { findColumn, guessColumn, EMAIL_COLUMN, TIME_COLUMN, TYPE_COLUMN } from '../input/columns.js';
-import { parseDate, slashHint, type DateOrder } from '../input/dates.js';
-import { forEachRecord, type Rec, type Table } from '../input/table.js';
+import { forEachRecord, type Table } from '../input/table.js';
 import type { Rules } from '../rules/model.js';
-import type { ActivityPlan } from './plan.js';
-import { detach, normalizeKey } from '../input/keys.js';
-import { BLANK_KEY, type Aggregates } from './store.js';
+import { createFolder, type ActivityColumns, type FoldOptions, type FoldStats } from './folder.js';
 
-export interface FoldStats {
-  file: string;
-  rows: number;
-  /** Rows without a key: they can match no contact. */
-  noKey: number;
-  /** Rows whose date could not be read: they count for `activity` without a window only. */
-  undated: number;
-  /** Rows dated after as-of: ignored. */
-  afterAsOf: number;
-  /** Rows without an activity type. */
-  noType: number;
-}
-
-/** One event as explain sees it. */
-export interface EventDetail {
-  signal: string;
-  label: string;
-  time: number;
-  line: number;
-  points: number;
-}
-
-export interface FoldOptions {
-  rules: Rules;
-  plan: ActivityPlan;
-  aggs: Aggregates;
-  /** Only this normalised key is folded, and each of its events reported (for explain). */
-  only?: { key: string; onEvent: (e: EventDetail) => void };
-  onProgress?: (rows: number) => void;
-  warn: (message: string) => void;
-  /** Columns already resolved (rows read on another thread carry just key, type and time). */
-  cols?: ActivityColumns;
-}
-
-export interface ActivityColumns {
-  key: number;
-  type: number;
-  time: number;
-}
+export type { ActivityColumns, EventDetail, FoldOptions, FoldStats } from './folder.js';
 
 export function activityColumns(table: Pick<Table, 'headers' | 'file'>, rules: Rules, warn: (m: string) => void): ActivityColumns {
   const a = rules.activities;
@@ -82,127 +41,6 @@ export function activityColumns(table: Pick<Table, 'headers' | 'file'>, rules: R
     type: pick('activity type', a.type, undefined, TYPE_COLUMN, 'activities.type'),
     time: pick('activity time', a.time, undefined, TIME_COLUMN, 'activities.time'),
   };
-}
-
-/** A range of a file folded on its own (after its first record), not knowing what came before it. */
-export class RangeAbort extends Error {}
-
-export interface Folder {
-  visit(row: Rec): void;
-  /** After the last row: slash dates still waiting for their order are an error. */
-  finish(): void;
-  /** Rows waiting for the slash-date order. */
-  pending(): number;
-  stats: FoldStats;
-}
-
-/**
- * The fold as a record visitor. With `range`, the rows are a range of a file starting after its first record: a
- * slash date whose order the file's earlier rows may have decided throws RangeAbort (the caller folds the file in
- * one piece instead), and rows never decide the order, as only the file's first such row does.
- */
-export function createFolder(file: string, cols: ActivityColumns, opts: FoldOptions & { range?: boolean }): Folder {
-  const { rules, plan, aggs } = opts;
-  const tz = rules.activities.timezone;
-  const mode = rules.contacts.normalize;
-  const { asOf, halfLifeMs, feeds, points, counters } = plan;
-  const nCounters = counters.length;
-  const froms = counters.map((c) => c.from ?? -Infinity);
-  const signalIndex = new Map(plan.signals.map((s, i) => [s, i]));
-  const labelCache = new Map<string, number>();
-  const stats: FoldStats = { file, rows: 0, noKey: 0, undated: 0, afterAsOf: 0, noType: 0 };
-
-  let order: DateOrder | undefined = rules.activities.dateOrder === 'auto' ? undefined : rules.activities.dateOrder;
-  let pending: { slot: number; sig: number; text: string; line: number; label: string }[] = [];
-
-  const apply = (slot: number, sig: number, t: number, label: string, line: number): void => {
-    if (t > asOf) {
-      stats.afterAsOf++;
-      return;
-    }
-    if (Number.isNaN(t)) stats.undated++;
-    if (sig < 0) {
-      opts.only?.onEvent({ signal: label.trim() === '' ? '' : plan.signalOfLabel(label), label, time: t, line, points: 0 });
-      return;
-    }
-    const base = slot * nCounters;
-    for (const c of feeds[sig]!) {
-      // An undated event counts only for counters without a window (from = -Infinity).
-      if (t >= froms[c]! || (Number.isNaN(t) && froms[c] === -Infinity)) {
-        aggs.counts[base + c]!++;
-        if (!Number.isNaN(t) && !(t <= aggs.last[base + c]!)) {
-          aggs.last[base + c] = t;
-          aggs.lastSignal[base + c] = sig;
-        }
-      }
-    }
-    const p = points[sig]!;
-    let contribution = 0;
-    if (p !== 0) {
-      if (halfLifeMs === undefined) contribution = p;
-      else if (!Number.isNaN(t)) contribution = p * Math.pow(0.5, (asOf - t) / halfLifeMs);
-      aggs.addScore(slot, contribution);
-    }
-    opts.only?.onEvent({ signal: plan.signals[sig]!, label, time: t, line, points: contribution });
-  };
-
-  const flushPending = (): void => {
-    for (const p of pending) apply(p.slot, p.sig, parseDate(p.text, tz, order), p.label, p.line);
-    pending = [];
-  };
-
-  const visit = (row: Rec): void => {
-    stats.rows++;
-    if (opts.onProgress && (stats.rows & 0xffff) === 0) opts.onProgress(stats.rows);
-    const text = row.field(cols.time);
-    // Every row of the file takes part in deciding the slash-date order, whichever key it has.
-    let ambiguous = false;
-    if (order === undefined) {
-      const hint = slashHint(text);
-      if (opts.range) {
-        if (hint === 'ambiguous') throw new RangeAbort('a slash date whose order this range cannot tell');
-      } else if (hint === 'dmy' || hint === 'mdy') {
-        order = hint;
-        flushPending();
-      } else ambiguous = hint === 'ambiguous';
-    }
-    let slot: number;
-    if (opts.only) {
-      const key = normalizeKey(row.field(cols.key), mode);
-      if (key.trim() === '') {
-        stats.noKey++;
-        return;
-      }
-      if (key !== opts.only.key) return;
-      slot = aggs.slot(key);
-    } else {
-      slot = aggs.slotOf(row, cols.key, mode, true);
-      if (slot === BLANK_KEY) {
-        stats.noKey++;
-        return;
-      }
-    }
-    aggs.rows[slot]!++;
-    const label = row.field(cols.type);
-    if (label.trim() === '') stats.noType++;
-    let sig = labelCache.get(label);
-    if (sig === undefined) {
-      sig = label.trim() === '' ? -1 : (signalIndex.get(plan.signalOfLabel(label)) ?? -1);
-      labelCache.set(detach(label), sig);
-    }
-    if (ambiguous) pending.push({ slot, sig, text, line: row.line, label });
-    else apply(slot, sig, parseDate(text, tz, order), label, row.line);
-  };
-  const finish = (): void => {
-    if (!pending.length) return;
-    const first = pending[0]!;
-    throw new InputError(
-      `cannot tell the order of slash dates such as '${first.text.trim()}': no date in this file has a day above 12`,
-      { file, line: first.line },
-      'set activities.date_order: dmy (day first) or mdy (month first) in the rules',
-    );
-  };
-  return { visit, finish, pending: () => pending.length, stats };
 }
 
 export async function foldActivities(table: Table, opts: FoldOptions): Promise<FoldStats> {

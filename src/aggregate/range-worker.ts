@@ -8,7 +8,7 @@ import { createReadStream } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { ByteTokenizer } from '../input/byte-tokenizer.js';
 import type { Rules } from '../rules/model.js';
-import { createFolder, type ActivityColumns, type FoldStats } from './fold.js';
+import { createFolder, type ActivityColumns, type FoldStats } from './folder.js';
 import { planActivities } from './plan.js';
 import { Aggregates, type AggregateData } from './store.js';
 

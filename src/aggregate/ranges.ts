@@ -11,7 +11,8 @@
 import { openSync, readSync, closeSync, fstatSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { forEachRecord, type Table } from '../input/table.js';
-import { activityColumns, createFolder, type FoldOptions, type FoldStats } from './fold.js';
+import { activityColumns } from './fold.js';
+import { createFolder, type FoldOptions, type FoldStats } from './folder.js';
 import type { FromRange, RangeInput } from './range-worker.js';
 
 export interface RangeOptions {
