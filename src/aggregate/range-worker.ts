@@ -10,7 +10,7 @@ import { ByteTokenizer } from '../input/byte-tokenizer.js';
 import type { Rules } from '../rules/model.js';
 import { createFolder, type ActivityColumns, type FoldStats } from './folder.js';
 import { planActivities } from './plan.js';
-import { Aggregates, type AggregateData } from './store.js';
+import { Aggregates, buffersOf, type AggregateData } from './store.js';
 
 export interface RangeInput {
   path: string;
@@ -66,12 +66,12 @@ async function foldRange(input: RangeInput, send: (m: FromRange, transfer?: Arra
     stream.destroy();
   }
   const data = aggs.data();
-  const buffers = [data.arena, data.starts, data.counts, data.last, data.lastSignal, data.score, data.scoreError, data.rows].map((a) => a.buffer as ArrayBuffer);
-  send({ type: 'done', ended: ended === 'more' ? 'end' : ended, stats: folder.stats, data }, buffers);
+  send({ type: 'done', ended: ended === 'more' ? 'end' : ended, stats: folder.stats, data }, buffersOf(data));
 }
 
 const port = parentPort!;
-// Alive until the main thread ends it, so that the message with the results always arrives before the exit.
+// Alive until the main thread ends it, so that the message with the results always arrives before the exit; the
+// main thread sends the results' buffers back then, to be freed with this thread.
 port.on('message', () => {});
 foldRange(workerData as RangeInput, (m, transfer) => port.postMessage(m, transfer)).catch((e: unknown) => {
   port.postMessage({ type: 'failed', reason: e instanceof Error ? e.message : String(e) } satisfies FromRange);

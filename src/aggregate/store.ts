@@ -22,6 +22,11 @@ export interface AggregateData {
   rows: Uint32Array;
 }
 
+/** The buffers behind AggregateData, to move it between threads without a copy. */
+export function buffersOf(d: AggregateData): ArrayBuffer[] {
+  return [d.arena, d.starts, d.counts, d.last, d.lastSignal, d.score, d.scoreError, d.rows].map((a) => a.buffer as ArrayBuffer);
+}
+
 export class Aggregates {
   private readonly keys = new KeyTable();
   private readonly span: Span = { start: 0, end: 0 };
