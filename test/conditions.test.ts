@@ -81,6 +81,7 @@ const cases: Case[] = [
   ['domain_in', '{ field: Email, domain_in: [x.com] }', C(), [], true],
   ['domain_in subdomain', '{ field: Email, domain_in: [x.com] }', C({ Email: 'b@mail.X.com' }), [], true],
   ['domain_in not a suffix trick', '{ field: Email, domain_in: [x.com] }', C({ Email: 'b@box.com' }), [], false],
+  ['domain_in written with @ and capitals', '{ field: Email, domain_in: ["@X.Com"] }', C({ Email: 'b@mail.x.com' }), [], true],
   ['domain_in on a website column', '{ field: site, domain_in: [rival.example] }', C({ Website: 'https://www.rival.example/about' }), [], true],
   ['domain_in on missing', '{ field: site, domain_in: [rival.example] }', C(), [], false],
   // activity

@@ -126,9 +126,10 @@ function domainOf(value: string): string {
   return v.replace(/^[a-z]+:\/\//, '').replace(/^www\./, '').replace(/[/?#:].*$/, '');
 }
 
-function domainMatches(domain: string, wanted: string): boolean {
-  const w = wanted.trim().toLowerCase().replace(/^@/, '');
-  return domain === w || domain.endsWith(`.${w}`);
+/** A `domain_in` value prepared once: the domain, and the suffix its subdomains end with. */
+function wantedDomain(value: string): { domain: string; suffix: string } {
+  const domain = value.trim().toLowerCase().replace(/^@/, '');
+  return { domain, suffix: `.${domain}` };
 }
 
 export function compileCond(cond: Cond, env: CompileEnv): CompiledCond {
@@ -294,11 +295,12 @@ function compileField(cond: Extract<Cond, { kind: 'field' }>, env: CompileEnv): 
         };
       }
       case 'domain_in': {
-        const wanted = op.values.map(String);
+        const wanted = op.values.map((x) => wantedDomain(String(x)));
         return (_c, v, empty) => {
           if (empty) return false;
           const d = domainOf(v);
-          return wanted.some((w) => domainMatches(d, w));
+          for (const w of wanted) if (d === w.domain || d.endsWith(w.suffix)) return true;
+          return false;
         };
       }
     }
