@@ -114,6 +114,11 @@ describe('--threads', () => {
       note: /folded in 3 ranges/,
     },
     {
+      name: 'text after a closing quote in the first range (csv-parse reads on from there)',
+      activities: 'Email,Activity Type,Activity Date\n' + rows(60, (i) => (i === 2 ? `u1@x.com,"Demo" Request,2026-01-01` : plain(i))),
+      note: /folded on one thread: a record that csv-parse reads, or a quoted field, runs across the first cut/,
+    },
+    {
       name: 'windows-1252 (told from the head of the file)',
       activities: Buffer.concat([Buffer.from('Email,Activity Type,Activity Date\n' + rows(30, plain)), Buffer.from('u1@x.com,R\xe9union,2026-01-01\n', 'latin1'), Buffer.from(rows(30, plain))]),
       note: /folded on one thread: windows-1252 is read on one thread/,

@@ -34,7 +34,13 @@ const GZIP = [0x1f, 0x8b];
  * file. Empty when the file is compressed or too small to share.
  */
 export function rangeStarts(path: string, threads: number, minRangeBytes: number): number[] {
-  const fd = openSync(path, 'r');
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch {
+    // Whatever stops a second look at the file, one thread reads it as it already does.
+    return [];
+  }
   try {
     const st = fstatSync(fd);
     // A pipe (`<(zcat …)`) has no offsets to cut at.
@@ -141,8 +147,8 @@ export async function foldActivitiesInRanges(path: string, table: Table, opts: F
   );
   try {
     const ended = await table.eachUntil(folder.visit, starts[0]!);
-    // csv-parse took over before the first cut (text after a closing quote) and read it all.
-    if (ended === 'end') return await whole('csv-parse read it');
+    // A record spans the first cut to the end, or csv-parse took over before it (text after a closing quote).
+    if (ended === 'end') return await whole('a record that csv-parse reads, or a quoted field, runs across the first cut');
     if (ended === 'past') return await whole('a line break at a cut is inside a quoted field');
     if (folder.pending() > 0) return await whole('the order of its slash dates is not decided before the first cut');
     const results = await Promise.all(runs.map((r) => r.result));
