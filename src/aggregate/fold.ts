@@ -44,7 +44,7 @@ export function activityColumns(table: Pick<Table, 'headers' | 'file'>, rules: R
 }
 
 export async function foldActivities(table: Table, opts: FoldOptions): Promise<FoldStats> {
-  const folder = createFolder(table.file, opts.cols ?? activityColumns(table, opts.rules, opts.warn), opts);
+  const folder = createFolder(table.file, activityColumns(table, opts.rules, opts.warn), opts);
   await forEachRecord(table, folder.visit);
   folder.finish();
   return folder.stats;

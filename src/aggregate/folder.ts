@@ -41,8 +41,6 @@ export interface FoldOptions {
   only?: { key: string; onEvent: (e: EventDetail) => void };
   onProgress?: (rows: number) => void;
   warn: (message: string) => void;
-  /** Columns already resolved (rows read on another thread carry just key, type and time). */
-  cols?: ActivityColumns;
 }
 
 export interface ActivityColumns {

@@ -116,7 +116,7 @@ export interface RangedFold {
 
 /** Folds the activities file at `path` (already opened as `table`) on up to `threads` threads. */
 export async function foldActivitiesInRanges(path: string, table: Table, opts: FoldOptions & RangeOptions): Promise<RangedFold> {
-  const cols = opts.cols ?? activityColumns(table, opts.rules, opts.warn);
+  const cols = activityColumns(table, opts.rules, opts.warn);
   const workerRows: number[] = [];
   const onProgress = opts.onProgress && ((n: number) => opts.onProgress!(n + workerRows.reduce((a, b) => a + b, 0)));
   const folder = createFolder(table.file, cols, { ...opts, onProgress });

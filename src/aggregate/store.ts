@@ -41,9 +41,9 @@ export class Aggregates {
   lastSignal = new Int32Array(0);
   /**
    * Per slot: engagement score, decayed to as-of — a running sum and what its roundings lost (Neumaier), read
-   * together by `scoreOf`. The pair keeps the score the correctly rounded sum of its events whatever order they
-   * were added in, so ranges folded on several threads and merged give one thread's score (and 0.1 + 0.2 points
-   * reach a 0.3 threshold).
+   * together by `scoreOf`. The pair makes the score the sum of its events rounded once, whatever order they were
+   * added in (barring an exact sum within ~10⁻³⁰ of a rounding boundary), so ranges folded on several threads and
+   * merged give one thread's score; and 0.1 + 0.2 points reach a 0.3 threshold.
    */
   score = new Float64Array(0);
   scoreError = new Float64Array(0);
