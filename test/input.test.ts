@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { sniffDelimiter, formatFromText, formatFromName } from '../src/input/sniff.js';
-import { parseDate, slashHint } from '../src/input/dates.js';
+import { parseDate, slashHint, utcMs } from '../src/input/dates.js';
+import fc from 'fast-check';
 import { parseNumber } from '../src/input/numbers.js';
 import { flatten } from '../src/input/json.js';
 import { findColumn } from '../src/input/columns.js';
@@ -130,5 +131,18 @@ describe('names', () => {
     expect(parseDuration('1.5d')).toBe(1.5 * 86_400_000);
     expect(parseDuration('90')).toBeUndefined();
     expect(parseDuration('90 days')).toBeUndefined();
+  });
+});
+
+describe('utcMs', () => {
+  it('is Date.UTC for every valid date and time', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 9999 }), fc.integer({ min: 1, max: 12 }), fc.integer({ min: 1, max: 28 }), fc.integer({ min: 0, max: 23 }), fc.integer({ min: 0, max: 59 }), fc.integer({ min: 0, max: 60 }), fc.integer({ min: 0, max: 999 }), (y, mo, d, h, mi, s, ms) => {
+        expect(utcMs(y, mo, d, h, mi, s, ms)).toBe(Date.UTC(y, mo - 1, d, h, mi, s, ms));
+      }),
+      { numRuns: 20_000 },
+    );
+    // Month ends and leap days, which the property's days stop short of.
+    for (const [y, mo, d] of [[2024, 2, 29], [2000, 2, 29], [1900, 2, 28], [2026, 12, 31], [1969, 12, 31], [1600, 3, 1]] as const) expect(utcMs(y, mo, d, 23, 59, 59, 999)).toBe(Date.UTC(y, mo - 1, d, 23, 59, 59, 999));
   });
 });
