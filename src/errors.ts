@@ -56,6 +56,11 @@ export class InputError extends FunnelError {
   readonly exitCode = 3;
 }
 
+/** Exit 1: an output cannot be written (a full disk, a folder gone): nothing the input or the command line did. */
+export class OutputError extends FunnelError {
+  readonly exitCode = 1;
+}
+
 export function isFunnelError(e: unknown): e is FunnelError {
   return e instanceof FunnelError;
 }

@@ -216,6 +216,15 @@ describe('exit codes and one-line errors', () => {
     expect(readFileSync(join(dir, 'c.csv'), 'utf8')).toBe('Email\na@x.com\n');
   });
 
+  it.skipIf(!existsSync('/dev/full'))('a full disk is one line naming the file, exit 1, not a crash report', async () => {
+    const dir = tempDir();
+    writeFiles(dir, { 'c.csv': 'Email\na@x.com\n' });
+    const res = await runCli(['classify', 'c.csv', '-o', '/dev/full', '--summary', 'none'], { cwd: dir });
+    expect(res.code).toBe(1);
+    expect(res.stderr).toMatch(/^funnel: error: \/dev\/full: cannot write \(ENOSPC: no space left on device\) — free some disk space, or write elsewhere$/m);
+    expect(res.stderr).not.toMatch(/unexpected|report it|at /);
+  });
+
   it('-o naming a folder and --out-dir naming a file are usage errors before anything is read', async () => {
     const dir = tempDir();
     mkdirSync(join(dir, 'out'));

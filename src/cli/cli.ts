@@ -83,9 +83,9 @@ function parseFormat(v: string): 'csv' | 'json' | 'ndjson' {
 async function writeSummaryFile(path: string, summary: Summary): Promise<void> {
   const f = new AtomicFile(path);
   f.stream.write(renderSummaryJson(summary));
-  await f.commit().catch(async (e: NodeJS.ErrnoException) => {
+  await f.commit().catch(async (e: unknown) => {
     await f.abort();
-    throw new UsageError(`cannot write the summary file ${path} (${e.code ?? e.message})`, {}, 'check the folder exists and is writable');
+    throw e;
   });
 }
 

@@ -109,7 +109,7 @@ interface Sink {
 
 function fileSink(path: string, format: RowFormat): Sink {
   const f = new AtomicFile(path);
-  const out = new ByteSink((chunk) => writeChunk(f.stream, chunk));
+  const out = new ByteSink((chunk) => f.write(chunk));
   return {
     format,
     out,

@@ -7,7 +7,7 @@ import { basename, dirname, join } from 'node:path';
 import { once } from 'node:events';
 import { finished } from 'node:stream/promises';
 import type { Writable } from 'node:stream';
-import { UsageError } from '../errors.js';
+import { OutputError, UsageError, isFunnelError, type FunnelError } from '../errors.js';
 
 /** Temporary files of this process, removed on abort and by the CLI's signal handler. */
 export const liveTempFiles = new Set<string>();
@@ -57,11 +57,33 @@ export class AtomicFile {
     return this.failed;
   }
 
+  /** A write error as users read it: which file, what the system said, what to do. */
+  private wrap(e: unknown): FunnelError {
+    if (isFunnelError(e)) return e;
+    const err = e as NodeJS.ErrnoException;
+    const hint = err.code === 'ENOSPC' || err.code === 'EDQUOT' ? 'free some disk space, or write elsewhere' : 'check that the folder exists and is writable';
+    return new OutputError(`cannot write (${err.code ? `${err.code}: ` : ''}${err.message.replace(/^\w+: /, '').replace(/, \w+( '.*')?$/, '')})`, { file: this.path }, hint);
+  }
+
+  /** Writes with backpressure; a write error of the file is thrown as an OutputError. */
+  async write(chunk: Buffer | string): Promise<void> {
+    try {
+      await writeChunk(this.stream, chunk);
+    } catch (e) {
+      throw this.wrap(e);
+    }
+    if (this.failed) throw this.wrap(this.failed);
+  }
+
   async commit(): Promise<void> {
-    await endStream(this.stream);
-    if (this.failed) throw this.failed;
-    if (this.direct) return;
-    await fsp.rename(this.tmp, this.path);
+    try {
+      await endStream(this.stream);
+      if (this.failed) throw this.failed;
+      if (this.direct) return;
+      await fsp.rename(this.tmp, this.path);
+    } catch (e) {
+      throw this.wrap(e);
+    }
     liveTempFiles.delete(this.tmp);
   }
 
