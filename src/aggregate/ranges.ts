@@ -127,7 +127,11 @@ export async function foldActivitiesInRanges(path: string, table: Table, opts: F
     return { stats: folder.stats, ranges: 1, whole: why };
   };
   if (starts.length === 0) return whole();
-  if (!table.eachUntil) return whole(`${table.format === 'csv' ? table.encoding : table.format.toUpperCase()} is read on one thread`);
+  if (!table.eachUntil) {
+    // Only the byte tokenizer knows file offsets.
+    const what = table.format !== 'csv' ? table.format.toUpperCase() : table.encoding !== 'utf-8' ? table.encoding : 'a CSV not read as bytes (csv-parse, or a delimiter beyond ASCII)';
+    return whole(`${what} is read on one thread`);
+  }
 
   const runs = starts.map((start, i) =>
     startRange(

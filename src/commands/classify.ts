@@ -18,7 +18,7 @@ import { planActivities } from '../aggregate/plan.js';
 import { dateColumnsOf } from '../rules/walk.js';
 import { Aggregates, BLANK_KEY } from '../aggregate/store.js';
 import { normalizeKey } from '../input/keys.js';
-import { activityColumns, foldActivities, type FoldStats } from '../aggregate/fold.js';
+import { foldActivities, type FoldStats } from '../aggregate/fold.js';
 import { foldActivitiesInRanges, DEFAULT_MIN_RANGE_BYTES } from '../aggregate/ranges.js';
 import { DEFAULT_MAX_RECORD_SIZE } from '../input/csv.js';
 import { Classifier, DISQUALIFIED } from '../classify/classifier.js';

@@ -61,7 +61,6 @@ export async function* tokenize(more: () => Promise<string | undefined>, opts: T
     let newlines = 0;
     let complete = false;
     let unsupported = false;
-    let incompleteQuote = false;
     const n = buf.length;
     record: while (true) {
       if (p >= n) {
@@ -78,20 +77,14 @@ export async function* tokenize(more: () => Promise<string | undefined>, opts: T
         let from = q;
         while (true) {
           const k = buf.indexOf('"', q);
-          if (k === -1) {
-            incompleteQuote = true;
-            break record;
-          }
+          if (k === -1) break record;
           if (k + 1 < n && buf.charCodeAt(k + 1) === QUOTE) {
             value += buf.slice(from, k + 1);
             q = k + 2;
             from = q;
             continue;
           }
-          if (k + 1 >= n && !ended) {
-            incompleteQuote = true;
-            break record;
-          }
+          if (k + 1 >= n && !ended) break record;
           value += buf.slice(from, k);
           // Lines inside the quotes (indexOf would scan far past the field when there is no CR in the file).
           for (let i = p + 1; i < k; i++) {
