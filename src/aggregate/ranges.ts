@@ -15,6 +15,7 @@ import { activityColumns } from './fold.js';
 import { createFolder, type FoldOptions, type FoldStats } from './folder.js';
 import type { FromRange, RangeInput } from './range-worker.js';
 import { buffersOf } from './store.js';
+import { ByteTokenizer, type ByteRecord } from '../input/byte-tokenizer.js';
 
 export interface RangeOptions {
   /** Threads in all, the main one included. */
@@ -29,11 +30,46 @@ export const DEFAULT_MIN_RANGE_BYTES = 16 << 20;
 const LF = 10;
 const GZIP = [0x1f, 0x8b];
 
+/** What the records of the file look like, to tell a line break between records from one inside a field. */
+export interface RecordShape {
+  delimiter: number;
+  /** Fields in a record (the header's). */
+  width: number;
+}
+
+/** Records read from a candidate cut before it is taken, and how far to look for a better one. */
+const PROBE_RECORDS = 16;
+const PROBE_BYTES = 1 << 16;
+const SEARCH_BYTES = 1 << 20;
+
 /**
- * Where the ranges after the first start: just after the first line break at or after each even cut of the
- * file. Empty when the file is compressed or too small to share.
+ * Whether the bytes after a candidate cut read as records of the file's shape: a line break inside a quoted
+ * field (notes of several lines) is soon followed by a record of another width or by a quote inside an
+ * unquoted field. A guess only — the cut is still checked by the range before it.
  */
-export function rangeStarts(path: string, threads: number, minRangeBytes: number): number[] {
+function looksLikeRecords(block: Buffer, shape: RecordShape, file: string): boolean {
+  const tok = new ByteTokenizer({ file, delimiter: shape.delimiter, maxRecordSize: block.length + 1, bom: false });
+  let seen = 0;
+  let fits = true;
+  try {
+    tok.feed(block);
+    const r = tok.run((rec) => {
+      seen++;
+      if (rec.width !== shape.width || (rec as ByteRecord).strayQuote) fits = false;
+    }, PROBE_RECORDS);
+    if (typeof r === 'object') return false;
+  } catch {
+    return false;
+  }
+  return fits && seen > 0;
+}
+
+/**
+ * Where the ranges after the first start: just after a line break at or after each even cut of the file —
+ * the first one after which the bytes read as records of `shape`, within a megabyte, else the first one. Empty
+ * when the file is not a regular file, is compressed or too small to share.
+ */
+export function rangeStarts(path: string, threads: number, minRangeBytes: number, shape?: RecordShape): number[] {
   let fd: number;
   try {
     fd = openSync(path, 'r');
@@ -50,19 +86,38 @@ export function rangeStarts(path: string, threads: number, minRangeBytes: number
     if (n < 2) return [];
     const block = Buffer.alloc(1 << 16);
     if (readSync(fd, block, 0, 2, 0) === 2 && block[0] === GZIP[0] && block[1] === GZIP[1]) return [];
+    /** The offset just after the first line break at or after `from`, -1 when there is none. */
+    const nextLine = (from: number): number => {
+      for (let at = from; at < size; ) {
+        const got = readSync(fd, block, 0, block.length, at);
+        if (got <= 0) return -1;
+        const i = block.subarray(0, got).indexOf(LF);
+        if (i !== -1) return at + i + 1;
+        at += got;
+      }
+      return -1;
+    };
+    const probe = Buffer.alloc(PROBE_BYTES);
+    const fitsAt = (at: number): boolean => {
+      if (!shape) return true;
+      const got = readSync(fd, probe, 0, probe.length, at);
+      return looksLikeRecords(probe.subarray(0, got), shape, path);
+    };
     const starts: number[] = [];
     for (let k = 1; k < n; k++) {
-      let at = Math.max(Math.floor((k * size) / n), starts.at(-1) ?? 0);
-      let found = -1;
-      while (found === -1 && at < size) {
-        const got = readSync(fd, block, 0, block.length, at);
-        if (got <= 0) break;
-        const i = block.subarray(0, got).indexOf(LF);
-        if (i !== -1) found = at + i + 1;
-        else at += got;
+      const from = Math.max(Math.floor((k * size) / n), starts.at(-1) ?? 0);
+      const first = nextLine(from);
+      if (first === -1 || first >= size) break;
+      let cut = first;
+      while (!fitsAt(cut)) {
+        const next = nextLine(cut);
+        if (next === -1 || next >= size || next - first > SEARCH_BYTES) {
+          cut = first;
+          break;
+        }
+        cut = next;
       }
-      if (found === -1 || found >= size) break;
-      if (found > (starts.at(-1) ?? 0)) starts.push(found);
+      if (cut > (starts.at(-1) ?? 0)) starts.push(cut);
     }
     return starts;
   } finally {
@@ -120,7 +175,8 @@ export async function foldActivitiesInRanges(path: string, table: Table, opts: F
   const workerRows: number[] = [];
   const onProgress = opts.onProgress && ((n: number) => opts.onProgress!(n + workerRows.reduce((a, b) => a + b, 0)));
   const folder = createFolder(table.file, cols, { ...opts, onProgress });
-  const starts = path !== '-' && !opts.only ? rangeStarts(path, opts.threads, opts.minRangeBytes) : [];
+  const shape = { delimiter: table.delimiter.charCodeAt(0), width: table.headers.length };
+  const starts = path !== '-' && !opts.only ? rangeStarts(path, opts.threads, opts.minRangeBytes, shape) : [];
   const whole = async (why?: string): Promise<RangedFold> => {
     await forEachRecord(table, folder.visit);
     folder.finish();
