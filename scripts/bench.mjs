@@ -41,7 +41,9 @@ if (!existsSync(aFile)) {
   writeFileSync(join(data, 'counts.json'), JSON.stringify(g));
 }
 const counts = JSON.parse(readFileSync(join(data, 'counts.json'), 'utf8'));
-const mb = (statSync(cFile).size + statSync(aFile).size) / 1e6;
+const cMb = statSync(cFile).size / 1e6;
+const aMb = statSync(aFile).size / 1e6;
+const mb = cMb + aMb;
 const bin = join(root, 'bin', 'funnel');
 const out = join(data, 'out');
 rmSync(out, { recursive: true, force: true });
@@ -81,7 +83,13 @@ const dn = best(() => duck(cores));
 
 const fmt = (n) => n.toLocaleString('en-US');
 const s = (ms) => (ms / 1000).toFixed(2);
-const phases = f1.summary.phases.map((p, i) => `| ${p.phase} | ${s(p.ms)} s | ${p.peak_rss_mb} MB | ${s(fn.summary.phases[i].ms)} s | ${fn.summary.phases[i].peak_rss_mb} MB |`).join('\n');
+// What each phase reads: the activities, then the contacts twice (the key scan, then classify and write).
+const phaseInput = { 'read activities': [counts.events, aMb], 'scan contacts': [counts.contacts, cMb], 'classify and write': [counts.contacts, cMb] };
+const phaseCells = (p) => {
+  const [n, m] = phaseInput[p.phase] ?? [0, 0];
+  return `${s(p.ms)} s | ${fmt(Math.round(n / (p.ms / 1000)))} | ${(m / (p.ms / 1000)).toFixed(1)} | ${p.peak_rss_mb} MB`;
+};
+const phases = f1.summary.phases.map((p, i) => `| ${p.phase} | ${phaseCells(p)} | ${phaseCells(fn.summary.phases[i])} |`).join('\n');
 const line = (job, ms, rss) => `| ${job} | ${s(ms)} s | ${fmt(Math.round(rows / (ms / 1000)))} | ${(mb / (ms / 1000)).toFixed(1)} | ${rss} MB |`;
 const rows = counts.contacts + counts.events;
 const machine = `${cores} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, ${platform()} ${release()}, Node ${process.version}`;
@@ -103,10 +111,11 @@ On all threads, funnel / DuckDB: **${(fn.ms / dn.wall_ms).toFixed(2)}×** the wa
 
 Output files of 1 and ${fThreads} threads: the same bytes (sha256 ${f1.digest.slice(0, 16)}…).
 
-funnel phases (wall, and peak RSS so far at the end of the phase):
+funnel phases: wall, the rows and MB per second of the file the phase reads (classifying and writing are one
+streaming pass), and the peak RSS so far at the end of the phase:
 
-| phase | 1 thread | peak RSS | ${fThreads} threads | peak RSS |
-|---|---|---|---|---|
+| phase | 1 thread | rows/s | MB/s | peak RSS | ${fThreads} threads | rows/s | MB/s | peak RSS |
+|---|---|---|---|---|---|---|---|---|
 ${phases}
 `;
 // One section per configuration: a new run replaces its own section and keeps the others.
