@@ -7,6 +7,8 @@ import { flatten } from '../src/input/json.js';
 import { findColumn } from '../src/input/columns.js';
 import { snakeCase } from '../src/util/text.js';
 import { parseDuration } from '../src/rules/duration.js';
+import { decodeText } from '../src/input/decode.js';
+import { InputError } from '../src/errors.js';
 
 describe('delimiter sniffing', () => {
   it.each([
@@ -144,5 +146,45 @@ describe('utcMs', () => {
     );
     // Month ends and leap days, which the property's days stop short of.
     for (const [y, mo, d] of [[2024, 2, 29], [2000, 2, 29], [1900, 2, 28], [2026, 12, 31], [1969, 12, 31], [1600, 3, 1]] as const) expect(utcMs(y, mo, d, 23, 59, 59, 999)).toBe(Date.UTC(y, mo - 1, d, 23, 59, 59, 999));
+  });
+});
+
+describe('decodeText', () => {
+  it('names the line of the first invalid UTF-8 byte, however the bytes are cut into chunks', async () => {
+    const line = fc.array(fc.constantFrom('a', 'é', '€', '𝄞', ',', '"'), { maxLength: 30 }).map((cs) => cs.join(''));
+    // A lone continuation byte, a lead byte without its continuation, a character cut short, an overlong form, 0xFF.
+    const invalid = fc.constantFrom([0x80], [0xc3], [0xe2, 0x82], [0xf0, 0x9d, 0x84], [0xc0, 0xaf], [0xff]);
+    await fc.assert(
+      fc.asyncProperty(fc.array(line, { minLength: 1, maxLength: 40 }), fc.nat(), fc.nat(), invalid, fc.array(fc.integer({ min: 1, max: 50 }), { minLength: 1 }), async (lines, at, col, wrong, sizes) => {
+        const bad = at % lines.length;
+        const bytes = lines.map((l, i) => {
+          const b = Buffer.from(l + '\n');
+          if (i !== bad) return b;
+          // Put between two characters of the line.
+          const cut = [...l].slice(0, col % (l.length + 1)).join('').length;
+          const k = Buffer.byteLength(l.slice(0, cut));
+          return Buffer.concat([b.subarray(0, k), Buffer.from(wrong), b.subarray(k)]);
+        });
+        const all = Buffer.concat(bytes);
+        const chunks: Buffer[] = [];
+        for (let i = 0, s = 0; i < all.length; s++) {
+          const n = sizes[s % sizes.length]!;
+          chunks.push(all.subarray(i, i + n));
+          i += n;
+        }
+        const rest = (async function* () {
+          yield* chunks.slice(1);
+        })();
+        let error: unknown;
+        try {
+          for await (const _ of decodeText({ encoding: 'utf-8', head: chunks[0]!, skipped: 0, ended: chunks.length === 1, rest }, 'f.csv', 5)) void _;
+        } catch (e) {
+          error = e;
+        }
+        expect(error).toBeInstanceOf(InputError);
+        expect((error as InputError).message).toBe(`invalid UTF-8 on line ${bad + 5}`);
+      }),
+      { numRuns: 1000 },
+    );
   });
 });

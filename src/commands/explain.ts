@@ -27,6 +27,8 @@ export interface ExplainOptions {
   encoding?: string;
   delimiter?: string;
   noHeader?: boolean;
+  /** 'csv-parse': every CSV read by csv-parse, as a reference for the byte tokenizer (tests). */
+  parser?: 'fast' | 'csv-parse';
 }
 
 export interface SignalLine {
@@ -66,7 +68,7 @@ export async function explain(opts: ExplainOptions, io: ExplainIO): Promise<Expl
   for (const w of loaded.warnings) io.warn(formatProblem(w));
   const asOf = opts.asOf !== undefined ? parseAsOf(opts.asOf, rules.activities.timezone) : (io.now ?? Date.now)();
   const key = normalizeKey(opts.contact, rules.contacts.normalize);
-  const read = { stdin: io.stdin, encoding: opts.encoding, delimiter: opts.delimiter, noHeader: opts.noHeader, warn: io.warn };
+  const read = { stdin: io.stdin, encoding: opts.encoding, delimiter: opts.delimiter, noHeader: opts.noHeader, warn: io.warn, parser: opts.parser };
 
   const plan = planActivities(rules, asOf);
   const aggs = new Aggregates(plan.counters.length);

@@ -50,7 +50,7 @@ export function csvBytes(head: Buffer, ended: boolean, rest: AsyncIterator<Buffe
   let fallback: AsyncGenerator<CsvRecord> | undefined;
   const textFrom = (h: HandOver): AsyncGenerator<string> =>
     // The iterator of the rest answers `done` again when it has ended already.
-    decodeText({ encoding: 'utf-8', head: h.rest, skipped: 0, ended: false, rest }, opts.file);
+    decodeText({ encoding: 'utf-8', head: h.rest, skipped: 0, ended: false, rest }, opts.file, h.line);
   const pump = async (visit: (r: Rec) => void, max = Infinity, stopAt = Infinity): Promise<PumpResult> => {
     if (fallback) {
       for (let k = 0; k < max; k++) {

@@ -41,6 +41,36 @@ function countNewlines(s: string): number {
   return n;
 }
 
+/** Bytes at the end of `b` that start a character still incomplete there (0 to 3). */
+function incompleteTail(b: Buffer): number {
+  for (let i = 1; i <= Math.min(3, b.length); i++) {
+    const c = b[b.length - i]!;
+    if ((c & 0xc0) === 0x80) continue;
+    if (c < 0xc0) return 0;
+    const need = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : 2;
+    return need > i ? i : 0;
+  }
+  return 0;
+}
+
+/**
+ * Line breaks in `data` before the line holding its first invalid UTF-8 sequence, so that an error names that
+ * line and not the chunk's first. `data` starts at a character boundary; unless `done`, a character incomplete at
+ * its end is not held against it — unless nothing before is wrong, then that last line is.
+ */
+function linesBeforeInvalid(data: Buffer, done: boolean): number {
+  const end = done ? data.length : data.length - incompleteTail(data);
+  let n = 0;
+  for (let from = 0; ; n++) {
+    const lf = data.indexOf(0x0a, from);
+    const to = lf === -1 || lf >= end ? end : lf;
+    if (!isUtf8(data.subarray(from, to))) return n;
+    // Nothing wrong before the end: the incomplete character there is, on this line.
+    if (to === end) return n;
+    from = to + 1;
+  }
+}
+
 export interface Decoded {
   encoding: string;
   chunks: AsyncGenerator<string>;
@@ -104,18 +134,26 @@ export async function detectEncoding(bytes: AsyncIterable<Buffer>, opts: DecodeO
   return { encoding, head: skip ? head.subarray(skip) : head, skipped: skip, ended, rest: it };
 }
 
-/** The text of a detected input, in chunks. */
-export async function* decodeText(d: Detected, file: string): AsyncGenerator<string> {
+/** The text of a detected input, in chunks; `firstLine` is the line its first byte is on, for errors. */
+export async function* decodeText(d: Detected, file: string, firstLine = 1): AsyncGenerator<string> {
   const { encoding, ended, rest: it } = d;
   const first = d.head;
-  let lines = 1;
+  let lines = firstLine;
   if (encoding === 'utf-8') {
     const dec = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+    // The bytes of a character cut at the end of the last chunk, to find the line of an error in the next one.
+    let carry = Buffer.alloc(0);
     const step = (buf: Buffer | undefined, done: boolean): string => {
       try {
-        return done ? dec.decode(buf) : dec.decode(buf, { stream: true });
+        const s = done ? dec.decode(buf) : dec.decode(buf, { stream: true });
+        if (buf) {
+          const tail = Buffer.concat([carry, buf.subarray(-3)]);
+          carry = tail.subarray(tail.length - incompleteTail(tail));
+        }
+        return s;
       } catch {
-        throw new InputError(`invalid UTF-8 after line ${lines}`, { file, line: lines }, 'pass --encoding windows-1252 (or the encoding the file was saved in)');
+        const line = lines + linesBeforeInvalid(buf ? Buffer.concat([carry, buf]) : carry, done);
+        throw new InputError(`invalid UTF-8 on line ${line}`, { file, line }, 'pass --encoding windows-1252 (or the encoding the file was saved in)');
       }
     };
     if (first.length) {
