@@ -28,25 +28,24 @@ export class KeyTable {
   private table = new Int32Array(2048);
   private mask = 2047;
 
-  /** The slot of a key, -1 when it has none. */
-  find(key: Uint8Array, len: number): number {
-    const h = hashOf(key, len);
+  /** The place of the key in `table`: holding its slot + 1, or 0 where it would go. */
+  private probe(key: Uint8Array, len: number, h: number): number {
     for (let i = h & this.mask; ; i = (i + 1) & this.mask) {
       const t = this.table[i]!;
-      if (t === 0) return -1;
-      if (this.hashes[t - 1] === h && this.equals(t - 1, key, len)) return t - 1;
+      if (t === 0 || (this.hashes[t - 1] === h && this.equals(t - 1, key, len))) return i;
     }
+  }
+
+  /** The slot of a key, -1 when it has none. */
+  find(key: Uint8Array, len: number): number {
+    return this.table[this.probe(key, len, hashOf(key, len))]! - 1;
   }
 
   /** The slot of a key, taking the next one when the key is new. */
   intern(key: Uint8Array, len: number): number {
     const h = hashOf(key, len);
-    let i = h & this.mask;
-    for (; ; i = (i + 1) & this.mask) {
-      const t = this.table[i]!;
-      if (t === 0) break;
-      if (this.hashes[t - 1] === h && this.equals(t - 1, key, len)) return t - 1;
-    }
+    const i = this.probe(key, len, h);
+    if (this.table[i] !== 0) return this.table[i]! - 1;
     const slot = this.size++;
     if (slot + 1 >= this.hashes.length) {
       this.hashes = grow32(this.hashes, this.hashes.length * 2);

@@ -5,26 +5,7 @@
 import { ByteTokenizer, type HandOver, type Rec } from './byte-tokenizer.js';
 import { parseCsvWithCsvParse, type CsvOptions, type CsvRecord } from './csv.js';
 import { decodeText } from './decode.js';
-
-/** A record of the csv-parse path. */
-export class ArrayRec implements Rec {
-  constructor(
-    readonly fields: string[],
-    readonly line: number,
-  ) {}
-  get width(): number {
-    return this.fields.length;
-  }
-  field(i: number): string {
-    return this.fields[i] ?? '';
-  }
-  fieldBytes(): undefined {
-    return undefined;
-  }
-  plainBytes(): undefined {
-    return undefined;
-  }
-}
+import { TextRec } from './text-rec.js';
 
 /** 'more': call again; 'end': the input is read to its end; 'stop': `stopAt` is reached (`stoppedAt()` says where). */
 export type PumpResult = 'more' | 'end' | 'stop';
@@ -56,7 +37,7 @@ export function csvBytes(head: Buffer, ended: boolean, rest: AsyncIterator<Buffe
       for (let k = 0; k < max; k++) {
         const r = await fallback.next();
         if (r.done) return 'end';
-        visit(new ArrayRec(r.value.fields, r.value.line));
+        visit(new TextRec(r.value.fields, r.value.line));
       }
       return 'more';
     }

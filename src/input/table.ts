@@ -8,7 +8,8 @@ import { readBytes, type InputRef } from './bytes.js';
 import { decodeText, detectEncoding, type Detected } from './decode.js';
 import { parseCsv, parseCsvWithCsvParse, DEFAULT_MAX_RECORD_SIZE, type CsvRecord } from './csv.js';
 import type { Rec } from './byte-tokenizer.js';
-import { ArrayRec, csvBytes } from './csv-bytes.js';
+import { csvBytes } from './csv-bytes.js';
+import { TextRec } from './text-rec.js';
 import { jsonRecords, ndjsonRecord, textLines, type FlatRecord } from './json.js';
 import { formatFromName, formatFromText, sniffDelimiter, type Format } from './sniff.js';
 
@@ -47,8 +48,6 @@ export interface Table {
   /** Column names. For JSON and NDJSON it grows when a later record brings a new key. */
   headers: string[];
   rows: AsyncGenerator<TableRow>;
-  /** When the rows also come in batches (from a reading thread): one await per batch. Read one or the other. */
-  batches?: AsyncGenerator<TableRow[]>;
   /**
    * The rows to a synchronous visitor, one await per chunk of the file (the byte path); `between` is awaited
    * after each chunk's rows. Read this or `rows`.
@@ -65,48 +64,25 @@ export interface Table {
 
 export type { Rec } from './byte-tokenizer.js';
 
-/** A row read as a record, for visitors. */
-class RowRec implements Rec {
-  values: string[] = [];
-  width = 0;
-  line = 0;
-  field(i: number): string {
-    return this.values[i] ?? '';
-  }
-  fieldBytes(): undefined {
-    return undefined;
-  }
-  plainBytes(): undefined {
-    return undefined;
-  }
-}
-
 /**
  * Every row of a table to a synchronous visitor: through the byte path when the table has one. `between`, when
  * given, is awaited now and then (after each chunk of the input): the place to flush output.
  */
 export async function forEachRecord(table: Table, visit: (r: Rec) => void, between?: () => Promise<void>): Promise<void> {
   if (table.each) return table.each(visit, between);
-  const rec = new RowRec();
+  const rec = new TextRec();
   const one = (row: TableRow): void => {
     rec.values = row.values;
     rec.width = row.width;
     rec.line = row.line;
     visit(rec);
   };
-  if (table.batches) {
-    for await (const batch of table.batches) {
-      for (const row of batch) one(row);
-      await between?.();
-    }
-  } else {
-    let n = 0;
-    for await (const row of table.rows) {
-      one(row);
-      if (between && (++n & 1023) === 0) await between();
-    }
-    await between?.();
+  let n = 0;
+  for await (const row of table.rows) {
+    one(row);
+    if (between && (++n & 1023) === 0) await between();
   }
+  await between?.();
 }
 
 /** Header names made unique and non-empty; renames are reported once per file. */
@@ -179,8 +155,8 @@ async function openCsvBytes(ref: InputRef, d: Detected, delim: CsvDelimiter, opt
   // Excel's `sep=;` line is cut before its line break, so that lines still count from the top of the file.
   const { pump, stoppedAt } = csvBytes(d.head.subarray(delim.sepBytes), d.ended, d.rest, csvOpts);
   let first: Rec | undefined;
-  let firstCopy: ArrayRec | undefined;
-  while (!first && (await pump((r) => (first = firstCopy = new ArrayRec(Array.from({ length: r.width }, (_, i) => r.field(i)), r.line)), 1)) === 'more');
+  let firstCopy: TextRec | undefined;
+  while (!first && (await pump((r) => (first = firstCopy = new TextRec(Array.from({ length: r.width }, (_, i) => r.field(i)), r.line)), 1)) === 'more');
   const { headers, firstIsData } = headersOf(first, file, opts);
   // Without a header the first record is data: visited once, by whichever of each and eachUntil comes first.
   let unvisited = firstIsData ? firstCopy : undefined;

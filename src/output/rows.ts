@@ -47,7 +47,6 @@ export function csvLine(delimiter: string): (values: readonly string[]) => strin
   };
 }
 
-
 export function rowFormat(o: RowFormatOptions): RowFormat {
   const bom = o.bom ? '\uFEFF' : '';
   if (o.format === 'csv') {
