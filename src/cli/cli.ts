@@ -4,7 +4,7 @@
  */
 import { Command, CommanderError, Option } from 'commander';
 import { promises as fsp, rmSync } from 'node:fs';
-import { resolve as resolvePath } from 'node:path';
+import { dirname, join, resolve as resolvePath } from 'node:path';
 import { availableParallelism } from 'node:os';
 import { FunnelError, UsageError, isFunnelError, RulesError } from '../errors.js';
 import { VERSION } from '../util/version.js';
@@ -15,6 +15,7 @@ import { classify, type ClassifyOptions } from '../commands/classify.js';
 import { validate, hasErrors } from '../commands/validate.js';
 import { explain, type ExplainOptions } from '../commands/explain.js';
 import { init } from '../commands/init.js';
+import { DEFAULT_CASES_FILE } from '../commands/test.js';
 import { sql } from '../commands/sql.js';
 import { summarize } from '../commands/summary.js';
 import { diff } from '../commands/diff.js';
@@ -23,6 +24,7 @@ import { locateRules } from '../commands/rules-source.js';
 import { readRulesFile as readRules } from '../rules/load.js';
 import { formatProblem } from '../rules/load.js';
 import { renderExplainText } from '../output/explain-render.js';
+import { registerRulesAsCode } from './rules-as-code.js';
 import { parseDelimiterOption } from '../input/sniff.js';
 import { checkEncoding } from '../input/decode.js';
 import { chalkFor } from './color.js';
@@ -35,7 +37,7 @@ interface GlobalOpts {
   progress?: boolean;
 }
 
-class Session {
+export class Session {
   constructor(
     readonly term: Terminal,
     readonly opts: GlobalOpts,
@@ -73,7 +75,7 @@ class Session {
   }
 }
 
-const DEFAULT_MAX_THREADS = 4;
+export const DEFAULT_MAX_THREADS = 4;
 
 function parseFormat(v: string): 'csv' | 'json' | 'ndjson' {
   if (v === 'csv' || v === 'json' || v === 'ndjson') return v;
@@ -303,14 +305,16 @@ function buildProgram(term: Terminal, done: (code: number) => void): Command {
 
   program
     .command('init')
-    .description('write the commented example rules to start from')
+    .description('write the commented example rules to start from, and example cases for funnel test beside them')
     .argument('[path]', 'where to write them', 'funnel.yaml')
     .option('--force', 'overwrite an existing file')
     .action(async (path: string, o: Record<string, unknown>) => {
       const s = session();
       await init(resolvePath(term.cwd, path), !!o.force);
-      s.note(`wrote ${path} — edit it, then: funnel validate ${path} --contacts <contacts> --activities <activities>`);
+      s.note(`wrote ${path} and ${join(dirname(path), DEFAULT_CASES_FILE)} — edit them, then: funnel validate ${path} --contacts <contacts> --activities <activities>; funnel test ${path}`);
     });
+
+  registerRulesAsCode(program, term, session, done);
 
   return program;
 }
