@@ -33,3 +33,17 @@ export function memTerminal(cwd: string, opts: { stdin?: string | Buffer; env?: 
     stderrText: () => Buffer.concat(err).toString('utf8'),
   };
 }
+
+export interface MemRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the CLI in-process on a memTerminal and returns what it printed. */
+export async function runMain(argv: string[], opts: { cwd: string; env?: NodeJS.ProcessEnv; input?: string | Buffer; tty?: boolean }): Promise<MemRun> {
+  const { main } = await import('../src/cli/cli.js');
+  const term = memTerminal(opts.cwd, { stdin: opts.input, env: opts.env, tty: opts.tty });
+  const code = await main(argv, term);
+  return { code, stdout: term.stdoutText(), stderr: term.stderrText() };
+}

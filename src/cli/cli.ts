@@ -11,6 +11,7 @@ import { VERSION } from '../util/version.js';
 import { liveTempFiles, AtomicFile } from '../output/atomic.js';
 import { renderSummaryJson, renderSummaryTable } from '../output/summary-render.js';
 import type { Summary } from '../output/summary.js';
+import type { ReportInput } from '../output/report/inputs.js';
 import { classify, type ClassifyOptions } from '../commands/classify.js';
 import { validate, hasErrors } from '../commands/validate.js';
 import { explain, type ExplainOptions } from '../commands/explain.js';
@@ -91,6 +92,12 @@ async function writeSummaryFile(path: string, summary: Summary): Promise<void> {
   });
 }
 
+/** The report's renderer (and ECharts) is loaded only by the runs that write one. */
+async function writeReportOf(inputs: ReportInput[], path: string, term: Terminal, title?: string): Promise<void> {
+  const { reportHtml, writeReport } = await import('../commands/report.js');
+  await writeReport(reportHtml(inputs, title), path, term.stdout);
+}
+
 function buildProgram(term: Terminal, done: (code: number) => void): Command {
   const program = new Command();
   const session = (): Session => new Session(term, program.opts<GlobalOpts>());
@@ -124,6 +131,7 @@ function buildProgram(term: Terminal, done: (code: number) => void): Command {
     .option('--previous <file>', "the last run's annotated output: stages do not move backward, movements are shown")
     .addOption(new Option('--summary <kind>', 'funnel summary on stdout (stderr when rows go to stdout)').choices(['table', 'json', 'none']).default('table'))
     .option('--summary-file <file>', 'also write the summary as JSON, for monitoring')
+    .option('--report <file>', 'also write the summary as an HTML report (as funnel report makes)')
     .option('--strict', 'any row-level problem fails the run (exit 3) and nothing is written')
     .option('--threads <n>', 'threads for folding each activities file, in byte ranges merged in order; the same results as one (default: the cores, up to 4)')
     .option('--encoding <label>', 'input encoding (WHATWG label, e.g. windows-1252); default: detected')
@@ -168,6 +176,7 @@ function buildProgram(term: Terminal, done: (code: number) => void): Command {
       );
       s.endProgress();
       if (o.summaryFile) await writeSummaryFile(String(o.summaryFile), result.summary);
+      if (o.report !== undefined) await writeReportOf([{ kind: 'summary', file: 'classify', data: result.summary }], resolvePath(term.cwd, String(o.report)), term);
       const explicit = cmd.getOptionValueSource('summary') === 'cli';
       const kind = String(o.summary);
       if (kind === 'none' || (s.opts.quiet && !explicit)) return;
@@ -301,6 +310,17 @@ function buildProgram(term: Terminal, done: (code: number) => void): Command {
         f.stream.write(text);
         await f.commit();
       }
+    });
+
+  program
+    .command('report')
+    .description('one self-contained HTML page (charts and tables, no script, no network) from summary and history JSON')
+    .argument('<files...>', "JSON written by 'classify --summary-file' or 'history --format json'; several summaries give a trend over runs")
+    .requiredOption('-o, --output <file>', 'the HTML file to write; - for standard output')
+    .option('--title <text>', 'the title of the page (default: Funnel report)')
+    .action(async (files: string[], o: Record<string, unknown>) => {
+      const { report } = await import('../commands/report.js');
+      await report({ files, output: String(o.output), title: o.title as string | undefined, cwd: term.cwd }, { stdin: term.stdin, stdout: term.stdout });
     });
 
   program

@@ -23,6 +23,12 @@ export interface Movement {
   count: number;
 }
 
+export interface SegmentLine {
+  segment: string;
+  total: number;
+  stages: StageLine[];
+}
+
 export interface Summary {
   tool: { name: 'funnel'; version: string };
   as_of: string;
@@ -41,6 +47,9 @@ export interface Summary {
   unmatched_activity_rows: number;
   undated_activity_rows: number;
   movements?: { changed: number; new: number; moves: Movement[] };
+  /** With `--by <field>`: the field, and the funnel of each of its values (SPEC §10). */
+  by?: string;
+  segments?: SegmentLine[];
   duration_ms: number;
   /** Wall time and peak memory at the end of each phase of the run (classify only). */
   phases?: { phase: string; ms: number; peak_rss_mb?: number }[];
