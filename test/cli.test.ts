@@ -62,13 +62,18 @@ describe('classify output files', () => {
   });
 
   it('reads the JSON export and NDJSON activities (nested keys flattened) like the CSV', async () => {
-    const res = await runCli(['classify', join(API, 'contacts.json'), '-a', join(API, 'activities.ndjson'), '--as-of', '2026-11-15', '-o', '-', '--summary', 'none']);
+    const res = await runCli(['classify', join(API, 'contacts.json'), '-a', join(API, 'activities.ndjson'), '-r', join(API, 'rules.yaml'), '--as-of', '2026-11-15', '-o', '-', '--summary', 'none']);
     expect(res.code).toBe(0);
     const rows = parse(res.stdout, { columns: true }) as Record<string, string>[];
     expect(rows).toHaveLength(60);
     expect(Object.keys(rows[0]!)).toContain('properties.Email');
     expect(new Set(rows.map((r) => r.funnel_stage)).size).toBeGreaterThan(2);
-    expect(res.stderr).toContain("using 'type'");
+    expect(res.stderr).not.toContain('warning');
+    // The built-in rules name `Activity Type`, which these activities do not have: exit 3, not a guess.
+    const builtIn = await runCli(['classify', join(API, 'contacts.json'), '-a', join(API, 'activities.ndjson'), '--as-of', '2026-11-15', '-o', '-', '--summary', 'none']);
+    expect(builtIn.code).toBe(3);
+    expect(builtIn.stderr).toMatch(/activities\.ndjson:1: no activity type column 'Activity Type' — set activities\.type in the rules to one of: contact\.email, type, timestamp, campaign/);
+    expect(builtIn.stdout).toBe('');
   });
 
   it('reads gzipped inputs', async () => {
@@ -115,7 +120,7 @@ describe('pipelines and routing', () => {
 
   it('--quiet prints nothing but errors', async () => {
     const dir = tempDir();
-    const res = await runCli(['--quiet', 'classify', join(API, 'contacts.json'), '-a', join(API, 'activities.ndjson'), '--out-dir', 'o'], { cwd: dir });
+    const res = await runCli(['--quiet', 'classify', join(API, 'contacts.json'), '-a', join(API, 'activities.ndjson'), '-r', join(API, 'rules.yaml'), '--out-dir', 'o'], { cwd: dir });
     expect(res.code).toBe(0);
     expect(res.stdout).toBe('');
     expect(res.stderr).toBe('');

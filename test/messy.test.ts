@@ -108,11 +108,10 @@ describe.each(['fast', 'csv-parse'] as const)('read by %s', (parser) => {
       expect(r.rows[0]).toMatchObject(values);
     });
 
-    it('--delimiter forces the delimiter', async () => {
+    it('--delimiter forces the delimiter (then no column holds emails: exit 3, no guess by name)', async () => {
       const r = await run('crlf.csv', ['--delimiter', 'tab']);
-      expect(r.code).toBe(0);
-      expect(r.stdout.split('\n')[0]).toBe('Email,Name\tfunnel_stage\tfunnel_score\tfunnel_fit\tfunnel_persona\tfunnel_contactable\tfunnel_content\tfunnel_action\tfunnel_reason\tfunnel_warnings');
-      expect(r.rows[0]!['Email,Name']).toBe('ana@x.com,Ana');
+      expect(r.code).toBe(3);
+      expect(r.stderr).toMatch(/crlf\.csv:1: the rules name no key column, and no column holds values that look like email addresses — set contacts\.key in the rules to one of: Email,Name$/m);
     });
 
     it('--no-header names columns 1..N and keeps the first row', async () => {

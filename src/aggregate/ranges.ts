@@ -170,8 +170,9 @@ export interface RangedFold {
 }
 
 /** Folds the activities file at `path` (already opened as `table`) on up to `threads` threads. */
-export async function foldActivitiesInRanges(path: string, table: Table, opts: FoldOptions & RangeOptions): Promise<RangedFold> {
-  const cols = activityColumns(table, opts.rules, opts.warn);
+export async function foldActivitiesInRanges(path: string, opened: Table, opts: FoldOptions & RangeOptions): Promise<RangedFold> {
+  // Choosing the key by its values reads a sample of rows: the table is then read on one thread.
+  const { cols, table } = await activityColumns(opened, opts.rules, opts.warn);
   const workerRows: number[] = [];
   const onProgress = opts.onProgress && ((n: number) => opts.onProgress!(n + workerRows.reduce((a, b) => a + b, 0)));
   const folder = createFolder(table.file, cols, { ...opts, onProgress });

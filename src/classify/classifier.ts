@@ -35,8 +35,17 @@ export interface ClassifierEnv {
   plan: ActivityPlan;
   aggs: Aggregates;
   dateOrder?: DateOrder;
-  /** File-level warnings (a rules field with no column). */
+  /** File-level warnings. */
   warn: (message: string) => void;
+}
+
+/** A field of the rules that no contact column matches. */
+export interface MissingField {
+  field: string;
+  column: string;
+  /** Named in `fields:` (else the condition names the column itself). */
+  named: boolean;
+  ambiguous?: string[];
 }
 
 /** The full story of one contact, for `funnel explain`. */
@@ -61,13 +70,15 @@ export class Classifier {
   private readonly memo: Int8Array;
   /** The contact columns the rules read (indexes into the headers): the only values `classify` looks at. */
   readonly columns: readonly number[];
+  /** Fields the rules read that no header has (read as empty): the command decides whether that is an error. */
+  readonly missing: MissingField[] = [];
 
   constructor(rules: Rules, env: ClassifierEnv) {
     this.rules = rules;
     this.env = env;
     this.stageIndex = new Map(rules.stages.map((s, i) => [s.id, i]));
     this.memo = new Int8Array(rules.stages.length);
-    const missing: string[] = [];
+    const missing = this.missing;
     const used = new Set<number>();
     const self = this;
     const cenv: CompileEnv = {
@@ -80,11 +91,7 @@ export class Classifier {
         const name = rules.fields.get(field) ?? field;
         const m = findColumn(env.headers, name);
         if (m.index !== -1) used.add(m.index);
-        if (m.index === -1) {
-          const what = rules.fields.has(field) && field !== name ? `${field} (${name})` : name;
-          const text = m.ambiguous ? `${what} matches several columns: ${m.ambiguous.join(', ')}` : what;
-          if (!missing.includes(text)) missing.push(text);
-        }
+        if (m.index === -1 && !missing.some((x) => x.field === field)) missing.push({ field, column: name, named: rules.fields.has(field), ambiguous: m.ambiguous });
         return { index: m.index, name: m.name ?? name };
       },
       stage(id) {
@@ -113,7 +120,6 @@ export class Classifier {
     this.disqualify = rules.disqualify.map((d) => ({ id: d.id, when: compileCond(d.when, cenv), action: d.action ?? 'exclude', content: d.content ?? 'none' }));
     this.stageConds = rules.stages.map((s) => (s.when ? compileCond(s.when, cenv) : undefined));
     this.columns = [...used].sort((a, b) => a - b);
-    if (missing.length) env.warn(`the contacts have no column for ${missing.length === 1 ? 'this field' : 'these fields'} of the rules, read as empty: ${missing.join('; ')}`);
   }
 
   get stages(): readonly Stage[] {

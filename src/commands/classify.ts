@@ -27,6 +27,8 @@ import { csvLine, rowFormat, type OutputFormat, type RowFormat } from '../output
 import { ByteSink } from '../output/byte-sink.js';
 import { SummaryBuilder, type Summary } from '../output/summary.js';
 import { loadRules, formatProblem, type LoadedRules } from './rules-source.js';
+import { checkFieldColumns } from './field-columns.js';
+import { WarningList } from '../output/warning-list.js';
 import { VERSION } from '../util/version.js';
 import type { Rules } from '../rules/model.js';
 
@@ -143,8 +145,8 @@ async function readPrevious(path: string, rules: Rules, prefix: string, io: Clas
 }
 
 /** An activities file without even a header: said once, and counted as no rows. */
-function emptyActivities(file: string, io: ClassifyIO): FoldStats {
-  io.warn(`${file}: empty file, no activities read`);
+function emptyActivities(file: string, warn: (m: string) => void): FoldStats {
+  warn(`${file}: empty file, no activities read`);
   return { file, rows: 0, noKey: 0, undated: 0, afterAsOf: 0, noType: 0 };
 }
 
@@ -166,7 +168,13 @@ export async function classify(opts: ClassifyOptions, io: ClassifyIO): Promise<C
   const loaded: LoadedRules = loadRules(opts.rules, opts.cwd);
   const { rules } = loaded;
   io.note(`rules: ${loaded.source}`);
-  for (const w of loaded.warnings) io.warn(formatProblem(w));
+  // Every warning also reaches the summary: cron runs with --quiet read it there.
+  const fileWarnings = new WarningList();
+  const warn = (m: string): void => {
+    fileWarnings.add(m);
+    io.warn(m);
+  };
+  for (const w of loaded.warnings) warn(formatProblem(w));
   const asOf = opts.asOf !== undefined ? parseAsOf(opts.asOf, rules.activities.timezone) : now();
 
   // Outputs never overwrite an input.
@@ -182,7 +190,7 @@ export async function classify(opts: ClassifyOptions, io: ClassifyIO): Promise<C
     if (clash) throw new UsageError(`the output ${out} is the input ${clash}`, {}, 'write the output elsewhere with -o or --out-dir; funnel never overwrites an input');
   }
 
-  const read: ReadOptions = { stdin: io.stdin, encoding: opts.encoding, delimiter: opts.delimiter, noHeader: opts.noHeader, warn: io.warn, parser: opts.parser };
+  const read: ReadOptions = { stdin: io.stdin, encoding: opts.encoding, delimiter: opts.delimiter, noHeader: opts.noHeader, warn, parser: opts.parser };
   const spooled: string[] = [];
   try {
     // 1. Activities, folded per key.
@@ -193,10 +201,10 @@ export async function classify(opts: ClassifyOptions, io: ClassifyIO): Promise<C
       const onProgress = io.progress && ((n: number) => io.progress!(`${inputRef(path).name}: ${n.toLocaleString('en-US')} activity rows`));
       const table = await openTable(inputRef(path), read);
       if (table.headers.length === 0) {
-        foldStats.push(emptyActivities(table.file, io));
+        foldStats.push(emptyActivities(table.file, warn));
         continue;
       }
-      const fold = { rules, plan, aggs, warn: io.warn, onProgress };
+      const fold = { rules, plan, aggs, warn, onProgress };
       if ((opts.threads ?? 1) > 1) {
         const r = await foldActivitiesInRanges(path, table, { ...fold, threads: opts.threads!, minRangeBytes: opts.minRangeBytes ?? DEFAULT_MIN_RANGE_BYTES, maxRecordSize: DEFAULT_MAX_RECORD_SIZE });
         if (r.ranges > 1) io.note(`${table.file}: folded in ${r.ranges} ranges on as many threads`);
@@ -205,8 +213,8 @@ export async function classify(opts: ClassifyOptions, io: ClassifyIO): Promise<C
       } else foldStats.push(await foldActivities(table, fold));
     }
     for (const s of foldStats) {
-      if (s.undated) io.warn(`${s.file}: ${s.undated} activity row(s) with an unparsable date count only for conditions without a time window`);
-      if (s.rows && s.noKey === s.rows) io.warn(`${s.file}: no activity row has a key; check activities.key in the rules`);
+      if (s.undated) warn(`${s.file}: ${s.undated} activity row(s) with an unparsable date count only for conditions without a time window`);
+      if (s.rows && s.noKey === s.rows) warn(`${s.file}: no activity row has a key; check activities.key in the rules`);
     }
 
     phase('read activities');
@@ -271,7 +279,9 @@ export async function classify(opts: ClassifyOptions, io: ClassifyIO): Promise<C
     const numeric = new Set([`${opts.prefix}score`, `${opts.prefix}fit`]);
     const makeFormat = (): RowFormat => rowFormat({ format: opts.format, columns, delimiter, numeric, bom: opts.bom });
 
-    const previous = withPrevious ? await readPrevious(opts.previous!, rules, opts.prefix, io) : undefined;
+    const classifier = new Classifier(rules, { headers: header, asOf, plan, aggs, dateOrder: contactOrder, warn });
+    checkFieldColumns(classifier.missing, scan.files.map((f) => f.ref.name), header, loaded.source === 'built-in', warn);
+    const previous = withPrevious ? await readPrevious(opts.previous!, rules, opts.prefix, { ...io, warn }) : undefined;
     const stageIdx = new Map(rules.stages.map((s, i) => [s.id, i]));
 
     // 3. Writers.
@@ -288,7 +298,6 @@ export async function classify(opts: ClassifyOptions, io: ClassifyIO): Promise<C
     }
     sinks.push(all);
 
-    const classifier = new Classifier(rules, { headers: header, asOf, plan, aggs, dateOrder: contactOrder, warn: io.warn });
     const summary = new SummaryBuilder(rules.stages);
     const asOfText = isoTime(asOf);
     let outRows = 0;
@@ -380,7 +389,7 @@ export async function classify(opts: ClassifyOptions, io: ClassifyIO): Promise<C
           outRows++;
         };
         await forEachRecord(table, visit, flushFull);
-        if (outRows === 0 && fs.rows === 0) io.warn(`${table.file}: no contact rows`);
+        if (outRows === 0 && fs.rows === 0) warn(`${table.file}: no contact rows`);
       }
       // A file that changed between the two passes must not produce output: check before anything is renamed.
       const scanned = scan.files.reduce((a, f) => a + f.rows, 0);
@@ -417,6 +426,7 @@ export async function classify(opts: ClassifyOptions, io: ClassifyIO): Promise<C
       output: { rows: outRows, format: opts.format, files },
       unmatched_activity_rows: aggs.unmatchedRows() + foldStats.reduce((a, s) => a + s.noKey, 0),
       undated_activity_rows: foldStats.reduce((a, s) => a + s.undated, 0),
+      warnings: fileWarnings.list(),
       duration_ms: now() - started,
       phases,
     });

@@ -16,6 +16,7 @@ import { foldActivities, type EventDetail } from '../aggregate/fold.js';
 import { Classifier, type Explanation } from '../classify/classifier.js';
 import { loadRules, formatProblem } from './rules-source.js';
 import { dateColumnsOf } from '../rules/walk.js';
+import { checkFieldColumns } from './field-columns.js';
 
 export interface ExplainOptions {
   contacts: string[];
@@ -108,6 +109,7 @@ export async function explain(opts: ExplainOptions, io: ExplainIO): Promise<Expl
   const slot = aggs.find(key);
   const dateOrder = rules.activities.dateOrder === 'auto' ? scan.dateOrder : rules.activities.dateOrder;
   const classifier = new Classifier(rules, { headers: first.headers, asOf, plan, aggs, dateOrder, warn: io.warn });
+  checkFieldColumns(classifier.missing, [first.file], first.headers, loaded.source === 'built-in', io.warn);
   const explanation = classifier.explain(first.values, slot);
   if (rows.length > 1) explanation.verdict.warnings.unshift(`duplicate key: ${rows.length} rows`);
   const hl = rules.scoring.halfLifeMs;

@@ -5,7 +5,8 @@
 import type { Readable } from 'node:stream';
 import { inputRef } from '../input/bytes.js';
 import { openTable } from '../input/table.js';
-import { findColumn, guessColumn, EMAIL_COLUMN, TIME_COLUMN, TYPE_COLUMN } from '../input/columns.js';
+import { findColumn, guessColumn, TIME_COLUMN, TYPE_COLUMN } from '../input/columns.js';
+const EMAIL_COLUMN = [/e-?mail/i];
 import { parseDate, slashHint } from '../input/dates.js';
 import { planActivities } from '../aggregate/plan.js';
 import { allConditions } from '../rules/walk.js';

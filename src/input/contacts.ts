@@ -5,7 +5,7 @@
  * It reads rows and keeps only these small facts.
  */
 import { InputError } from '../errors.js';
-import { findColumn, guessColumn, EMAIL_COLUMN } from './columns.js';
+import { findColumn, keyColumn, type ColumnNeed } from './columns.js';
 import { slashHint, type DateOrder } from './dates.js';
 import { forEachRecord, openTable, type ReadOptions, type Rec, type Table } from './table.js';
 import type { InputRef } from './bytes.js';
@@ -39,24 +39,9 @@ export interface ScanOptions {
   onKey?: (row: Rec, keyColumn: number) => void;
 }
 
-export function contactKeyColumn(table: Pick<Table, 'headers' | 'file'>, keyName: string | undefined, warn: (m: string) => void): number {
-  if (keyName !== undefined) {
-    const m = findColumn(table.headers, keyName);
-    if (m.index !== -1) return m.index;
-    const g = m.ambiguous ? -1 : guessColumn(table.headers, EMAIL_COLUMN);
-    if (g !== -1) {
-      warn(`${table.file}: no key column '${keyName}'; using '${table.headers[g]}' — set contacts.key to choose`);
-      return g;
-    }
-    throw new InputError(
-      m.ambiguous ? `the key column '${keyName}' matches several columns (${m.ambiguous.join(', ')})` : `no key column '${keyName}'`,
-      { file: table.file, line: 1 },
-      `set contacts.key in the rules to one of: ${table.headers.slice(0, 12).join(', ')}${table.headers.length > 12 ? ', …' : ''}`,
-    );
-  }
-  const g = guessColumn(table.headers, EMAIL_COLUMN);
-  if (g === -1) throw new InputError('no column looks like an email to join contacts and activities', { file: table.file, line: 1 }, `set contacts.key in the rules; columns are: ${table.headers.slice(0, 12).join(', ')}`);
-  return g;
+/** The contacts' key: `contacts.key` when the rules name it (an error when a file lacks it), else chosen by its values. */
+export function contactKeyNeed(keyName: string | undefined): ColumnNeed | undefined {
+  return keyName === undefined ? undefined : { what: 'key', name: keyName, rulesKey: 'contacts.key' };
 }
 
 export async function scanContacts(refs: readonly InputRef[], opts: ScanOptions): Promise<ContactScan> {
@@ -64,22 +49,16 @@ export async function scanContacts(refs: readonly InputRef[], opts: ScanOptions)
   let dateOrder: DateOrder | undefined;
   let ambiguousDate: ContactScan['ambiguousDate'];
   for (const ref of refs) {
-    const table = await openTable(ref, opts.read);
-    let keyColumn = -1;
-    let dateIdx: number[] = [];
+    const opened = await openTable(ref, opts.read);
+    if (opened.headers.length === 0) throw new InputError(opened.format === 'csv' ? 'empty file: no header row' : 'empty file: no records', { file: opened.file }, opened.format === 'csv' ? 'export again with a header row naming the columns' : 'export again; the file holds no contacts');
+    const { index: keyIndex, table } = await keyColumn(opened, contactKeyNeed(opts.keyName), opts.read.warn);
+    const dateIdx = opts.dateColumns.map((c) => findColumn(table.headers, c).index).filter((i) => i >= 0);
     let width = table.headers.length;
     let rows = 0;
-    const resolve = (): void => {
-      keyColumn = contactKeyColumn(table, opts.keyName, opts.read.warn);
-      dateIdx = opts.dateColumns.map((c) => findColumn(table.headers, c).index).filter((i) => i >= 0);
-    };
-    if (table.headers.length === 0 && table.format === 'csv') throw new InputError('empty file: no header row', { file: table.file }, 'export again with a header row naming the columns');
-    if (table.format === 'csv') resolve();
     await forEachRecord(table, (row) => {
-      if (keyColumn === -1) resolve();
       rows++;
       if (row.width > width) width = row.width;
-      opts.onKey?.(row, keyColumn);
+      opts.onKey?.(row, keyIndex);
       if (dateOrder === undefined) {
         for (const i of dateIdx) {
           const text = row.field(i);
@@ -89,11 +68,7 @@ export async function scanContacts(refs: readonly InputRef[], opts: ScanOptions)
         }
       }
     });
-    if (keyColumn === -1) {
-      if (table.headers.length === 0) throw new InputError('empty file: no records', { file: table.file }, 'export again; the file holds no contacts');
-      resolve();
-    }
-    files.push({ ref, headers: [...table.headers], width, delimiter: table.delimiter, format: table.format, rows, keyColumn });
+    files.push({ ref, headers: [...table.headers], width, delimiter: table.delimiter, format: table.format, rows, keyColumn: keyIndex });
   }
   return { files, dateOrder, ambiguousDate: dateOrder ? undefined : ambiguousDate };
 }

@@ -85,6 +85,25 @@ export async function forEachRecord(table: Table, visit: (r: Rec) => void, betwe
   await between?.();
 }
 
+/**
+ * The first `n` rows of a table as values, and the table to read again from its first row (through `rows`
+ * only: the sample is already taken from the byte path). For choosing a column by its values.
+ */
+export async function sampleRows(table: Table, n: number): Promise<{ sample: string[][]; table: Table }> {
+  const head: TableRow[] = [];
+  const it = table.rows;
+  while (head.length < n) {
+    const r = await it.next();
+    if (r.done) break;
+    head.push(r.value);
+  }
+  async function* again(): AsyncGenerator<TableRow> {
+    yield* head;
+    yield* it;
+  }
+  return { sample: head.map((r) => r.values), table: { ...table, rows: again(), each: undefined, eachUntil: undefined } };
+}
+
 /** Header names made unique and non-empty; renames are reported once per file. */
 export function cleanHeaders(raw: readonly string[], file: string, warn: (m: string) => void): string[] {
   const seen = new Set<string>();

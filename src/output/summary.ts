@@ -50,6 +50,11 @@ export interface Summary {
   /** With `--by <field>`: the field, and the funnel of each of its values (SPEC §10). */
   by?: string;
   segments?: SegmentLine[];
+  /**
+   * Every file-level warning of the run, as printed on stderr (also under --quiet): a fallback encoding, a column
+   * chosen by its values, keys that do not meet… At most 100, then one saying how many more.
+   */
+  warnings?: string[];
   duration_ms: number;
   /** Wall time and peak memory at the end of each phase of the run (classify only). */
   phases?: { phase: string; ms: number; peak_rss_mb?: number }[];
