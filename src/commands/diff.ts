@@ -32,6 +32,12 @@ export interface DiffResult {
   unchanged: number;
   added: number;
   removed: number;
+  /**
+   * Rows whose key an earlier row of the same file already had (and rows without a key): not matched, not
+   * counted as added or removed — counted here, each file apart, and said on stderr.
+   */
+  duplicate_key_rows: { before: number; after: number };
+  empty_key_rows: { before: number; after: number };
   moved_file?: string;
 }
 
@@ -41,10 +47,14 @@ export async function diff(opts: DiffOptions, io: { stdin?: Readable; stdout: Wr
   const b = await openAnnotated(opts.before, { prefix: opts.prefix, key: opts.key, stdin: io.stdin, warn: io.warn });
   const before = new Map<string, string>();
   let beforeRows = 0;
+  const duplicates = { before: 0, after: 0 };
+  const empty = { before: 0, after: 0 };
   for await (const row of b.table.rows) {
     beforeRows++;
     const k = normalizeKey(row.values[b.cols.key] ?? '', opts.normalize);
-    if (k.trim() !== '' && !before.has(k)) before.set(k, (row.values[b.cols.stage] ?? '').trim());
+    if (k.trim() === '') empty.before++;
+    else if (before.has(k)) duplicates.before++;
+    else before.set(k, (row.values[b.cols.stage] ?? '').trim());
   }
   const a = await openAnnotated(opts.after, { prefix: opts.prefix, key: opts.key, stdin: io.stdin, warn: io.warn });
   const stages: string[] = [];
@@ -75,7 +85,14 @@ export async function diff(opts: DiffOptions, io: { stdin?: Readable; stdout: Wr
       const k = normalizeKey(row.values[a.cols.key] ?? '', opts.normalize);
       const now = (row.values[a.cols.stage] ?? '').trim();
       see(now);
-      if (k.trim() === '' || seen.has(k)) continue;
+      if (k.trim() === '') {
+        empty.after++;
+        continue;
+      }
+      if (seen.has(k)) {
+        duplicates.after++;
+        continue;
+      }
       seen.add(k);
       const was = before.get(k);
       if (was === undefined) {
@@ -109,6 +126,13 @@ export async function diff(opts: DiffOptions, io: { stdin?: Readable; stdout: Wr
   }
   let removed = 0;
   for (const k of before.keys()) if (!seen.has(k)) removed++;
+  const tell = (n: { before: number; after: number }, what: string): void => {
+    for (const [side, file] of [['before', b.table.file], ['after', a.table.file]] as const) {
+      if (n[side]) io.warn(`${file}: ${n[side]} row(s) ${what}; only the first row of a key is compared`);
+    }
+  };
+  tell(duplicates, 'repeat a key of an earlier row');
+  tell(empty, 'have an empty key and are not compared');
   return {
     before: { file: b.table.file, rows: beforeRows },
     after: { file: a.table.file, rows: afterRows },
@@ -118,6 +142,8 @@ export async function diff(opts: DiffOptions, io: { stdin?: Readable; stdout: Wr
     unchanged,
     added,
     removed,
+    duplicate_key_rows: duplicates,
+    empty_key_rows: empty,
     moved_file: opts.moved,
   };
 }

@@ -24,5 +24,8 @@ export function renderDiffText(d: DiffResult, chalk: ChalkInstance): string {
     table.toString(),
     `changed stage: ${d.changed}; unchanged: ${d.unchanged}; added: ${d.added}; removed: ${d.removed}`,
   ];
+  const dup = d.duplicate_key_rows.before + d.duplicate_key_rows.after;
+  const empty = d.empty_key_rows.before + d.empty_key_rows.after;
+  if (dup || empty) lines.push(`not compared: ${dup} row(s) repeating a key (before ${d.duplicate_key_rows.before}, after ${d.duplicate_key_rows.after}); ${empty} row(s) without a key`);
   return `${lines.join('\n')}\n`;
 }
