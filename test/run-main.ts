@@ -1,17 +1,10 @@
-/** The CLI in-process: `main(argv, term)` with captured streams, for fast tests of what users see. */
-import { PassThrough, Readable } from 'node:stream';
+/** The CLI in-process: `main(argv, term)` on a memTerminal (terminal.ts), as a RunResult. */
 import { main } from '../src/cli/cli.js';
 import { tempDir, type RunResult } from './helpers.js';
+import { memTerminal } from './terminal.js';
 
 export async function runMain(args: string[], opts: { cwd?: string; input?: string | Buffer } = {}): Promise<RunResult> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
-  stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
-  const stdin = Readable.from(opts.input === undefined ? [] : [Buffer.from(opts.input)]);
-  const code = await main(args, { stdin, stdout, stderr, env: {}, cwd: opts.cwd ?? tempDir() });
-  await new Promise((r) => setImmediate(r));
-  return { code, stdout: out, stderr: err };
+  const term = memTerminal(opts.cwd ?? tempDir(), { stdin: opts.input });
+  const code = await main(args, term);
+  return { code, stdout: term.stdoutText(), stderr: term.stderrText() };
 }
