@@ -126,7 +126,8 @@ export function emailColumnByValues(headers: readonly string[], rows: readonly (
 /** Rows read to choose a key column by its values. */
 export const SAMPLE_ROWS = 200;
 
-const EMAIL_HEADER = [/^e-?mail$/i, /^e-?mail[ _.-]?address$/i, /(^|\.)e-?mail$/i, /e-?mail/i];
+/** Header names of email columns: for a key chosen in a file without rows, and for test cases (rules/cases.ts). */
+export const EMAIL_COLUMN = [/^e-?mail$/i, /^e-?mail[ _.-]?address$/i, /(^|\.)e-?mail$/i, /e-?mail/i];
 
 /**
  * The key column of a table: the one the rules name (`need`; an error when the file lacks it), else — the rules
@@ -140,7 +141,7 @@ export async function keyColumn(table: Table, need: ColumnNeed | undefined, say:
   let index = emailColumnByValues(table.headers, sample, candidates);
   if (index === -1 && sample.length === 0) {
     // No rows: nothing to join; the header's email-like name, for the record.
-    const g = guessColumn(candidates.map((i) => table.headers[i]!), EMAIL_HEADER);
+    const g = guessColumn(candidates.map((i) => table.headers[i]!), EMAIL_COLUMN);
     index = g === -1 ? -1 : candidates[g]!;
   }
   if (index === -1) {
