@@ -57,7 +57,7 @@ describe('classify output files', () => {
     const dir = tempDir();
     writeFiles(dir, { 'c.csv': 'Email;Name\na@x.com;"Dupont; Jean"\n' });
     const res = await runCli(['classify', 'c.csv', '-o', '-', '--summary', 'none'], { cwd: dir });
-    expect(res.stdout.split('\n')[0]).toBe('Email;Name;funnel_stage;funnel_score;funnel_fit;funnel_persona;funnel_contactable;funnel_content;funnel_action;funnel_reason;funnel_warnings');
+    expect(res.stdout.split('\n')[0]).toBe('Email;Name;funnel_stage;funnel_score;funnel_fit;funnel_persona;funnel_contactable;funnel_content;funnel_action;funnel_reason;funnel_warnings;funnel_stage_since');
     expect(res.stdout.split('\n')[1]).toMatch(/^a@x\.com;"Dupont; Jean";suspect;/);
   });
 

@@ -39,8 +39,9 @@ describe('scheduled runs with --previous', () => {
     expect(by['a@x.com']!.funnel_stage).toBe('mql');
     expect(by['a@x.com']!.funnel_reason).toMatch(/^mql: kept from the previous run \(stages do not move backward\); now lead: form_submit 2026-09-01$/);
     expect(by['a@x.com']!.funnel_previous_stage).toBe('mql');
-    // day1 had no --previous, so no funnel_stage_since: the earliest known time at the stage is this run's.
-    expect(by['a@x.com']!.funnel_stage_since).toBe('2026-11-15T00:00:00Z');
+    // day1 had no --previous: its funnel_stage_since is its own as-of, which day2 carries for a contact that stayed.
+    expect(day1[0]!.funnel_stage_since).toBe('2026-10-01T00:00:00Z');
+    expect(by['a@x.com']!.funnel_stage_since).toBe('2026-10-01T00:00:00Z');
     expect(by['c@x.com']!.funnel_stage).toBe('customer');
     expect(by['c@x.com']!.funnel_stage_since).toBe('2026-11-15T00:00:00Z');
     expect(by['e@x.com']!.funnel_previous_stage).toBe('');
@@ -52,7 +53,7 @@ describe('scheduled runs with --previous', () => {
     const r3 = await runCli(['classify', 'c2.csv', '-a', 'a3.csv', '-r', 'r.yaml', '--as-of', '2026-11-20', '-o', 'day3.csv', '--previous', 'day2.csv', '--summary', 'none'], { cwd: dir });
     expect(r3.code).toBe(0);
     const day3 = Object.fromEntries(rows(readFileSync(join(dir, 'day3.csv'), 'utf8')).map((r) => [r.Email, r]));
-    expect(day3['a@x.com']!.funnel_stage_since).toBe('2026-11-15T00:00:00Z');
+    expect(day3['a@x.com']!.funnel_stage_since).toBe('2026-10-01T00:00:00Z');
     expect(day3['c@x.com']!.funnel_stage_since).toBe('2026-11-15T00:00:00Z');
     expect(day3['b@x.com']!.funnel_stage).toBe('customer');
     expect(day3['b@x.com']!.funnel_previous_stage).toBe('lead');

@@ -80,7 +80,10 @@ export function createFolder(file: string, cols: ActivityColumns, opts: FoldOpti
   let order: DateOrder | undefined = rules.activities.dateOrder === 'auto' ? undefined : rules.activities.dateOrder;
   let pending: { slot: number; sig: number; text: string; line: number; label: string }[] = [];
 
+  const log = aggs.events;
   const apply = (slot: number, sig: number, t: number, label: string, line: number): void => {
+    // Every event, later ones included: the replay needs the first trace of a contact, whatever its signal.
+    log?.add(slot, sig, t);
     if (t > asOf) {
       stats.afterAsOf++;
       return;

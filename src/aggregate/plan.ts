@@ -11,6 +11,9 @@ export interface Counter {
   signals: readonly string[];
   /** Events at or after this instant count; undefined counts every event, undated ones included. */
   from?: number;
+  /** The window and the start date it is made of, for the replay's moments other than as-of. */
+  withinMs?: number;
+  sinceMs?: number;
 }
 
 export interface ActivityPlan {
@@ -38,11 +41,12 @@ export function planActivities(rules: Rules, asOf: number): ActivityPlan {
     if (c.within) from = asOf - c.within.ms;
     if (c.since) from = from === undefined ? c.since.ms : Math.max(from, c.since.ms);
     const signals = [...new Set(c.signals)].sort();
-    const key = `${signals.join('|')}@${from ?? ''}`;
+    // Keyed by window and start, not by the instant they give at as-of: the replay moves the as-of.
+    const key = `${signals.join('|')}@${c.within?.ms ?? ''}@${c.since?.ms ?? ''}`;
     let idx = counterKeys.get(key);
     if (idx === undefined) {
       idx = counters.length;
-      counters.push({ signals, from });
+      counters.push({ signals, from, withinMs: c.within?.ms, sinceMs: c.since?.ms });
       counterKeys.set(key, idx);
     }
     counterOf.set(c, idx);

@@ -23,6 +23,8 @@ export interface RangeInput {
   rules: Rules;
   asOf: number;
   cols: ActivityColumns;
+  /** Keep each event's compact record, for the replay. */
+  events: boolean;
 }
 
 export type FromRange =
@@ -35,7 +37,7 @@ const PROGRESS_EVERY = 1 << 18;
 
 async function foldRange(input: RangeInput, send: (m: FromRange, transfer?: ArrayBuffer[]) => void): Promise<void> {
   const plan = planActivities(input.rules, input.asOf);
-  const aggs = new Aggregates(plan.counters.length);
+  const aggs = new Aggregates(plan.counters.length, input.events);
   const folder = createFolder(input.file, input.cols, { rules: input.rules, plan, aggs, warn: () => {}, range: true });
   const tok = new ByteTokenizer({ file: input.file, delimiter: input.delimiter, maxRecordSize: input.maxRecordSize, bom: false, base: input.start });
   const stream = createReadStream(input.path, { start: input.start, highWaterMark: 1 << 20 });

@@ -202,6 +202,7 @@ export async function foldActivitiesInRanges(path: string, opened: Table, opts: 
         rules: opts.rules,
         asOf: opts.plan.asOf,
         cols,
+        events: opts.aggs.events !== undefined,
       },
       (rows) => (workerRows[i] = rows),
     ),

@@ -6,6 +6,7 @@
 import { BLANK_KEY, normalizeKey, normalizeKeyBytes } from '../input/keys.js';
 import type { Rec, Span } from '../input/byte-tokenizer.js';
 import { KeyTable } from './key-table.js';
+import { EventLog, type EventData } from './events.js';
 
 export { BLANK_KEY } from '../input/keys.js';
 
@@ -20,11 +21,14 @@ export interface AggregateData {
   score: Float64Array;
   scoreError: Float64Array;
   rows: Uint32Array;
+  /** The range's events, when the run replays them. */
+  events?: EventData;
 }
 
 /** The buffers behind AggregateData, to move it between threads without a copy. */
 export function buffersOf(d: AggregateData): ArrayBuffer[] {
-  return [d.arena, d.starts, d.counts, d.last, d.lastSignal, d.score, d.scoreError, d.rows].map((a) => a.buffer as ArrayBuffer);
+  const ev = d.events ? [d.events.slots, d.events.signals, d.events.times] : [];
+  return [d.arena, d.starts, d.counts, d.last, d.lastSignal, d.score, d.scoreError, d.rows, ...ev].map((a) => a.buffer as ArrayBuffer);
 }
 
 export class Aggregates {
@@ -54,7 +58,15 @@ export class Aggregates {
   /** Per slot: contact rows with the key (the first pass counts them, so every duplicate is flagged). */
   contactRows = new Uint32Array(0);
 
-  constructor(readonly counters: number) {}
+  /** Every event's compact record, kept when the run replays the log (stage dates, history). */
+  readonly events?: EventLog;
+
+  constructor(
+    readonly counters: number,
+    keepEvents = false,
+  ) {
+    if (keepEvents) this.events = new EventLog();
+  }
 
   /** The slot of a normalised key, -1 when it has none. */
   find(key: string): number {
@@ -128,6 +140,7 @@ export class Aggregates {
       score: this.score.subarray(0, n),
       scoreError: this.scoreError.subarray(0, n),
       rows: this.rows.subarray(0, n),
+      ...(this.events ? { events: this.events.data() } : {}),
     };
   }
 
@@ -138,9 +151,11 @@ export class Aggregates {
    */
   merge(d: AggregateData): void {
     const c = this.counters;
+    const slotOf = new Int32Array(d.size);
     for (let s = 0; s < d.size; s++) {
       const from = d.starts[s]!;
       const g = this.take(d.arena.subarray(from), d.starts[s + 1]! - from);
+      slotOf[s] = g;
       const gb = g * c;
       const sb = s * c;
       for (let k = 0; k < c; k++) {
@@ -155,6 +170,7 @@ export class Aggregates {
       this.scoreError[g]! += d.scoreError[s]!;
       this.rows[g]! += d.rows[s]!;
     }
+    if (d.events) this.events?.append(d.events, slotOf);
   }
 
   addScore(slot: number, c: number): void {

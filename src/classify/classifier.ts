@@ -8,7 +8,7 @@ import type { DateOrder } from '../input/dates.js';
 import { findColumn } from '../input/columns.js';
 import type { Rules, Stage } from '../rules/model.js';
 import { compileCond, type CompiledCond, type CompileEnv } from './compile.js';
-import { reasonOf, type Ctx, type Explained } from './context.js';
+import { reasonOf, type ActivityView, type Ctx, type Explained } from './context.js';
 
 export const DISQUALIFIED = 'disqualified';
 
@@ -68,6 +68,9 @@ export class Classifier {
   private readonly stageConds: (CompiledCond | undefined)[];
   private readonly stageIndex: Map<string, number>;
   private readonly memo: Int8Array;
+  /** Field conditions that hold or not whatever the moment: the replay's per-contact memo has one place each. */
+  readonly fieldMemoSize: number;
+  private readonly view: ActivityView;
   /** The contact columns the rules read (indexes into the headers): the only values `classify` looks at. */
   readonly columns: readonly number[];
   /** Fields the rules read that no header has (read as empty): the command decides whether that is an error. */
@@ -81,12 +84,12 @@ export class Classifier {
     const missing = this.missing;
     const used = new Set<number>();
     const self = this;
+    let memoSlots = 0;
     const cenv: CompileEnv = {
-      asOf: env.asOf,
+      memoSlot: () => memoSlots++,
       timezone: rules.activities.timezone,
       dateOrder: env.dateOrder,
       plan: env.plan,
-      aggs: env.aggs,
       column(field) {
         const name = rules.fields.get(field) ?? field;
         const m = findColumn(env.headers, name);
@@ -120,6 +123,8 @@ export class Classifier {
     this.disqualify = rules.disqualify.map((d) => ({ id: d.id, when: compileCond(d.when, cenv), action: d.action ?? 'exclude', content: d.content ?? 'none' }));
     this.stageConds = rules.stages.map((s) => (s.when ? compileCond(s.when, cenv) : undefined));
     this.columns = [...used].sort((a, b) => a - b);
+    this.fieldMemoSize = memoSlots;
+    this.view = { counts: env.aggs.counts, last: env.aggs.last, lastSignal: env.aggs.lastSignal, base: -1, score: 0 };
   }
 
   get stages(): readonly Stage[] {
@@ -140,11 +145,24 @@ export class Classifier {
     return cond ? cond.explain(ctx) : { kind: 'always', held: true, text: 'always', evidence: 'first stage' };
   }
 
+  /** The fold's aggregates as one contact's activity at the run's as-of. */
+  private aggregateView(slot: number): ActivityView {
+    const a = this.env.aggs;
+    const v = this.view;
+    // The arrays are read again: taking a slot may have replaced them since the last contact.
+    v.counts = a.counts;
+    v.last = a.last;
+    v.lastSignal = a.lastSignal;
+    v.base = slot < 0 ? -1 : slot * this.env.plan.counters.length;
+    v.score = a.scoreOf(slot);
+    return v;
+  }
+
   /** The context of a contact: fit, persona and consent are computed up front, as every row reports them. */
-  private context(values: readonly string[], slot: number, warnings: string[]): Ctx {
+  private context(values: readonly string[], slot: number, warnings: string[], act: ActivityView, asOf: number, fieldMemo?: Int8Array): Ctx {
     // One memo for every contact: contexts are used one at a time.
     this.memo.fill(0);
-    const ctx: Ctx = { values, slot, fit: 0, persona: true, consent: true, stageMemo: this.memo, warnings };
+    const ctx: Ctx = { values, slot, asOf, act, fieldMemo, fit: 0, persona: true, consent: true, stageMemo: this.memo, warnings };
     let fit = 0;
     for (const f of this.fit) if (f.when.test(ctx)) fit += f.points;
     ctx.fit = fit;
@@ -155,26 +173,49 @@ export class Classifier {
   }
 
   /**
+   * What the rules say of a context, the one decision `classify` and the replay share: the index of the most
+   * mature stage whose condition holds, or -1 - i when disqualify rule i holds (disqualification comes first).
+   */
+  private decide(ctx: Ctx): number {
+    for (let d = 0; d < this.disqualify.length; d++) if (this.disqualify[d]!.when.test(ctx)) return -1 - d;
+    for (let i = this.rules.stages.length - 1; i > 0; i--) if (this.stageHolds(i, ctx)) return i;
+    return 0;
+  }
+
+  /**
+   * The rules' verdict on a contact as of `asOf`, with its activity as of then (the replay's moments): a stage
+   * index, or -1 - i for disqualify rule i. `fieldMemo` (fieldMemoSize places, zeroed per contact) keeps the
+   * verdicts of conditions on fields alone from one moment to the next.
+   */
+  stageAt(values: readonly string[], act: ActivityView, asOf: number, fieldMemo: Int8Array): number {
+    return this.decide(this.context(values, -1, [], act, asOf, fieldMemo));
+  }
+
+  /** stageAt at the run's as-of, on the fold's aggregates: the decision `classify` makes for the contact. */
+  stageAtAsOf(values: readonly string[], slot: number, fieldMemo: Int8Array): number {
+    return this.decide(this.context(values, slot, [], this.aggregateView(slot), this.env.asOf, fieldMemo));
+  }
+
+  /** The id of disqualify rule i, as stageAt gives it (-1 - i). */
+  disqualifierId(code: number): string {
+    return this.disqualify[-1 - code]!.id;
+  }
+
+  /**
    * Classifies one contact. `floor` is the least mature stage it may get (its previous stage, when stages
    * must not move backward); `warnings` receives row problems and is returned in the verdict.
    */
   classify(values: readonly string[], slot: number, warnings: string[] = [], floor = 0): Verdict {
-    const ctx = this.context(values, slot, warnings);
-    const score = this.env.aggs.scoreOf(slot);
-    for (const d of this.disqualify) {
-      if (d.when.test(ctx)) {
-        const reason = `${DISQUALIFIED}: ${d.id} (${reasonOf(d.when.explain(ctx))})`;
-        return { stage: DISQUALIFIED, stageIndex: -1, disqualifiedBy: d.id, score, fit: ctx.fit, persona: ctx.persona, consent: ctx.consent, content: d.content, action: d.action, reason, warnings: ctx.warnings };
-      }
+    const ctx = this.context(values, slot, warnings, this.aggregateView(slot), this.env.asOf);
+    const score = ctx.act.score;
+    const decided = this.decide(ctx);
+    if (decided < 0) {
+      const d = this.disqualify[-1 - decided]!;
+      const reason = `${DISQUALIFIED}: ${d.id} (${reasonOf(d.when.explain(ctx))})`;
+      return { stage: DISQUALIFIED, stageIndex: -1, disqualifiedBy: d.id, score, fit: ctx.fit, persona: ctx.persona, consent: ctx.consent, content: d.content, action: d.action, reason, warnings: ctx.warnings };
     }
     const stages = this.rules.stages;
-    let chosen = 0;
-    for (let i = stages.length - 1; i > 0; i--) {
-      if (this.stageHolds(i, ctx)) {
-        chosen = i;
-        break;
-      }
-    }
+    let chosen = decided;
     let reason: string;
     if (chosen < floor) {
       reason = `${stages[floor]!.id}: kept from the previous run (stages do not move backward); now ${chosen === 0 ? `only ${stages[0]!.id}` : `${stages[chosen]!.id}: ${reasonOf(this.explainStage(chosen, ctx))}`}`;
@@ -190,7 +231,7 @@ export class Classifier {
   explain(values: readonly string[], slot: number, floor = 0): Explanation {
     const warnings: string[] = [];
     const verdict = this.classify(values, slot, warnings, floor);
-    const ctx = this.context(values, slot, []);
+    const ctx = this.context(values, slot, [], this.aggregateView(slot), this.env.asOf);
     return {
       fit: { total: ctx.fit, rules: this.fit.map((f) => ({ points: f.points, explained: f.when.explain(ctx) })) },
       persona: this.persona?.explain(ctx),

@@ -5,7 +5,6 @@
  */
 import { isoDay, parseDate, type DateOrder } from '../input/dates.js';
 import { parseNumber } from '../input/numbers.js';
-import type { Aggregates } from '../aggregate/store.js';
 import type { ActivityPlan } from '../aggregate/plan.js';
 import type { Cond, FieldOp, NumCmp, Scalar } from '../rules/model.js';
 import { norm } from '../util/text.js';
@@ -17,12 +16,12 @@ export interface CompiledCond {
 }
 
 export interface CompileEnv {
-  asOf: number;
   timezone: string;
   /** Order of ambiguous slash dates in contact fields; undefined leaves them unparsable. */
   dateOrder?: DateOrder;
   plan: ActivityPlan;
-  aggs: Aggregates;
+  /** The next index in Ctx.fieldMemo, for a field condition whose verdict does not change with time. */
+  memoSlot(): number;
   /** Column index of a field (friendly name or column), -1 when the contacts have no such column. */
   column(field: string): { index: number; name: string };
   stage(id: string): { test(ctx: Ctx): boolean; explain(ctx: Ctx): Explained };
@@ -170,7 +169,7 @@ export function compileCond(cond: Cond, env: CompileEnv): CompiledCond {
       return compileActivity(cond, env);
     case 'score':
     case 'fit': {
-      const get = cond.kind === 'score' ? (ctx: Ctx) => env.aggs.scoreOf(ctx.slot) : (ctx: Ctx) => ctx.fit;
+      const get = cond.kind === 'score' ? (ctx: Ctx) => ctx.act.score : (ctx: Ctx) => ctx.fit;
       const cmps: NumCmp[] = cond.cmps;
       const text = `${cond.kind} ${cmps.map((c) => `${SYMBOL[c.op]} ${fmtNum(c.value)}`).join(' and ')}`;
       const test = (ctx: Ctx): boolean => {
@@ -224,7 +223,7 @@ function compileField(cond: Extract<Cond, { kind: 'field' }>, env: CompileEnv): 
   const col = env.column(cond.field);
   const index = col.index;
   const colName = col.name;
-  const { asOf, timezone } = env;
+  const { timezone } = env;
 
   const number = (ctx: Ctx, v: string): number => {
     const n = parseNumber(v);
@@ -286,14 +285,12 @@ function compileField(cond: Extract<Cond, { kind: 'field' }>, env: CompileEnv): 
           const t = date(c, v);
           return t > op.value;
         };
-      case 'within': {
-        const from = asOf - op.ms;
+      case 'within':
         return (c, v, empty) => {
           if (empty) return false;
           const t = date(c, v);
-          return t >= from && t <= asOf;
+          return t >= c.asOf - op.ms && t <= c.asOf;
         };
-      }
       case 'domain_in': {
         const wanted = op.values.map((x) => wantedDomain(String(x)));
         return (_c, v, empty) => {
@@ -306,12 +303,26 @@ function compileField(cond: Extract<Cond, { kind: 'field' }>, env: CompileEnv): 
     }
   };
   const tests = cond.ops.map(opTest);
-  const test = (ctx: Ctx): boolean => {
+  const raw = (ctx: Ctx): boolean => {
     const v = index < 0 ? '' : (ctx.values[index] ?? '');
     const empty = v.trim() === '';
     for (const t of tests) if (!t(ctx, v, empty)) return false;
     return true;
   };
+  // A field's verdict only changes with the moment through a window; else the replay asks it once per contact.
+  const memo = cond.ops.some((o) => o.op === 'within') ? -1 : env.memoSlot();
+  const test =
+    memo < 0
+      ? raw
+      : (ctx: Ctx): boolean => {
+          const m = ctx.fieldMemo;
+          if (m === undefined) return raw(ctx);
+          const known = m[memo]!;
+          if (known !== 0) return known === 1;
+          const held = raw(ctx);
+          m[memo] = held ? 1 : 2;
+          return held;
+        };
   const text = `${cond.field} ${cond.ops.map(opText).join(' and ')}`;
   return {
     test,
@@ -342,13 +353,12 @@ function compileField(cond: Extract<Cond, { kind: 'field' }>, env: CompileEnv): 
 
 function compileActivity(cond: Extract<Cond, { kind: 'activity' }>, env: CompileEnv): CompiledCond {
   const counter = env.plan.counterOf.get(cond)!;
-  const nCounters = env.plan.counters.length;
   const { gte, lte } = cond.count;
   const names = cond.signals.join('|');
   const window = cond.within ? ` within ${cond.within.text}` : cond.since ? ` since ${cond.since.text}` : '';
   const countText = gte === 1 && lte === undefined ? '' : ` count ${[gte !== undefined ? `≥${gte}` : '', lte !== undefined ? `≤${lte}` : ''].filter(Boolean).join(',')}`;
   const text = `activity ${names}${window}${countText}`;
-  const count = (ctx: Ctx): number => (ctx.slot < 0 ? 0 : env.aggs.counts[ctx.slot * nCounters + counter]!);
+  const count = (ctx: Ctx): number => (ctx.act.base < 0 ? 0 : ctx.act.counts[ctx.act.base + counter]!);
   const test = (ctx: Ctx): boolean => {
     const n = count(ctx);
     return (gte === undefined || n >= gte) && (lte === undefined || n <= lte);
@@ -361,9 +371,9 @@ function compileActivity(cond: Extract<Cond, { kind: 'activity' }>, env: Compile
       let evidence: string;
       if (n === 0) evidence = `no ${names}${window}`;
       else {
-        const i = ctx.slot * nCounters + counter;
-        const last = env.aggs.last[i]!;
-        const sig = Number.isNaN(last) ? names : env.plan.signals[env.aggs.lastSignal[i]!]!;
+        const i = ctx.act.base + counter;
+        const last = ctx.act.last[i]!;
+        const sig = Number.isNaN(last) ? names : env.plan.signals[ctx.act.lastSignal[i]!]!;
         evidence = `${sig} ${Number.isNaN(last) ? '(undated)' : isoDay(last)}${window}${n > 1 ? ` (${n} events)` : ''}`;
         if (!held) evidence += ` — needs${countText}`;
       }

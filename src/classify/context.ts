@@ -1,10 +1,32 @@
 /** What a condition sees of one contact while it is classified. */
 
+/**
+ * A contact's activity as of one moment: its counters (at `base` in the arrays) and its score. `classify` reads
+ * the fold's aggregates, decayed to as-of; the replay (SPEC §7) its own running state at each earlier moment.
+ */
+export interface ActivityView {
+  counts: Uint32Array;
+  /** Per counter: the latest dated event counted (NaN when none), and its signal index. */
+  last: Float64Array;
+  lastSignal: Int32Array;
+  /** Where the contact's counters start; -1 when it has no activity. */
+  base: number;
+  score: number;
+}
+
 export interface Ctx {
   /** The contact row, aligned with the contacts header. */
   values: readonly string[];
   /** Its activity aggregate slot, or -1 when it has no activity. */
   slot: number;
+  /** The moment the rules are evaluated as of: windows of date fields end here. */
+  asOf: number;
+  act: ActivityView;
+  /**
+   * Per field condition without a window: 0 not yet known, 1 holds, 2 does not. Set by the replay, which
+   * evaluates one contact at many moments while its fields stay the same; undefined in `classify`.
+   */
+  fieldMemo?: Int8Array;
   fit: number;
   persona: boolean;
   consent: boolean;

@@ -133,6 +133,7 @@ function buildProgram(term: Terminal, done: (code: number) => void): Command {
     .option('--summary-file <file>', 'also write the summary as JSON, for monitoring')
     .option('--report <file>', 'also write the summary as an HTML report (as funnel report makes)')
     .option('--strict', 'any row-level problem fails the run (exit 3) and nothing is written')
+    .option('--stage-dates', 'replay the activities: funnel_became_<stage>, funnel_peak_stage, funnel_sla and stage_since from the history')
     .option('--threads <n>', 'threads for folding each activities file, in byte ranges merged in order; the same results as one (default: the cores, up to 4)')
     .option('--encoding <label>', 'input encoding (WHATWG label, e.g. windows-1252); default: detected')
     .option('--delimiter <char>', 'input CSV delimiter (, ; tab |); default: sniffed')
@@ -171,6 +172,7 @@ function buildProgram(term: Terminal, done: (code: number) => void): Command {
           threads: o.threads === undefined ? Math.min(availableParallelism(), DEFAULT_MAX_THREADS) : Number(o.threads),
           minRangeBytes: o.minRangeBytes === undefined ? undefined : Number(o.minRangeBytes),
           parser: o.parser as ClassifyOptions['parser'],
+          stageDates: !!o.stageDates,
         },
         { stdin: term.stdin, stdout: term.stdout, warn: s.warn, note: s.note, progress: s.progress, peakRssMb: () => Math.round(process.resourceUsage().maxRSS / 1024) },
       );

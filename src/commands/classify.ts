@@ -22,6 +22,7 @@ import { foldActivities, type FoldStats } from '../aggregate/fold.js';
 import { foldActivitiesInRanges, DEFAULT_MIN_RANGE_BYTES } from '../aggregate/ranges.js';
 import { DEFAULT_MAX_RECORD_SIZE } from '../input/csv.js';
 import { Classifier, DISQUALIFIED } from '../classify/classifier.js';
+import { StageDates, createdAt, createdColumn, hasSla, stageDateColumns } from '../classify/stage-dates.js';
 import { AtomicFile, writeChunk } from '../output/atomic.js';
 import { csvLine, rowFormat, type OutputFormat, type RowFormat } from '../output/rows.js';
 import { ByteSink } from '../output/byte-sink.js';
@@ -57,6 +58,8 @@ export interface ClassifyOptions {
   threads?: number;
   /** The smallest byte range given to a thread (tests make it small to cut small files). */
   minRangeBytes?: number;
+  /** Replay the activity log for stage dates, peak and SLA (SPEC §7); implied by rules with an `sla`. */
+  stageDates?: boolean;
 }
 
 export interface ClassifyIO {
@@ -79,8 +82,8 @@ export interface ClassifyResult {
   rowsOnStdout: boolean;
 }
 
-export const FUNNEL_COLUMNS = ['stage', 'score', 'fit', 'persona', 'contactable', 'content', 'action', 'reason', 'warnings'] as const;
-export const PREVIOUS_COLUMNS = ['previous_stage', 'stage_since'] as const;
+export const FUNNEL_COLUMNS = ['stage', 'score', 'fit', 'persona', 'contactable', 'content', 'action', 'reason', 'warnings', 'stage_since'] as const;
+export const PREVIOUS_COLUMNS = ['previous_stage'] as const;
 
 const EXT: Record<OutputFormat, string> = { csv: 'csv', json: 'json', ndjson: 'ndjson' };
 
@@ -195,7 +198,9 @@ export async function classify(opts: ClassifyOptions, io: ClassifyIO): Promise<C
   try {
     // 1. Activities, folded per key.
     const plan = planActivities(rules, asOf);
-    const aggs = new Aggregates(plan.counters.length);
+    const replay = opts.stageDates === true || hasSla(rules);
+    if (replay && opts.stageDates !== true) io.note('the rules have an sla: stage dates are replayed from the activities (as --stage-dates)');
+    const aggs = new Aggregates(plan.counters.length, replay);
     const foldStats: FoldStats[] = [];
     for (const path of opts.activities) {
       const onProgress = io.progress && ((n: number) => io.progress!(`${inputRef(path).name}: ${n.toLocaleString('en-US')} activity rows`));
@@ -233,7 +238,7 @@ export async function classify(opts: ClassifyOptions, io: ClassifyIO): Promise<C
       read,
       keyName: rules.contacts.key,
       normalize: rules.contacts.normalize,
-      dateColumns: dateColumnsOf(rules),
+      dateColumns: [...dateColumnsOf(rules), ...(rules.contacts.created ? [rules.contacts.created] : [])],
       onKey: (row, col) => {
         // The slot first: taking one may grow (replace) the arrays.
         const slot = aggs.slotOf(row, col, rules.contacts.normalize, true);
@@ -271,7 +276,7 @@ export async function classify(opts: ClassifyOptions, io: ClassifyIO): Promise<C
       );
     }
     const withPrevious = opts.previous !== undefined;
-    const added = [...FUNNEL_COLUMNS, ...(withPrevious ? PREVIOUS_COLUMNS : [])].map((c) => `${opts.prefix}${c}`);
+    const added = [...FUNNEL_COLUMNS, ...(withPrevious ? PREVIOUS_COLUMNS : []), ...(replay ? stageDateColumns(rules) : [])].map((c) => `${opts.prefix}${c}`);
     const clashing = added.filter((c) => header.includes(c));
     if (clashing.length) throw new UsageError(`the contacts already have a column ${clashing[0]}`, {}, 'is this an annotated file? classify the original export, or choose another --prefix');
     const columns = [...header, ...added];
@@ -283,6 +288,8 @@ export async function classify(opts: ClassifyOptions, io: ClassifyIO): Promise<C
     checkFieldColumns(classifier.missing, scan.files.map((f) => f.ref.name), header, loaded.source === 'built-in', warn);
     const previous = withPrevious ? await readPrevious(opts.previous!, rules, opts.prefix, { ...io, warn }) : undefined;
     const stageIdx = new Map(rules.stages.map((s, i) => [s.id, i]));
+    const created = replay ? createdColumn(rules, header, scan.files.map((f) => f.ref.name).join(', ')) : -1;
+    const dates = replay ? new StageDates(rules, classifier, plan, aggs.events!.byContact(aggs.size), asOf) : undefined;
 
     // 3. Writers.
     const sinks: Sink[] = [];
@@ -353,16 +360,23 @@ export async function classify(opts: ClassifyOptions, io: ClassifyIO): Promise<C
             const pi = stageIdx.get(prev.stage);
             if (pi !== undefined) floor = pi;
           }
+          if (created >= 0 && plain) values[created] = row.field(created);
+          const tl = dates?.replay(values, slot, createdAt(values, created, rules.contacts.created ?? '', rules.activities.timezone, contactOrder, warnings));
+          if (tl && tl.floor > floor) floor = tl.floor;
           const v = classifier.classify(values, slot, warnings, floor);
+          const cells = tl ? dates!.cells(v, tl, prev) : undefined;
           if (opts.strict && v.warnings.length) {
             throw new InputError(v.warnings[0]!, { file: table.file, line: row.line }, 'fix the row, or run without --strict');
           }
           summary.add(v);
-          const added = [v.stage, (Math.round(v.score * 10) / 10).toFixed(1), String(Math.round(v.fit * 1000) / 1000), v.persona ? 'yes' : 'no', v.consent ? 'yes' : 'no', v.content, v.action, v.reason, v.warnings.join('; ')];
+          if (cells?.sla === 'overdue') summary.overdue(v.stageIndex);
+          const since = cells ? cells.since : prev && prev.stage === v.stage && prev.since ? prev.since : asOfText;
+          const added = [v.stage, (Math.round(v.score * 10) / 10).toFixed(1), String(Math.round(v.fit * 1000) / 1000), v.persona ? 'yes' : 'no', v.consent ? 'yes' : 'no', v.content, v.action, v.reason, v.warnings.join('; '), since];
           if (withPrevious) {
             summary.move(prev?.stage, v.stage);
-            added.push(prev?.stage ?? '', prev && prev.stage === v.stage && prev.since ? prev.since : asOfText);
+            added.push(prev?.stage ?? '');
           }
+          if (cells) for (const c of cells.added) added.push(c);
           const main = all.out;
           const mark = main.length;
           let out: string[] | undefined;

@@ -15,19 +15,22 @@ function bar(share: number, width = 24): string {
 }
 
 export function renderSummaryTable(s: Summary, chalk: ChalkInstance): string {
+  // An `overdue` column only when some stage has an SLA.
+  const sla = s.stages.some((st) => st.overdue !== undefined);
   const table = new Table({
-    head: ['stage', 'contacts', 'share', 'reached', 'conversion', ''].map((h) => chalk.bold(h)),
-    colAligns: ['left', 'right', 'right', 'right', 'right', 'left'],
+    head: ['stage', 'contacts', 'share', 'reached', 'conversion', ...(sla ? ['overdue'] : []), ''].map((h) => chalk.bold(h)),
+    colAligns: ['left', 'right', 'right', 'right', 'right', ...(sla ? (['right'] as const) : []), 'left'],
     // cli-table3 colours head and border by default, even when piped.
     style: { head: [], border: [] },
     chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' },
   });
   for (const st of s.stages) {
     const name = st.label !== st.id ? `${st.id} (${st.label})` : st.id;
-    table.push([chalk.cyan(name), String(st.count), pct(st.share), String(st.reached), pct(st.conversion), chalk.green(bar(st.share))]);
+    const overdue = sla ? [st.overdue === undefined ? '' : st.overdue ? chalk.yellow(String(st.overdue)) : '0'] : [];
+    table.push([chalk.cyan(name), String(st.count), pct(st.share), String(st.reached), pct(st.conversion), ...overdue, chalk.green(bar(st.share))]);
   }
   if (s.disqualified.total) {
-    table.push([chalk.red('disqualified'), String(s.disqualified.total), pct(s.total ? s.disqualified.total / s.total : 0), '', '', chalk.red(bar(s.total ? s.disqualified.total / s.total : 0))]);
+    table.push([chalk.red('disqualified'), String(s.disqualified.total), pct(s.total ? s.disqualified.total / s.total : 0), '', '', ...(sla ? [''] : []), chalk.red(bar(s.total ? s.disqualified.total / s.total : 0))]);
   }
   const lines: string[] = [table.toString()];
   lines.push(`${s.total} contacts as of ${s.as_of} — rules: ${s.rules.source}`);

@@ -15,6 +15,8 @@ export interface StageLine {
   reached: number;
   /** reached / reached of the previous stage; null for the first stage or when the previous reached none. */
   conversion: number | null;
+  /** Contacts at the stage past its SLA (SPEC §7); only for stages with an `sla`. */
+  overdue?: number;
 }
 
 export interface Movement {
@@ -67,6 +69,7 @@ export function warningKind(w: string): string {
 
 export class SummaryBuilder {
   private readonly counts: number[];
+  private readonly overdues: number[];
   private readonly disq = new Map<string, number>();
   private total = 0;
   private notContactable = 0;
@@ -78,6 +81,12 @@ export class SummaryBuilder {
 
   constructor(private readonly stages: readonly Stage[]) {
     this.counts = stages.map(() => 0);
+    this.overdues = stages.map(() => 0);
+  }
+
+  /** A contact at stage i past that stage's SLA. */
+  overdue(i: number): void {
+    this.overdues[i]!++;
   }
 
   add(v: Pick<Verdict, 'stageIndex' | 'disqualifiedBy' | 'consent' | 'warnings'>): void {
@@ -120,6 +129,7 @@ export class SummaryBuilder {
       share: this.total ? this.counts[i]! / this.total : 0,
       reached: reached[i]!,
       conversion: i === 0 || reached[i - 1] === 0 ? null : reached[i]! / reached[i - 1]!,
+      ...(s.sla ? { overdue: this.overdues[i]! } : {}),
     }));
     const sortedObj = (m: Map<string, number>): Record<string, number> => Object.fromEntries([...m].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])));
     const summary: Summary = {

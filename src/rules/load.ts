@@ -8,7 +8,7 @@ import { LineCounter, parseDocument, isMap, isSeq, isScalar, isAlias, type Docum
 import { parseDuration, DURATION_HINT } from './duration.js';
 import { parseDate } from '../input/dates.js';
 import { closest, norm, snakeCase } from '../util/text.js';
-import { DEFAULT_CONSENT_ACTION, type Cond, type FieldOp, type NumCmp, type NumOp, type Pos, type Rules, type Scalar, type Stage } from './model.js';
+import { DEFAULT_CONSENT_ACTION, type Cond, type FieldOp, type NumCmp, type NumOp, type Pos, type Rules, type Scalar, type Sla, type Stage } from './model.js';
 
 export interface Problem {
   severity: 'error' | 'warning';
@@ -30,10 +30,11 @@ export const BUILTIN_RULES_PATH = fileURLToPath(new URL('../../rules.example.yam
 type Scope = 'stage' | 'disqualify' | 'persona' | 'consent' | 'fit';
 
 const TOP_KEYS = ['version', 'contacts', 'activities', 'fields', 'scoring', 'persona', 'consent', 'disqualify', 'stages', 'allow_regression'];
-const CONTACTS_KEYS = ['key', 'normalize'];
+const CONTACTS_KEYS = ['key', 'normalize', 'created'];
 const ACTIVITIES_KEYS = ['key', 'type', 'time', 'date_order', 'timezone', 'types'];
 const SCORING_KEYS = ['half_life', 'points', 'fit'];
-const STAGE_KEYS = ['id', 'label', 'content', 'action', 'needs_consent', 'when'];
+const STAGE_KEYS = ['id', 'label', 'content', 'action', 'needs_consent', 'when', 'sla'];
+const SLA_KEYS = ['within', 'action'];
 const DISQUALIFY_KEYS = ['id', 'when', 'action', 'content'];
 const COND_KINDS = ['all', 'any', 'not', 'field', 'activity', 'score', 'fit', 'persona', 'consent', 'stage'];
 const FIELD_OPS = ['equals', 'not_equals', 'in', 'not_in', 'contains', 'matches', 'present', 'gt', 'gte', 'lt', 'lte', 'before', 'after', 'within', 'domain_in'];
@@ -357,6 +358,22 @@ function parseFieldOp(cx: CondContext, e: Entry): FieldOp | undefined {
   return undefined;
 }
 
+/** A stage's `sla: { within: 14d, action: … }` (SPEC §7): both keys needed, the window longer than zero. */
+function parseSla(c: Checker, e: Entry, stage: string): Sla | undefined {
+  const es = c.entries(e.value, `the sla of stage '${stage}'`);
+  if (!es) return undefined;
+  c.keys(es, SLA_KEYS, `the sla of stage '${stage}'`);
+  const m = entryMap(es);
+  const w = m.get('within');
+  const a = m.get('action');
+  if (!w) c.error(e.value, `the sla of stage '${stage}' needs 'within'`, 'how long a contact may stay at the stage, e.g. within: 14d');
+  if (!a) c.error(e.value, `the sla of stage '${stage}' needs 'action'`, 'what to do with an overdue contact, e.g. action: "escalate: untouched for 14 days"');
+  const within = w ? c.duration(w.value, `'within'`) : undefined;
+  if (within && within.ms <= 0) return c.error(w!.value, `an sla's within must be longer than zero`, DURATION_HINT);
+  const action = a ? c.string(a.value, `the sla action`) : undefined;
+  return within && action !== undefined ? { withinMs: within.ms, within: within.text, action } : undefined;
+}
+
 function optionalString(c: Checker, m: Map<string, Entry>, key: string, what: string): string | undefined {
   const e = m.get(key);
   return e ? c.string(e.value, what) : undefined;
@@ -400,6 +417,8 @@ export function loadRulesText(text: string, file: string): LoadResult {
       const m = entryMap(es);
       contacts.key = optionalString(c, m, 'key', `contacts key`);
       if (m.has('key')) positions.set('contacts.key', c.pos(m.get('key')!.value));
+      contacts.created = optionalString(c, m, 'created', `contacts created`);
+      if (m.has('created')) positions.set('contacts.created', c.pos(m.get('created')!.value));
       const n = m.get('normalize');
       if (n) {
         const v = c.string(n.value, `'normalize'`);
@@ -599,7 +618,9 @@ export function loadRulesText(text: string, file: string): LoadResult {
         const when = w ? parseCond(cx, w.value, 'stage', `stage '${id ?? '?'}'`) : undefined;
         const nc = im.get('needs_consent');
         const needsConsent = nc ? c.boolean(nc.value, `'needs_consent'`) : true;
-        if (id === undefined || (w && !when)) return;
+        const slaEntry = im.get('sla');
+        const sla = slaEntry ? parseSla(c, slaEntry, id ?? '?') : undefined;
+        if (id === undefined || (w && !when) || (slaEntry && !sla)) return;
         stages.push({
           id,
           label: optionalString(c, im, 'label', 'stage label') ?? id,
@@ -607,6 +628,7 @@ export function loadRulesText(text: string, file: string): LoadResult {
           action: optionalString(c, im, 'action', 'stage action') ?? '',
           needsConsent: needsConsent ?? true,
           when,
+          ...(sla ? { sla } : {}),
           pos: c.pos(item as Node),
         });
       });

@@ -54,6 +54,14 @@ export interface Disqualifier {
   content?: string;
 }
 
+/** How long a contact may stay at a stage before it is overdue, and what to do then (SPEC §7). */
+export interface Sla {
+  withinMs: number;
+  /** The duration as written, e.g. `14d`. */
+  within: string;
+  action: string;
+}
+
 export interface Stage {
   id: string;
   label: string;
@@ -61,13 +69,15 @@ export interface Stage {
   action: string;
   needsConsent: boolean;
   when?: Cond;
+  sla?: Sla;
   pos: Pos;
 }
 
 export interface Rules {
   /** The file the rules came from, or `built-in`. */
   source: string;
-  contacts: { key?: string; normalize: 'email' | 'exact' };
+  /** `created`: a date column from which the contact's fields hold in the replay (SPEC §7). */
+  contacts: { key?: string; normalize: 'email' | 'exact'; created?: string };
   activities: {
     key?: string;
     type?: string;
