@@ -25,7 +25,7 @@ describe.skipIf(!CHROMIUM)('the report in a real browser', () => {
     const r1 = await runMain([...base, '--as-of', '2026-09-15', '--out-dir', join(dir, 'run1'), '--summary-file', join(dir, 's1.json')], { cwd: dir });
     expect(r1.stderr).not.toContain('error');
     expect(r1.code).toBe(0);
-    const r2 = await runMain([...base, '--as-of', '2026-11-15', '--out-dir', join(dir, 'run2'), '--summary-file', join(dir, 's2.json'), '--previous', join(dir, 'run1', 'contacts.csv')], { cwd: dir });
+    const r2 = await runMain([...base, '--as-of', '2026-11-15', '--out-dir', join(dir, 'run2'), '--summary-file', join(dir, 's2.json'), '--by', 'Country', '--previous', join(dir, 'run1', 'contacts.csv')], { cwd: dir });
     expect(r2.stderr).not.toContain('error');
     expect(r2.code).toBe(0);
     last = JSON.parse(readFileSync(join(dir, 's2.json'), 'utf8')) as Summary;

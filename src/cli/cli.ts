@@ -132,6 +132,7 @@ function buildProgram(term: Terminal, done: (code: number) => void): Command {
     .addOption(new Option('--summary <kind>', 'funnel summary on stdout (stderr when rows go to stdout)').choices(['table', 'json', 'none']).default('table'))
     .option('--summary-file <file>', 'also write the summary as JSON, for monitoring')
     .option('--report <file>', 'also write the summary as an HTML report (as funnel report makes)')
+    .option('--by <field>', 'break the summary down by the values of a field (friendly name or column): the 20 largest, (other), (none)')
     .option('--strict', 'any row-level problem fails the run (exit 3) and nothing is written')
     .option('--stage-dates', 'replay the activities: funnel_became_<stage>, funnel_peak_stage, funnel_sla and stage_since from the history')
     .option('--threads <n>', 'threads for folding each activities file, in byte ranges merged in order; the same results as one (default: the cores, up to 4)')
@@ -173,6 +174,7 @@ function buildProgram(term: Terminal, done: (code: number) => void): Command {
           minRangeBytes: o.minRangeBytes === undefined ? undefined : Number(o.minRangeBytes),
           parser: o.parser as ClassifyOptions['parser'],
           stageDates: !!o.stageDates,
+          by: o.by as string | undefined,
         },
         { stdin: term.stdin, stdout: term.stdout, warn: s.warn, note: s.note, progress: s.progress, peakRssMb: () => Math.round(process.resourceUsage().maxRSS / 1024) },
       );
@@ -258,9 +260,10 @@ function buildProgram(term: Terminal, done: (code: number) => void): Command {
     .option('-r, --rules <file>', 'rules giving the stage order (default: as classify finds them)')
     .addOption(new Option('--format <format>', 'table or json').choices(['table', 'json']).default('table'))
     .option('--prefix <prefix>', 'prefix of the funnel columns', 'funnel_')
+    .option('--by <field>', 'break the summary down by the values of a field (friendly name or column): the 20 largest, (other), (none)')
     .action(async (file: string, o: Record<string, unknown>) => {
       const s = session();
-      const summary = await summarize({ file, rules: o.rules as string | undefined, prefix: String(o.prefix), cwd: term.cwd }, { stdin: term.stdin, warn: s.warn });
+      const summary = await summarize({ file, rules: o.rules as string | undefined, prefix: String(o.prefix), cwd: term.cwd, by: o.by as string | undefined }, { stdin: term.stdin, warn: s.warn });
       term.stdout.write(o.format === 'json' ? renderSummaryJson(summary) : renderSummaryTable(summary, s.out));
     });
 

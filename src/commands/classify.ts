@@ -27,6 +27,8 @@ import { AtomicFile, writeChunk } from '../output/atomic.js';
 import { csvLine, rowFormat, type OutputFormat, type RowFormat } from '../output/rows.js';
 import { ByteSink } from '../output/byte-sink.js';
 import { SummaryBuilder, type Summary } from '../output/summary.js';
+import { SegmentedSummary } from '../output/summary-segments.js';
+import { byColumn } from './by-column.js';
 import { loadRules, formatProblem, type LoadedRules } from './rules-source.js';
 import { checkFieldColumns } from './field-columns.js';
 import { WarningList } from '../output/warning-list.js';
@@ -60,6 +62,8 @@ export interface ClassifyOptions {
   minRangeBytes?: number;
   /** Replay the activity log for stage dates, peak and SLA (SPEC §7); implied by rules with an `sla`. */
   stageDates?: boolean;
+  /** `--by`: a friendly name or column whose values break the summary down into segments. */
+  by?: string;
 }
 
 export interface ClassifyIO {
@@ -286,6 +290,8 @@ export async function classify(opts: ClassifyOptions, io: ClassifyIO): Promise<C
 
     const classifier = new Classifier(rules, { headers: header, asOf, plan, aggs, dateOrder: contactOrder, warn });
     checkFieldColumns(classifier.missing, scan.files.map((f) => f.ref.name), header, loaded.source === 'built-in', warn);
+    const byCol = opts.by === undefined ? -1 : byColumn(opts.by, rules, header, scan.files.map((f) => f.ref.name).join(', '));
+    const segments = opts.by === undefined ? undefined : new SegmentedSummary(rules.stages);
     const previous = withPrevious ? await readPrevious(opts.previous!, rules, opts.prefix, { ...io, warn }) : undefined;
     const stageIdx = new Map(rules.stages.map((s, i) => [s.id, i]));
     const created = replay ? createdColumn(rules, header, scan.files.map((f) => f.ref.name).join(', ')) : -1;
@@ -333,6 +339,7 @@ export async function classify(opts: ClassifyOptions, io: ClassifyIO): Promise<C
             // Only the columns the rules read: the row itself is copied.
             values = scratch;
             for (const i of classifier.columns) values[i] = row.field(i);
+            if (byCol >= 0) values[byCol] = row.field(byCol);
           } else {
             const n = Math.max(width, nHeader);
             if (identity && n === header.length) {
@@ -372,6 +379,7 @@ export async function classify(opts: ClassifyOptions, io: ClassifyIO): Promise<C
           if (cells?.sla === 'overdue') summary.overdue(v.stageIndex);
           const since = cells ? cells.since : prev && prev.stage === v.stage && prev.since ? prev.since : asOfText;
           const added = [v.stage, (Math.round(v.score * 10) / 10).toFixed(1), String(Math.round(v.fit * 1000) / 1000), v.persona ? 'yes' : 'no', v.consent ? 'yes' : 'no', v.content, v.action, v.reason, v.warnings.join('; '), since];
+          segments?.add(values[byCol], v, cells?.sla === 'overdue');
           if (withPrevious) {
             summary.move(prev?.stage, v.stage);
             added.push(prev?.stage ?? '');
@@ -444,6 +452,7 @@ export async function classify(opts: ClassifyOptions, io: ClassifyIO): Promise<C
       duration_ms: now() - started,
       phases,
     });
+    if (segments) Object.assign(result, { by: opts.by, segments: segments.build() });
     if (opts.output === '-') await flush(io.stdout);
     return { summary: result, rowsOnStdout: opts.output === '-' };
   } finally {

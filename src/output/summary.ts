@@ -115,14 +115,30 @@ export class SummaryBuilder {
     this.moves.set(k, (this.moves.get(k) ?? 0) + 1);
   }
 
-  build(rest: Omit<Summary, 'total' | 'stages' | 'disqualified' | 'not_contactable' | 'rows_with_warnings' | 'warnings_by_kind' | 'movements'>): Summary {
+  /** Adds another builder's counts (for `--by`: the segments past the largest folded into `(other)`). */
+  merge(o: SummaryBuilder): void {
+    this.total += o.total;
+    o.counts.forEach((n, i) => (this.counts[i]! += n));
+    o.overdues.forEach((n, i) => (this.overdues[i]! += n));
+    for (const [k, n] of o.disq) this.disq.set(k, (this.disq.get(k) ?? 0) + n);
+    this.notContactable += o.notContactable;
+    this.withWarnings += o.withWarnings;
+    for (const [k, n] of o.warningKinds) this.warningKinds.set(k, (this.warningKinds.get(k) ?? 0) + n);
+  }
+
+  get contacts(): number {
+    return this.total;
+  }
+
+  /** Contacts, share, reached and conversion per stage. */
+  stageLines(): StageLine[] {
     const reached: number[] = [];
     let acc = 0;
     for (let i = this.stages.length - 1; i >= 0; i--) {
       acc += this.counts[i]!;
       reached[i] = acc;
     }
-    const stages = this.stages.map((s, i) => ({
+    return this.stages.map((s, i) => ({
       id: s.id,
       label: s.label,
       count: this.counts[i]!,
@@ -131,6 +147,10 @@ export class SummaryBuilder {
       conversion: i === 0 || reached[i - 1] === 0 ? null : reached[i]! / reached[i - 1]!,
       ...(s.sla ? { overdue: this.overdues[i]! } : {}),
     }));
+  }
+
+  build(rest: Omit<Summary, 'total' | 'stages' | 'disqualified' | 'not_contactable' | 'rows_with_warnings' | 'warnings_by_kind' | 'movements'>): Summary {
+    const stages = this.stageLines();
     const sortedObj = (m: Map<string, number>): Record<string, number> => Object.fromEntries([...m].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])));
     const summary: Summary = {
       ...rest,

@@ -32,13 +32,15 @@ export function smallFunnel(title: string, stages: readonly { id: string; label:
 }
 
 export function segmentTables(by: string, segments: { segment: string; total: number; stages: StageLine[] }[], stageIds: string[]): Html[] {
-  const head = (what: string): string[] => [by, 'contacts', ...stageIds.map((id) => `${id} ${what}`)];
+  const head = [by, 'contacts', ...stageIds];
   const line = (sg: { stages: StageLine[] }, id: string): StageLine | undefined => sg.stages.find((st) => st.id === id);
   const rows = (f: (st: StageLine | undefined) => Cell): Cell[][] => segments.map((sg) => [sg.segment, sg.total, ...stageIds.map((id) => f(line(sg, id)))]);
+  const disqualified = (sg: { total: number; stages: StageLine[] }): number => sg.total - sg.stages.reduce((a, st) => a + st.count, 0);
+  const counts = rows((st) => st?.count ?? 0).map((r, i) => [...r, disqualified(segments[i]!)]);
   return [
-    table(`Contacts at each stage, by ${by}`, head(''), rows((st) => st?.count ?? 0)),
-    table(`Reached (at the stage or later), by ${by}`, head('reached'), rows((st) => st?.reached ?? 0)),
-    table(`Conversion from the previous stage, by ${by}`, head('conv.'), rows((st) => pct(st?.conversion ?? null))),
+    table(`Contacts at each stage, by ${by}`, [...head, 'disqualified'], counts),
+    table(`Contacts that reached each stage (at the stage or a more mature one), by ${by}`, head, rows((st) => st?.reached ?? 0)),
+    table(`Conversion from the previous stage, by ${by}`, head, rows((st) => pct(st?.conversion ?? null))),
   ];
 }
 
