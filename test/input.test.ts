@@ -3,7 +3,7 @@ import { sniffDelimiter, formatFromText, formatFromName } from '../src/input/sni
 import { parseDate, slashHint, utcMs } from '../src/input/dates.js';
 import fc from 'fast-check';
 import { parseNumber } from '../src/input/numbers.js';
-import { flatten } from '../src/input/json.js';
+import { JsonReader, SEP, type FlatRecord } from '../src/input/json.js';
 import { findColumn } from '../src/input/columns.js';
 import { snakeCase } from '../src/util/text.js';
 import { parseDuration } from '../src/rules/duration.js';
@@ -105,14 +105,25 @@ describe('names', () => {
     ['  Demo   Request!! ', 'demo_request'],
   ])('snake_case %j → %s', (a, b) => expect(snakeCase(a)).toBe(b));
 
-  it('flattens nested JSON with dots, arrays as JSON text', () => {
-    expect([...flatten({ id: 1, properties: { email: 'a@x', n: null, ok: true }, tags: ['a', 'b'] })]).toEqual([
-      ['id', '1'],
-      ['properties.email', 'a@x'],
-      ['properties.n', ''],
-      ['properties.ok', 'true'],
-      ['tags', '["a","b"]'],
-    ]);
+  it('flattens nested JSON by path, arrays as their JSON text, numbers as written, in any chunking', () => {
+    const text = '[{"id": 12345678901234567890, "properties": {"email": "a@x", "n": null, "ok": true, "v": 1.10}, "tags": ["a", {"b": 1e3}], "s": "\\u00e9\\"q"}]';
+    for (const size of [1, 2, 7, text.length]) {
+      const got: FlatRecord[] = [];
+      const r = new JsonReader('t.json', 'json', { record: (f) => got.push(f) }, 1 << 20);
+      for (let i = 0; i < text.length; i += size) r.feed(text.slice(i, i + size));
+      r.end();
+      expect(got).toEqual([
+        [
+          ['id', '12345678901234567890'],
+          [`properties${SEP}email`, 'a@x'],
+          [`properties${SEP}n`, ''],
+          [`properties${SEP}ok`, 'true'],
+          [`properties${SEP}v`, '1.10'],
+          ['tags', '["a",{"b":1e3}]'],
+          ['s', 'é"q'],
+        ],
+      ]);
+    }
   });
 
   it('finds columns exactly, loosely, and by a unique flattened suffix', () => {

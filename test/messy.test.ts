@@ -189,7 +189,7 @@ describe.each(['fast', 'csv-parse'] as const)('read by %s', (parser) => {
 
     it('JSON and NDJSON syntax errors name the place', async () => {
       expect((await run('invalid.json')).stderr).toMatch(/invalid\.json:3:25: invalid JSON/);
-      expect((await run('invalid.ndjson')).stderr).toMatch(/invalid\.ndjson:2: invalid JSON line/);
+      expect((await run('invalid.ndjson')).stderr).toMatch(/invalid\.ndjson:2:11: invalid JSON line \(unexpected 'bob'\)/);
       const t = await run('two-arrays.json');
       expect(t.code).toBe(3);
       expect(t.stderr).toContain('JSON object holds 2 arrays of records (contacts, companies)');

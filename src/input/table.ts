@@ -10,7 +10,7 @@ import { parseCsv, parseCsvWithCsvParse, DEFAULT_MAX_RECORD_SIZE, type CsvRecord
 import type { Rec } from './byte-tokenizer.js';
 import { csvBytes } from './csv-bytes.js';
 import { TextRec } from './text-rec.js';
-import { jsonRecords, ndjsonRecord, textLines, type FlatRecord } from './json.js';
+import { jsonLayout, jsonRows, replayable, type JsonLayout } from './json-table.js';
 import { formatFromName, formatFromText, sniffDelimiter, type Format } from './sniff.js';
 
 export interface ReadOptions {
@@ -259,53 +259,23 @@ async function openCsv(ref: InputRef, text: AsyncGenerator<string>, head: string
 
 async function openJson(ref: InputRef, format: Format, text: AsyncGenerator<string>, encoding: string, opts: ReadOptions): Promise<Table> {
   const file = ref.name;
-  const headers: string[] = opts.headers ? [...opts.headers] : [];
-  const index = new Map<string, number>(headers.map((h, i) => [h, i]));
-  const toRow = (rec: FlatRecord, line: number): TableRow => {
-    const values: string[] = new Array<string>(headers.length).fill('');
-    for (const [k, v] of rec) {
-      let i = index.get(k);
-      if (i === undefined) {
-        i = headers.length;
-        headers.push(k);
-        index.set(k, i);
-      }
-      values[i] = v;
-    }
-    for (let i = values.length; i < headers.length; i++) values[i] = '';
-    return { values, line, width: headers.length };
-  };
-
-  if (format === 'json') {
-    let all = '';
-    for await (const c of text) all += c;
-    if (all.trim() === '') throw new InputError('empty file', { file }, 'export again; a JSON file needs an array of records');
-    const recs = jsonRecords(all, file);
-    // The header is the union of all keys, in order of first appearance, known before any row is read.
-    const rowsArr = recs.map((r, i) => toRow(r, i + 1));
-    async function* rows(): AsyncGenerator<TableRow> {
-      for (const r of rowsArr) {
-        while (r.values.length < headers.length) r.values.push('');
-        yield r;
-      }
-    }
-    return { file, format, delimiter: ',', encoding, headers, rows: rows() };
+  const shape = format === 'ndjson' ? 'ndjson' : 'json';
+  const limit = opts.maxRecordSize ?? DEFAULT_MAX_RECORD_SIZE;
+  const replay = replayable(ref, text, opts);
+  let layout: JsonLayout;
+  try {
+    layout = await jsonLayout(replay.first, file, shape, limit, opts.warn);
+  } catch (e) {
+    await replay.done();
+    throw e;
   }
-
-  // NDJSON is streamed: the first record is read ahead so that columns can be resolved before the rows.
-  const lines = textLines(text);
-  const buffered: TableRow[] = [];
-  for (let r = await lines.next(); !r.done; r = await lines.next()) {
-    if (r.value.text.trim() === '') continue;
-    buffered.push(toRow(ndjsonRecord(r.value.text, file, r.value.line), r.value.line));
-    break;
-  }
+  const headers = opts.headers ? [...opts.headers] : layout.columns;
   async function* rows(): AsyncGenerator<TableRow> {
-    yield* buffered;
-    for await (const l of lines) {
-      if (l.text.trim() === '') continue;
-      yield toRow(ndjsonRecord(l.text, file, l.line), l.line);
+    try {
+      yield* jsonRows(replay.again(), file, shape, layout, headers, limit);
+    } finally {
+      await replay.done();
     }
   }
-  return { file, format: 'ndjson', delimiter: ',', encoding, headers, rows: rows() };
+  return { file, format: shape, delimiter: ',', encoding, headers, rows: rows() };
 }
