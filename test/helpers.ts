@@ -25,7 +25,8 @@ export function runCli(args: string[], opts: { cwd?: string; input?: string | Bu
   return new Promise((res, rej) => {
     const child = spawn(process.execPath, [BIN, ...args], {
       cwd: opts.cwd ?? ROOT,
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...opts.env },
+      // HOME is the working folder: rules discovery stops there, whatever the machine holds above it.
+      env: { PATH: process.env.PATH ?? '', HOME: opts.cwd ?? ROOT, ...opts.env },
     });
     let stdout = '';
     let stderr = '';

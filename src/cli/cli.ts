@@ -15,17 +15,18 @@ import type { ReportInput } from '../output/report/inputs.js';
 import { classify, type ClassifyOptions } from '../commands/classify.js';
 import { validate, hasErrors } from '../commands/validate.js';
 import { explain, type ExplainOptions } from '../commands/explain.js';
-import { init } from '../commands/init.js';
+import { exampleRules, init } from '../commands/init.js';
 import { DEFAULT_CASES_FILE } from '../commands/test.js';
 import { sql } from '../commands/sql.js';
 import { summarize } from '../commands/summary.js';
 import { diff } from '../commands/diff.js';
 import { renderDiffText } from '../output/diff-render.js';
-import { locateRules } from '../commands/rules-source.js';
+import { discoverRules, locateRules } from '../commands/rules-source.js';
 import { readRulesFile as readRules } from '../rules/load.js';
 import { formatProblem } from '../rules/load.js';
 import { renderExplainText } from '../output/explain-render.js';
 import { registerRulesAsCode } from './rules-as-code.js';
+import { decorateHelp, trackCommand } from './help.js';
 import { parseDelimiterOption } from '../input/sniff.js';
 import { checkEncoding } from '../input/decode.js';
 import { chalkFor } from './color.js';
@@ -92,6 +93,11 @@ async function writeSummaryFile(path: string, summary: Summary): Promise<void> {
   });
 }
 
+/** `-r` as given, else what discovery finds from the working folder and the environment (SPEC §2). */
+function rulesOption(explicit: unknown, term: Terminal): string | undefined {
+  return explicit !== undefined ? String(explicit) : discoverRules(term.cwd, term.env);
+}
+
 /** The report's renderer (and ECharts) is loaded only by the runs that write one. */
 async function writeReportOf(inputs: ReportInput[], path: string, term: Terminal, title?: string): Promise<void> {
   const { reportHtml, writeReport } = await import('../commands/report.js');
@@ -155,7 +161,7 @@ function buildProgram(term: Terminal, done: (code: number) => void): Command {
         {
           contacts,
           activities: (o.activities as string[] | undefined) ?? [],
-          rules: o.rules as string | undefined,
+          rules: rulesOption(o.rules, term),
           output: o.output as string | undefined,
           outDir: o.outDir as string | undefined,
           format: parseFormat(String(o.format)),
@@ -200,7 +206,7 @@ function buildProgram(term: Terminal, done: (code: number) => void): Command {
     .action(async (rulesPath: string | undefined, o: Record<string, unknown>) => {
       const s = session();
       const r = await validate(
-        { rules: rulesPath, contacts: o.contacts as string | undefined, activities: o.activities as string | undefined, cwd: term.cwd, encoding: o.encoding as string | undefined, delimiter: o.delimiter === undefined ? undefined : parseDelimiterOption(String(o.delimiter)) },
+        { rules: rulesOption(rulesPath, term), contacts: o.contacts as string | undefined, activities: o.activities as string | undefined, cwd: term.cwd, encoding: o.encoding as string | undefined, delimiter: o.delimiter === undefined ? undefined : parseDelimiterOption(String(o.delimiter)) },
         { stdin: term.stdin, warn: s.warn },
       );
       for (const p of r.problems) {
@@ -240,7 +246,7 @@ function buildProgram(term: Terminal, done: (code: number) => void): Command {
           contacts,
           activities: (o.activities as string[] | undefined) ?? [],
           contact: String(o.contact),
-          rules: o.rules as string | undefined,
+          rules: rulesOption(o.rules, term),
           asOf: o.asOf as string | undefined,
           cwd: term.cwd,
           encoding: o.encoding as string | undefined,
@@ -263,7 +269,7 @@ function buildProgram(term: Terminal, done: (code: number) => void): Command {
     .option('--by <field>', 'break the summary down by the values of a field (friendly name or column): the 20 largest, (other), (none)')
     .action(async (file: string, o: Record<string, unknown>) => {
       const s = session();
-      const summary = await summarize({ file, rules: o.rules as string | undefined, prefix: String(o.prefix), cwd: term.cwd, by: o.by as string | undefined }, { stdin: term.stdin, warn: s.warn });
+      const summary = await summarize({ file, rules: rulesOption(o.rules, term), prefix: String(o.prefix), cwd: term.cwd, by: o.by as string | undefined }, { stdin: term.stdin, warn: s.warn });
       term.stdout.write(o.format === 'json' ? renderSummaryJson(summary) : renderSummaryTable(summary, s.out));
     });
 
@@ -279,7 +285,7 @@ function buildProgram(term: Terminal, done: (code: number) => void): Command {
     .option('--prefix <prefix>', 'prefix of the funnel columns', 'funnel_')
     .action(async (before: string, after: string, o: Record<string, unknown>) => {
       const s = session();
-      const { path, name } = locateRules(o.rules as string | undefined, term.cwd);
+      const { path, name } = locateRules(rulesOption(o.rules, term), term.cwd);
       const loaded = readRules(path, name);
       const rules = loaded.rules;
       const moved = o.moved as string | undefined;
@@ -306,7 +312,7 @@ function buildProgram(term: Terminal, done: (code: number) => void): Command {
     .action(async (o: Record<string, unknown>) => {
       const s = session();
       const text = sql(
-        { rules: o.rules as string | undefined, dialect: String(o.dialect), contactsTable: String(o.contactsTable), activitiesTable: o.activitiesTable as string | undefined, asOf: o.asOf as string | undefined, prefix: String(o.prefix), cwd: term.cwd },
+        { rules: rulesOption(o.rules, term), dialect: String(o.dialect), contactsTable: String(o.contactsTable), activitiesTable: o.activitiesTable as string | undefined, asOf: o.asOf as string | undefined, prefix: String(o.prefix), cwd: term.cwd },
         { warn: s.warn, note: s.note },
       );
       if (o.output === undefined || o.output === '-') term.stdout.write(text);
@@ -331,15 +337,20 @@ function buildProgram(term: Terminal, done: (code: number) => void): Command {
   program
     .command('init')
     .description('write the commented example rules to start from, and example cases for funnel test beside them')
-    .argument('[path]', 'where to write them', 'funnel.yaml')
+    .argument('[path]', 'where to write them; - prints the rules on standard output', 'funnel.yaml')
     .option('--force', 'overwrite an existing file')
     .action(async (path: string, o: Record<string, unknown>) => {
       const s = session();
+      if (path === '-') {
+        term.stdout.write(exampleRules());
+        return;
+      }
       await init(resolvePath(term.cwd, path), !!o.force);
       s.note(`wrote ${path} and ${join(dirname(path), DEFAULT_CASES_FILE)} — edit them, then: funnel validate ${path} --contacts <contacts> --activities <activities>; funnel test ${path}`);
     });
 
   registerRulesAsCode(program, term, session, done);
+  decorateHelp(program);
 
   return program;
 }
@@ -350,18 +361,19 @@ export async function main(argv: string[], term: Terminal = processTerminal()): 
   const program = buildProgram(term, (c) => {
     code = c;
   });
+  const command = trackCommand(program);
   try {
     await program.parseAsync(argv, { from: 'user' });
     return code;
   } catch (e) {
-    return reportError(e, term, program.opts<GlobalOpts>().debug === true);
+    return reportError(e, term, program.opts<GlobalOpts>().debug === true, command());
   } finally {
     for (const t of liveTempFiles) await fsp.rm(t, { force: true });
     liveTempFiles.clear();
   }
 }
 
-export function reportError(e: unknown, term: Terminal, debug: boolean): number {
+export function reportError(e: unknown, term: Terminal, debug: boolean, command?: string): number {
   if (e instanceof CommanderError) {
     if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return 0;
     // commander prints its own message; the spec's code for bad usage is 2.
@@ -369,7 +381,9 @@ export function reportError(e: unknown, term: Terminal, debug: boolean): number 
   }
   if (isFunnelError(e)) {
     const all: FunnelError[] = e instanceof RulesError && e.problems.length ? [...e.problems] : [e];
-    for (const p of all) term.stderr.write(`funnel: error: ${p.format()}\n`);
+    // Bad usage points to the command's help; a rules or input error has its own hint.
+    const see = e instanceof UsageError && command ? `${e.hint ? ';' : ' —'} see 'funnel ${command} --help'` : '';
+    for (const p of all) term.stderr.write(`funnel: error: ${p.format()}${see}\n`);
     if (debug) term.stderr.write(`${(e as Error).stack}\n`);
     return e.exitCode;
   }

@@ -13,6 +13,11 @@ import { DEFAULT_CASES_FILE } from './test.js';
 /** The example cases, shipped with the package; a test runs them on the built-in rules. */
 export const EXAMPLE_CASES_PATH = fileURLToPath(new URL('../../funnel.test.example.yaml', import.meta.url));
 
+/** The text `init` writes as rules (and `init -` prints). */
+export function exampleRules(): Buffer {
+  return readFileSync(BUILTIN_RULES_PATH);
+}
+
 async function write(path: string, content: Buffer | string): Promise<void> {
   const f = new AtomicFile(path);
   f.stream.write(content);
@@ -27,7 +32,7 @@ async function write(path: string, content: Buffer | string): Promise<void> {
 export async function init(path: string, force: boolean): Promise<{ path: string; cases: string }> {
   const cases = join(dirname(path), DEFAULT_CASES_FILE);
   for (const p of [path, cases]) if (existsSync(p) && !force) throw new UsageError(`${p} already exists`, {}, 'pass --force to overwrite it, or name another path');
-  await write(path, readFileSync(BUILTIN_RULES_PATH));
+  await write(path, exampleRules());
   await write(cases, readFileSync(EXAMPLE_CASES_PATH));
   return { path, cases };
 }

@@ -1,7 +1,7 @@
 /** Which rules a command uses, loaded and validated: the one place where the lookup order lives. */
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
 import { RulesError } from '../errors.js';
 import { BUILTIN_RULES_PATH, formatProblem, readRulesFile, type Problem } from '../rules/load.js';
 import type { Rules } from '../rules/model.js';
@@ -14,7 +14,7 @@ export interface LoadedRules {
   warnings: Problem[];
 }
 
-/** `-r` if given, else ./funnel.yaml, else ./rules.yaml, else the built-in rules (= rules.example.yaml). */
+/** `-r` if given, else ./funnel.yaml, else ./rules.yaml, else the built-in rules (= rules.example.yaml); the CLI passes what discoverRules found as `explicit`. */
 export function locateRules(explicit: string | undefined, cwd: string): { path: string; name: string } {
   if (explicit !== undefined) return { path: explicit, name: explicit };
   for (const name of ['funnel.yaml', 'rules.yaml']) {
@@ -22,6 +22,35 @@ export function locateRules(explicit: string | undefined, cwd: string): { path: 
     if (existsSync(p)) return { path: p, name: `./${name}` };
   }
   return { path: BUILTIN_RULES_PATH, name: 'built-in' };
+}
+
+/** What rules discovery reads of the environment (injected: only the CLI reads the process). */
+export interface RulesEnv {
+  FUNNEL_RULES?: string;
+  HOME?: string;
+}
+
+const RULES_NAMES = ['funnel.yaml', 'rules.yaml'];
+
+/**
+ * The rules a run uses when `-r` is absent (SPEC §2, clig.dev's order — flags, environment, files):
+ * `$FUNNEL_RULES`, else `./funnel.yaml` or `./rules.yaml`, else the same names in the parent folders up to
+ * the repository root (a folder holding `.git`) or the home folder; undefined means the built-in rules.
+ * The path is given as the user would write it from `cwd` (`../funnel.yaml`).
+ */
+export function discoverRules(cwd: string, env: RulesEnv): string | undefined {
+  if (env.FUNNEL_RULES !== undefined && env.FUNNEL_RULES.trim() !== '') return env.FUNNEL_RULES;
+  const home = env.HOME ? resolve(env.HOME) : undefined;
+  let dir = resolve(cwd);
+  for (;;) {
+    for (const name of RULES_NAMES) {
+      const p = join(dir, name);
+      if (existsSync(p) && statSync(p).isFile()) return dir === resolve(cwd) ? `./${name}` : relative(cwd, p);
+    }
+    const parent = dirname(dir);
+    if (dir === home || existsSync(join(dir, '.git')) || parent === dir) return undefined;
+    dir = parent;
+  }
 }
 
 export function problemsError(problems: readonly Problem[]): RulesError {
