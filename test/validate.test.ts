@@ -143,7 +143,7 @@ describe('funnel init', () => {
     const dir = tempDir();
     const a = await runCli(['init'], { cwd: dir });
     expect(a.code).toBe(0);
-    expect(readFileSync(join(dir, 'funnel.yaml'), 'utf8')).toBe(readFileSync(join(ROOT, 'rules.example.yaml'), 'utf8'));
+    expect(readFileSync(join(dir, 'funnel.yaml'), 'utf8')).toBe(`# yaml-language-server: $schema=./funnel.schema.json\n${readFileSync(join(ROOT, 'rules.example.yaml'), 'utf8')}`);
     writeFiles(dir, { 'funnel.yaml': 'mine' });
     const b = await runCli(['init'], { cwd: dir });
     expect(b.code).toBe(2);

@@ -73,7 +73,8 @@ export function createFolder(file: string, cols: ActivityColumns, opts: FoldOpti
   const { asOf, halfLifeMs, feeds, points, counters } = plan;
   const nCounters = counters.length;
   const froms = counters.map((c) => c.from ?? -Infinity);
-  const signalIndex = new Map(plan.signals.map((s, i) => [s, i]));
+  // Scores after the first: the other rule sets of a `whatif`.
+  const moreScores = plan.scores.slice(1);
   const labelCache = new Map<string, number>();
   const stats: FoldStats = { file, rows: 0, noKey: 0, undated: 0, afterAsOf: 0, noType: 0 };
 
@@ -110,6 +111,13 @@ export function createFolder(file: string, cols: ActivityColumns, opts: FoldOpti
       if (halfLifeMs === undefined) contribution = p;
       else if (!Number.isNaN(t)) contribution = p * Math.pow(0.5, (asOf - t) / halfLifeMs);
       aggs.addScore(slot, contribution);
+    }
+    for (let k = 0; k < moreScores.length; k++) {
+      const sc = moreScores[k]!;
+      const q = sc.points[sig]!;
+      if (q === 0) continue;
+      if (sc.halfLifeMs === undefined) aggs.addScore(slot, q, k + 1);
+      else if (!Number.isNaN(t)) aggs.addScore(slot, q * Math.pow(0.5, (asOf - t) / sc.halfLifeMs), k + 1);
     }
     opts.only?.onEvent({ signal: plan.signals[sig]!, label, time: t, line, points: contribution });
   };
@@ -155,7 +163,7 @@ export function createFolder(file: string, cols: ActivityColumns, opts: FoldOpti
     if (label.trim() === '') stats.noType++;
     let sig = labelCache.get(label);
     if (sig === undefined) {
-      sig = label.trim() === '' ? -1 : (signalIndex.get(plan.signalOfLabel(label)) ?? -1);
+      sig = label.trim() === '' ? -1 : plan.indexOfLabel(label);
       labelCache.set(detach(label), sig);
     }
     if (ambiguous) pending.push({ slot, sig, text, line: row.line, label });

@@ -29,6 +29,15 @@ export interface ActivityPlan {
   points: Float64Array;
   /** Raw label → signal, as the rules map it. */
   signalOfLabel: (label: string) => string;
+  /** The fold entry (index into `signals`, `feeds`, `points`) of a raw label; -1 when no rule reads it. */
+  indexOfLabel: (label: string) => number;
+  /**
+   * The engagement scores folded: one per rule set (`whatif` folds two at once). Channel 0 is `halfLifeMs` and
+   * `points`.
+   */
+  scores: { halfLifeMs?: number; points: Float64Array }[];
+  /** The rule sets of a plan made for several (plan-union.ts), for the threads of `--threads` to make it again. */
+  rulesets?: Rules[];
 }
 
 export function planActivities(rules: Rules, asOf: number): ActivityPlan {
@@ -58,6 +67,8 @@ export function planActivities(rules: Rules, asOf: number): ActivityPlan {
   const feeds = signals.map((s) => counters.flatMap((c, i) => (c.signals.includes(s) ? [i] : [])));
   const points = Float64Array.from(signals, (s) => rules.scoring.points.get(s) ?? 0);
   const types = rules.activities.types;
+  const signalOfLabel = (label: string): string => types.get(norm(label)) ?? snakeCase(label);
+  const signalIndex = new Map(signals.map((s, i) => [s, i]));
   return {
     asOf,
     halfLifeMs: rules.scoring.halfLifeMs,
@@ -66,6 +77,8 @@ export function planActivities(rules: Rules, asOf: number): ActivityPlan {
     counterOf,
     feeds,
     points,
-    signalOfLabel: (label) => types.get(norm(label)) ?? snakeCase(label),
+    signalOfLabel,
+    indexOfLabel: (label) => signalIndex.get(signalOfLabel(label)) ?? -1,
+    scores: [{ halfLifeMs: rules.scoring.halfLifeMs, points }],
   };
 }

@@ -10,6 +10,7 @@ import { ByteTokenizer } from '../input/byte-tokenizer.js';
 import type { Rules } from '../rules/model.js';
 import { createFolder, type ActivityColumns, type FoldStats } from './folder.js';
 import { planActivities } from './plan.js';
+import { planUnion } from './plan-union.js';
 import { Aggregates, buffersOf, type AggregateData } from './store.js';
 
 export interface RangeInput {
@@ -25,6 +26,8 @@ export interface RangeInput {
   cols: ActivityColumns;
   /** Keep each event's compact record, for the replay. */
   events: boolean;
+  /** The rule sets of a plan made for several (whatif), to make the very same plan here. */
+  planRules?: Rules[];
 }
 
 export type FromRange =
@@ -36,8 +39,8 @@ export type FromRange =
 const PROGRESS_EVERY = 1 << 18;
 
 async function foldRange(input: RangeInput, send: (m: FromRange, transfer?: ArrayBuffer[]) => void): Promise<void> {
-  const plan = planActivities(input.rules, input.asOf);
-  const aggs = new Aggregates(plan.counters.length, input.events);
+  const plan = input.planRules ? planUnion(input.planRules, input.asOf) : planActivities(input.rules, input.asOf);
+  const aggs = new Aggregates(plan.counters.length, input.events, plan.scores.length);
   const folder = createFolder(input.file, input.cols, { rules: input.rules, plan, aggs, warn: () => {}, range: true });
   const tok = new ByteTokenizer({ file: input.file, delimiter: input.delimiter, maxRecordSize: input.maxRecordSize, bom: false, base: input.start });
   const stream = createReadStream(input.path, { start: input.start, highWaterMark: 1 << 20 });

@@ -203,6 +203,7 @@ export async function foldActivitiesInRanges(path: string, opened: Table, opts: 
         asOf: opts.plan.asOf,
         cols,
         events: opts.aggs.events !== undefined,
+        planRules: opts.plan.rulesets,
       },
       (rows) => (workerRows[i] = rows),
     ),

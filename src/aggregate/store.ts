@@ -61,9 +61,11 @@ export class Aggregates {
   /** Every event's compact record, kept when the run replays the log (stage dates, history). */
   readonly events?: EventLog;
 
+  /** `scores`: engagement scores per slot, one per rule set folded (two for `whatif`). */
   constructor(
     readonly counters: number,
     keepEvents = false,
+    readonly scores = 1,
   ) {
     if (keepEvents) this.events = new EventLog();
   }
@@ -117,8 +119,8 @@ export class Aggregates {
     this.counts = resize(this.counts, cap * c, (n) => new Uint32Array(n));
     this.last = resize(this.last, cap * c, (n) => new Float64Array(n));
     this.lastSignal = resize(this.lastSignal, cap * c, (n) => new Int32Array(n));
-    this.score = resize(this.score, cap, (n) => new Float64Array(n));
-    this.scoreError = resize(this.scoreError, cap, (n) => new Float64Array(n));
+    this.score = resize(this.score, cap * this.scores, (n) => new Float64Array(n));
+    this.scoreError = resize(this.scoreError, cap * this.scores, (n) => new Float64Array(n));
     this.rows = resize(this.rows, cap, (n) => new Uint32Array(n));
     this.matched = resize(this.matched, cap, (n) => new Uint8Array(n));
     this.contactRows = resize(this.contactRows, cap, (n) => new Uint32Array(n));
@@ -137,8 +139,8 @@ export class Aggregates {
       counts: this.counts.subarray(0, n * c),
       last: this.last.subarray(0, n * c),
       lastSignal: this.lastSignal.subarray(0, n * c),
-      score: this.score.subarray(0, n),
-      scoreError: this.scoreError.subarray(0, n),
+      score: this.score.subarray(0, n * this.scores),
+      scoreError: this.scoreError.subarray(0, n * this.scores),
       rows: this.rows.subarray(0, n),
       ...(this.events ? { events: this.events.data() } : {}),
     };
@@ -166,23 +168,27 @@ export class Aggregates {
           this.lastSignal[gb + k] = d.lastSignal[sb + k]!;
         }
       }
-      this.addScore(g, d.score[s]!);
-      this.scoreError[g]! += d.scoreError[s]!;
+      for (let k = 0; k < this.scores; k++) {
+        this.addScore(g, d.score[s * this.scores + k]!, k);
+        this.scoreError[g * this.scores + k]! += d.scoreError[s * this.scores + k]!;
+      }
       this.rows[g]! += d.rows[s]!;
     }
     if (d.events) this.events?.append(d.events, slotOf);
   }
 
-  addScore(slot: number, c: number): void {
-    const s = this.score[slot]!;
+  addScore(slot: number, c: number, score = 0): void {
+    const i = slot * this.scores + score;
+    const s = this.score[i]!;
     const t = s + c;
-    this.scoreError[slot]! += Math.abs(s) >= Math.abs(c) ? s - t + c : c - t + s;
-    this.score[slot] = t;
+    this.scoreError[i]! += Math.abs(s) >= Math.abs(c) ? s - t + c : c - t + s;
+    this.score[i] = t;
   }
 
-  /** The engagement score of a slot (0 for none). */
-  scoreOf(slot: number): number {
-    return slot < 0 ? 0 : this.score[slot]! + this.scoreError[slot]!;
+  /** The engagement score of a slot (0 for none); `score` picks the rule set's when several are folded. */
+  scoreOf(slot: number, score = 0): number {
+    const i = slot * this.scores + score;
+    return slot < 0 ? 0 : this.score[i]! + this.scoreError[i]!;
   }
 
   /** Activity rows of keys no contact claimed. */

@@ -35,6 +35,8 @@ export interface ClassifierEnv {
   plan: ActivityPlan;
   aggs: Aggregates;
   dateOrder?: DateOrder;
+  /** Which engagement score of the aggregates is this rule set's (whatif folds two); 0 by default. */
+  score?: number;
   /** File-level warnings. */
   warn: (message: string) => void;
 }
@@ -154,7 +156,7 @@ export class Classifier {
     v.last = a.last;
     v.lastSignal = a.lastSignal;
     v.base = slot < 0 ? -1 : slot * this.env.plan.counters.length;
-    v.score = a.scoreOf(slot);
+    v.score = a.scoreOf(slot, this.env.score);
     return v;
   }
 

@@ -4,7 +4,7 @@
  */
 import { Command, CommanderError, Option } from 'commander';
 import { promises as fsp, rmSync } from 'node:fs';
-import { dirname, join, resolve as resolvePath } from 'node:path';
+import { relative as relativePath, resolve as resolvePath } from 'node:path';
 import { availableParallelism } from 'node:os';
 import { FunnelError, UsageError, isFunnelError, RulesError } from '../errors.js';
 import { VERSION } from '../util/version.js';
@@ -16,7 +16,6 @@ import { classify, type ClassifyOptions } from '../commands/classify.js';
 import { validate, hasErrors } from '../commands/validate.js';
 import { explain, type ExplainOptions } from '../commands/explain.js';
 import { exampleRules, init } from '../commands/init.js';
-import { DEFAULT_CASES_FILE } from '../commands/test.js';
 import { sql } from '../commands/sql.js';
 import { summarize } from '../commands/summary.js';
 import { diff } from '../commands/diff.js';
@@ -336,7 +335,7 @@ function buildProgram(term: Terminal, done: (code: number) => void): Command {
 
   program
     .command('init')
-    .description('write the commented example rules to start from, and example cases for funnel test beside them')
+    .description('write the commented example rules to start from, example cases for funnel test and the JSON Schemas for editors beside them')
     .argument('[path]', 'where to write them; - prints the rules on standard output', 'funnel.yaml')
     .option('--force', 'overwrite an existing file')
     .action(async (path: string, o: Record<string, unknown>) => {
@@ -345,8 +344,8 @@ function buildProgram(term: Terminal, done: (code: number) => void): Command {
         term.stdout.write(exampleRules());
         return;
       }
-      await init(resolvePath(term.cwd, path), !!o.force);
-      s.note(`wrote ${path} and ${join(dirname(path), DEFAULT_CASES_FILE)} — edit them, then: funnel validate ${path} --contacts <contacts> --activities <activities>; funnel test ${path}`);
+      const r = await init(resolvePath(term.cwd, path), !!o.force);
+      s.note(`wrote ${r.files.map((f) => relativePath(term.cwd, f)).join(', ')} — edit the rules and cases, then: funnel validate ${path} --contacts <contacts> --activities <activities>; funnel test ${path}`);
     });
 
   registerRulesAsCode(program, term, session, done);

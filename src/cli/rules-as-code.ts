@@ -1,8 +1,15 @@
 /** The commands that treat the rules as code: `funnel test`, `funnel whatif`, `funnel schema`. */
 import { Option, type Command } from 'commander';
+import { availableParallelism } from 'node:os';
+import { UsageError } from '../errors.js';
 import { runTests } from '../commands/test.js';
+import { schemaText } from '../commands/schema.js';
+import { whatif, type WhatifOptions } from '../commands/whatif.js';
+import { parseDelimiterOption } from '../input/sniff.js';
+import { checkEncoding } from '../input/decode.js';
 import { renderTestJson, renderTestText } from '../output/test-render.js';
-import type { Session } from './cli.js';
+import { renderWhatifJson, renderWhatifText } from '../output/whatif-render.js';
+import { DEFAULT_MAX_THREADS, type Session } from './cli.js';
 import type { Terminal } from './io.js';
 
 export function registerRulesAsCode(program: Command, term: Terminal, session: () => Session, done: (code: number) => void): void {
@@ -16,5 +23,64 @@ export function registerRulesAsCode(program: Command, term: Terminal, session: (
       const report = await runTests({ files, cwd: term.cwd }, { stdin: term.stdin, warn: s.warn, note: s.note });
       term.stdout.write(o.format === 'json' ? renderTestJson(report) : renderTestText(report, s.out));
       done(report.failed ? 1 : 0);
+    });
+
+  program
+    .command('whatif')
+    .description('classify one export under two rule sets in one pass: who moves between stages, and what changes')
+    .argument('<before>', 'the current rules')
+    .argument('<after>', 'the changed rules')
+    .argument('<contacts...>', 'contact exports; - for standard input')
+    .option('-a, --activities <files...>', 'activity exports, one row per event')
+    .option('--moved <file>', 'write the contacts whose stage changes: the row annotated under the after rules, then funnel_stage_before and funnel_reason_before (CSV; - for stdout)')
+    .addOption(new Option('--format <format>', 'table or json').choices(['table', 'json']).default('table'))
+    .option('--as-of <date>', 'reference time for windows and decay (default: now)')
+    .option('--threads <n>', 'threads for folding each activities file, as classify (default: the cores, up to 4)')
+    .option('--encoding <label>', 'input encoding (WHATWG label); default: detected')
+    .option('--delimiter <char>', 'input CSV delimiter; default: sniffed')
+    .option('--no-header', 'CSV inputs have no header row; columns are named 1..N')
+    .option('--prefix <prefix>', 'prefix of the added columns', 'funnel_')
+    .addOption(new Option('--min-range-bytes <n>').hideHelp())
+    .addOption(new Option('--parser <parser>').choices(['fast', 'csv-parse']).hideHelp())
+    .action(async (before: string, after: string, contacts: string[], o: Record<string, unknown>) => {
+      const s = session();
+      const delimiter = o.delimiter === undefined ? undefined : parseDelimiterOption(String(o.delimiter));
+      if (o.delimiter !== undefined && delimiter === undefined) throw new UsageError(`invalid --delimiter '${String(o.delimiter)}'`, {}, 'give one character, or tab');
+      if (o.encoding !== undefined) checkEncoding(String(o.encoding));
+      if (o.threads !== undefined && !/^[1-9]\d*$/.test(String(o.threads))) throw new UsageError(`--threads must be a whole number ≥ 1, not '${String(o.threads)}'`);
+      if (o.minRangeBytes !== undefined && !/^[1-9]\d*$/.test(String(o.minRangeBytes))) throw new UsageError(`--min-range-bytes must be a whole number ≥ 1`);
+      const moved = o.moved as string | undefined;
+      const r = await whatif(
+        {
+          before,
+          after,
+          contacts,
+          activities: (o.activities as string[] | undefined) ?? [],
+          asOf: o.asOf as string | undefined,
+          moved,
+          prefix: String(o.prefix),
+          encoding: o.encoding as string | undefined,
+          delimiter,
+          noHeader: o.header === false,
+          cwd: term.cwd,
+          threads: o.threads === undefined ? Math.min(availableParallelism(), DEFAULT_MAX_THREADS) : Number(o.threads),
+          minRangeBytes: o.minRangeBytes === undefined ? undefined : Number(o.minRangeBytes),
+          parser: o.parser as WhatifOptions['parser'],
+        },
+        { stdin: term.stdin, stdout: term.stdout, warn: s.warn, note: s.note, progress: s.progress },
+      );
+      s.endProgress();
+      // With the moved rows on stdout, the report goes to stderr.
+      const stream = moved === '-' ? term.stderr : term.stdout;
+      if (o.format === 'json') stream.write(renderWhatifJson(r));
+      else if (!s.opts.quiet || moved !== '-') stream.write(renderWhatifText(r, moved === '-' ? s.err : s.out));
+    });
+
+  program
+    .command('schema')
+    .description('print the JSON Schema (draft 2020-12) of the rules file, for editors (yaml-language-server) and CI')
+    .option('--cases', 'the schema of a cases file of funnel test instead')
+    .action((o: Record<string, unknown>) => {
+      term.stdout.write(schemaText(o.cases ? 'cases' : 'rules'));
     });
 }

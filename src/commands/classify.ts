@@ -29,6 +29,7 @@ import { ByteSink } from '../output/byte-sink.js';
 import { SummaryBuilder, type Summary } from '../output/summary.js';
 import { SegmentedSummary } from '../output/summary-segments.js';
 import { byColumn } from './by-column.js';
+import { funnelValues, unionHeader } from '../output/annotation.js';
 import { loadRules, formatProblem, type LoadedRules } from './rules-source.js';
 import { checkFieldColumns } from './field-columns.js';
 import { WarningList } from '../output/warning-list.js';
@@ -258,27 +259,7 @@ export async function classify(opts: ClassifyOptions, io: ClassifyIO): Promise<C
     phase('scan contacts');
 
     // The output header: the union of the contact files' columns, then the funnel columns.
-    const header: string[] = [];
-    const mappings: number[][] = [];
-    for (const f of scan.files) {
-      const names = [...f.headers];
-      for (let i = names.length; i < f.width; i++) {
-        // Extra fields of ragged rows get their own columns, never one the header already has.
-        let name = `column_${i + 1}`;
-        for (let k = 2; names.includes(name); k++) name = `column_${i + 1}_${k}`;
-        names.push(name);
-      }
-      mappings.push(
-        names.map((n) => {
-          let i = header.indexOf(n);
-          if (i === -1) {
-            i = header.length;
-            header.push(n);
-          }
-          return i;
-        }),
-      );
-    }
+    const { header, mappings } = unionHeader(scan.files);
     const withPrevious = opts.previous !== undefined;
     const added = [...FUNNEL_COLUMNS, ...(withPrevious ? PREVIOUS_COLUMNS : []), ...(replay ? stageDateColumns(rules) : [])].map((c) => `${opts.prefix}${c}`);
     const clashing = added.filter((c) => header.includes(c));
@@ -378,7 +359,7 @@ export async function classify(opts: ClassifyOptions, io: ClassifyIO): Promise<C
           summary.add(v);
           if (cells?.sla === 'overdue') summary.overdue(v.stageIndex);
           const since = cells ? cells.since : prev && prev.stage === v.stage && prev.since ? prev.since : asOfText;
-          const added = [v.stage, (Math.round(v.score * 10) / 10).toFixed(1), String(Math.round(v.fit * 1000) / 1000), v.persona ? 'yes' : 'no', v.consent ? 'yes' : 'no', v.content, v.action, v.reason, v.warnings.join('; '), since];
+          const added = funnelValues(v, since);
           segments?.add(values[byCol], v, cells?.sla === 'overdue');
           if (withPrevious) {
             summary.move(prev?.stage, v.stage);

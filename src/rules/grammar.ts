@@ -1,14 +1,264 @@
 /**
- * The keys of the files funnel reads as code, declared once: the loaders check against these lists and
- * `funnel schema` generates its JSON Schema from them, so the two cannot drift apart.
+ * The files funnel reads as code, declared once as data: the keys each part allows, the type of each value, the
+ * operators and their arguments, the duration units. The loaders (load.ts, cases.ts) check against these
+ * declarations and `funnel schema` generates its JSON Schema from them (schema.ts), so a key added here is one the
+ * loader accepts and the editor completes. Descriptions follow the README's rules reference.
  */
+import { DURATION_UNITS } from './duration.js';
 
-/** Keys of a cases file of `funnel test`. */
-export const CASES_FILE_KEYS = ['as_of', 'cases'] as const;
-export const CASE_KEYS = ['name', 'as_of', 'contact', 'activities', 'expect'] as const;
-export const EVENT_KEYS = ['type', 'time'] as const;
+export type Shape =
+  | { type: 'text'; desc?: string; enum?: readonly string[] }
+  | { type: 'number'; desc?: string; integer?: boolean; min?: number }
+  | { type: 'boolean'; desc?: string }
+  /** Text, a number or true/false. */
+  | { type: 'scalar'; desc?: string }
+  /** One value, or a non-empty list of values. */
+  | { type: 'scalars'; desc?: string }
+  | { type: 'duration'; desc?: string }
+  | { type: 'date'; desc?: string }
+  | { type: 'number-or-date'; desc?: string }
+  | { type: 'version'; desc?: string }
+  | { type: 'map'; desc?: string; keys: Readonly<Record<string, Shape>>; required?: readonly string[] }
+  /** Keys chosen by the user (friendly names, signals), each with a value of one shape. */
+  | { type: 'dict'; desc?: string; values: Shape }
+  | { type: 'list'; desc?: string; items: Shape; minItems?: number; first?: { forbids: string; desc: string } }
+  /** N, or a mapping of comparisons. */
+  | { type: 'count'; desc?: string }
+  /** A mapping of numeric comparisons. */
+  | { type: 'comparison'; desc?: string }
+  | { type: 'condition'; desc?: string };
+
+const text = (desc: string, values?: readonly string[]): Shape => ({ type: 'text', desc, ...(values ? { enum: values } : {}) });
+const condition = (desc: string): Shape => ({ type: 'condition', desc });
+
+export const DURATION_DESC = `a number and a unit: ${Object.keys(DURATION_UNITS).join(', ')} (mo = 30 days, y = 365 days), e.g. 90d`;
+
+/** The bounds of an activity condition's `count` mapping. */
+export const COUNT_KEYS = ['gte', 'lte'] as const;
+
+/** Numeric comparisons of `score` and `fit`. */
+export const NUM_OPS = ['gt', 'gte', 'lt', 'lte', 'equals', 'not_equals'] as const;
+
+/** Operators of a `field` condition and the value each takes. */
+export const FIELD_OPS: Readonly<Record<string, Shape>> = {
+  equals: { type: 'scalar', desc: 'the value equals this (trimmed, ignoring case)' },
+  not_equals: { type: 'scalar', desc: 'the value is not this; also holds for a missing value' },
+  in: { type: 'scalars', desc: 'the value is one of these' },
+  not_in: { type: 'scalars', desc: 'the value is none of these; also holds for a missing value' },
+  contains: { type: 'scalar', desc: 'the value contains this text' },
+  matches: text('a regular expression the value matches (case-insensitive)'),
+  present: { type: 'boolean', desc: 'true: the field has a value; false: it is missing or empty' },
+  gt: { type: 'number-or-date', desc: 'greater than (numbers; dates when the value is a date)' },
+  gte: { type: 'number-or-date', desc: 'greater than or equal' },
+  lt: { type: 'number-or-date', desc: 'less than' },
+  lte: { type: 'number-or-date', desc: 'less than or equal' },
+  before: { type: 'date', desc: 'a date strictly before this one' },
+  after: { type: 'date', desc: 'a date strictly after this one' },
+  within: { type: 'duration', desc: `a date within this window before as-of: ${DURATION_DESC}` },
+  domain_in: { type: 'scalars', desc: 'the email domain is one of these (subdomains included)' },
+};
+
+/** Keys of an `activity` condition besides `activity`. */
+export const ACTIVITY_OPTIONS: Readonly<Record<string, Shape>> = {
+  within: { type: 'duration', desc: `only events within this window before as-of (its edge included): ${DURATION_DESC}` },
+  since: { type: 'date', desc: 'only events on or after this date' },
+  count: { type: 'count', desc: 'at least N events (default 1), or { gte: N, lte: M }' },
+};
+
+/** Condition kinds: the key a condition starts with, the value it takes, the other keys it allows. */
+export const CONDITION_KINDS: Readonly<Record<string, { value: Shape; options?: Readonly<Record<string, Shape>>; desc: string }>> = {
+  all: { value: { type: 'list', items: condition('a condition'), minItems: 1 }, desc: 'every condition of the list holds' },
+  any: { value: { type: 'list', items: condition('a condition'), minItems: 1 }, desc: 'at least one condition of the list holds' },
+  not: { value: condition('the condition that must not hold'), desc: 'the condition does not hold' },
+  field: { value: text('a friendly name from fields, or a column'), options: FIELD_OPS, desc: 'a contact field compared with one or more operators, all of which must hold' },
+  activity: { value: { type: 'scalars', desc: 'a signal or a list of signals' }, options: ACTIVITY_OPTIONS, desc: 'the contact has events of these signals' },
+  score: { value: { type: 'comparison', desc: 'e.g. { gte: 30 }' }, desc: 'the engagement score (unrounded)' },
+  fit: { value: { type: 'comparison', desc: 'e.g. { gte: 30 }' }, desc: 'the fit points (unrounded)' },
+  persona: { value: { type: 'boolean' }, desc: 'the persona condition holds (true) or not (false)' },
+  consent: { value: { type: 'boolean' }, desc: 'the contact is contactable (true) or not (false)' },
+  stage: { value: text("a stage id"), desc: "that stage's when holds (in stages and disqualify rules)" },
+};
+
+export const CONTACTS: Shape = {
+  type: 'map',
+  desc: 'how contacts are keyed',
+  keys: {
+    key: text('the column joining contacts and activities; absent: the column whose values look like emails'),
+    normalize: text('email: trim and lowercase keys (default); exact: keep them as they are', ['email', 'exact']),
+    created: text("a date column: when the contact was created; a field condition holds from then in the replay of stage dates (else from the contact's first dated event)"),
+  },
+};
+
+export const ACTIVITIES: Shape = {
+  type: 'map',
+  desc: 'the columns of the activity exports and how their labels map to signals',
+  keys: {
+    key: text('the column holding the contact key (default: contacts.key)'),
+    type: text('the column naming the event'),
+    time: text('the column holding when it happened'),
+    date_order: text('how to read slash dates such as 05/03/2026: auto (decided per file), dmy or mdy', ['auto', 'dmy', 'mdy']),
+    timezone: text('for times written without an offset: an IANA name such as Europe/Paris, or UTC'),
+    types: { type: 'dict', desc: 'signal name → raw labels (case-insensitive); an unmapped label becomes its snake_case form', values: { type: 'scalars', desc: 'the raw labels of this signal' } },
+  },
+};
+
+export const FIT_RULE: Shape = {
+  type: 'map',
+  desc: 'fit points given when the condition holds',
+  keys: { when: condition('the condition (persona and consent cannot be used here)'), points: { type: 'number', desc: 'the fit points' } },
+  required: ['when', 'points'],
+};
+
+export const SCORING: Shape = {
+  type: 'map',
+  desc: 'engagement points of events, and fit points of contacts',
+  keys: {
+    half_life: { type: 'duration', desc: `engagement points decay: points × 0.5^(age / half_life); absent: no decay. ${DURATION_DESC}` },
+    points: { type: 'dict', desc: 'engagement points per event of a signal', values: { type: 'number', desc: 'points per event' } },
+    fit: { type: 'list', desc: 'fit points from contact fields', items: FIT_RULE },
+  },
+};
+
+export const CONSENT: Shape = {
+  type: 'map',
+  desc: 'when a contact may receive marketing email; without it every contact is contactable',
+  keys: {
+    when: condition('the condition of an opt-in'),
+    action: text('the action of a contact without consent at a stage that needs it (default: do not email — no consent)'),
+  },
+  required: ['when'],
+};
+
+export const DISQUALIFIER: Shape = {
+  type: 'map',
+  desc: 'a disqualify rule; the first that holds wins',
+  keys: {
+    id: text('the reason shown in funnel_reason and the summary'),
+    when: condition('the condition that disqualifies'),
+    action: text('the action of a disqualified contact (default: exclude)'),
+    content: text('the content of a disqualified contact (default: none)'),
+  },
+  required: ['id', 'when'],
+};
+
+export const SLA: Shape = {
+  type: 'map',
+  desc: 'a contact at this stage for longer than within is overdue: funnel_sla is overdue and funnel_action the sla action (rules with an sla imply --stage-dates)',
+  keys: {
+    within: { type: 'duration', desc: `how long a contact may stay at the stage: ${DURATION_DESC}` },
+    action: text('the action of an overdue contact, e.g. "escalate: MQL untouched for 14 days"'),
+  },
+  required: ['within', 'action'],
+};
+
+export const STAGE: Shape = {
+  type: 'map',
+  desc: 'a funnel stage',
+  keys: {
+    id: text('the stage id: letters, digits, - or _ (it names the output file <id>.csv)'),
+    label: text('a display name (default: the id)'),
+    content: text('the content type to send at this stage'),
+    action: text('the next action at this stage'),
+    needs_consent: { type: 'boolean', desc: 'a contact without consent gets the consent action instead (default true)' },
+    when: condition('the condition of this stage; the most mature stage whose condition holds wins'),
+    sla: SLA,
+  },
+  required: ['id'],
+};
+
+export const RULES_FILE: Shape = {
+  type: 'map',
+  desc: 'funnel rules: where every contact stands in the buying journey, and why',
+  keys: {
+    version: { type: 'version', desc: 'the rules language version: 1' },
+    contacts: CONTACTS,
+    activities: ACTIVITIES,
+    fields: { type: 'dict', desc: 'friendly names for contact columns, used in conditions', values: text('the contact column') },
+    scoring: SCORING,
+    persona: condition('the buyer persona; without it every contact fits'),
+    consent: CONSENT,
+    disqualify: { type: 'list', desc: 'checked first; the first rule that holds wins and the contact is disqualified', items: DISQUALIFIER },
+    stages: {
+      type: 'list',
+      desc: 'from least to most mature; a contact gets the most mature stage whose when holds',
+      items: STAGE,
+      minItems: 1,
+      first: { forbids: 'when', desc: 'the first stage is where every contact starts: it has no when' },
+    },
+    allow_regression: { type: 'boolean', desc: 'with --previous, false (default): a contact never moves back to a less mature stage' },
+  },
+  required: ['stages'],
+};
+
+/** The keys of a map shape. */
+export function keysOf(shape: Shape): string[] {
+  if (shape.type !== 'map') throw new Error(`not a map shape: ${shape.type}`);
+  return Object.keys(shape.keys);
+}
+
+/** The shape of key `k` of a map shape. */
+export function shapeOf(shape: Shape, k: string): Shape {
+  if (shape.type !== 'map' || !(k in shape.keys)) throw new Error(`no key ${k}`);
+  return shape.keys[k]!;
+}
+
+// The cases file of `funnel test`.
 export const EXPECT_KEYS = ['stage', 'contactable', 'fit', 'persona', 'score', 'content', 'action', 'reason_contains'] as const;
 export type ExpectKey = (typeof EXPECT_KEYS)[number];
+
+const yesNo: Shape = { type: 'text', desc: 'yes or no', enum: ['yes', 'no', 'true', 'false'] };
+
+export const EXPECT: Shape = {
+  type: 'map',
+  desc: 'what the rules must make of the contact',
+  keys: {
+    stage: text('the stage id, or disqualified'),
+    contactable: yesNo,
+    fit: { type: 'number', desc: 'the fit points' },
+    persona: yesNo,
+    score: { type: 'number', desc: 'the engagement score, within ±0.05' },
+    content: text('the content of the stage'),
+    action: text('the action, as funnel_action writes it (the consent action included)'),
+    reason_contains: { type: 'scalars', desc: 'a text, or texts, that funnel_reason must contain (ignoring case)' },
+  },
+};
+
+export const EVENT: Shape = {
+  type: 'map',
+  desc: 'an activity of the contact',
+  keys: {
+    type: text('a raw label of your exports, or a signal'),
+    time: text('when: any date the data rules read; absent: an undated event'),
+  },
+  required: ['type'],
+};
+
+export const CASE: Shape = {
+  type: 'map',
+  desc: 'one contact, its activities and what the rules must make of it',
+  keys: {
+    name: text('what the case shows'),
+    as_of: { type: 'date', desc: "the reference time of this case (default: the file's as_of)" },
+    contact: { type: 'dict', desc: 'the fields the case needs (columns the rules read, or friendly names); the others are empty', values: { type: 'scalar' } },
+    activities: { type: 'list', desc: 'the events of the contact', items: EVENT },
+    expect: EXPECT,
+  },
+  required: ['expect'],
+};
+
+export const CASES_FILE: Shape = {
+  type: 'map',
+  desc: 'funnel test cases',
+  keys: {
+    as_of: { type: 'date', desc: 'the reference time of every case, unless a case sets its own (default: now)' },
+    cases: { type: 'list', desc: 'the cases', items: CASE, minItems: 1 },
+  },
+  required: ['cases'],
+};
+
+export const CASES_FILE_KEYS = keysOf(CASES_FILE);
+export const CASE_KEYS = keysOf(CASE);
+export const EVENT_KEYS = keysOf(EVENT);
 
 /** How close an expected score must be: the output column is rounded to one decimal. */
 export const SCORE_TOLERANCE = 0.05;

@@ -9,6 +9,7 @@ import { parseDuration, DURATION_HINT } from './duration.js';
 import { parseDate } from '../input/dates.js';
 import { closest, norm, snakeCase } from '../util/text.js';
 import { DEFAULT_CONSENT_ACTION, type Cond, type FieldOp, type NumCmp, type NumOp, type Pos, type Rules, type Scalar, type Sla, type Stage } from './model.js';
+import { ACTIVITIES, ACTIVITY_OPTIONS, CONDITION_KINDS, CONSENT, CONTACTS, COUNT_KEYS, DISQUALIFIER, FIELD_OPS as FIELD_OP_SHAPES, FIT_RULE, NUM_OPS as NUM_OP_LIST, RULES_FILE, SCORING, SLA, STAGE, keysOf, shapeOf, type Shape } from './grammar.js';
 
 export interface Problem {
   severity: 'error' | 'warning';
@@ -29,17 +30,29 @@ export const BUILTIN_RULES_PATH = fileURLToPath(new URL('../../rules.example.yam
 
 type Scope = 'stage' | 'disqualify' | 'persona' | 'consent' | 'fit';
 
-const TOP_KEYS = ['version', 'contacts', 'activities', 'fields', 'scoring', 'persona', 'consent', 'disqualify', 'stages', 'allow_regression'];
-const CONTACTS_KEYS = ['key', 'normalize', 'created'];
-const ACTIVITIES_KEYS = ['key', 'type', 'time', 'date_order', 'timezone', 'types'];
-const SCORING_KEYS = ['half_life', 'points', 'fit'];
-const STAGE_KEYS = ['id', 'label', 'content', 'action', 'needs_consent', 'when', 'sla'];
-const SLA_KEYS = ['within', 'action'];
-const DISQUALIFY_KEYS = ['id', 'when', 'action', 'content'];
-const COND_KINDS = ['all', 'any', 'not', 'field', 'activity', 'score', 'fit', 'persona', 'consent', 'stage'];
-const FIELD_OPS = ['equals', 'not_equals', 'in', 'not_in', 'contains', 'matches', 'present', 'gt', 'gte', 'lt', 'lte', 'before', 'after', 'within', 'domain_in'];
-const ACTIVITY_KEYS = ['activity', 'within', 'since', 'count'];
-const NUM_OPS: NumOp[] = ['gt', 'gte', 'lt', 'lte', 'equals', 'not_equals'];
+// The keys, operators and value types are declared in grammar.ts, which `funnel schema` is generated from.
+const TOP_KEYS = keysOf(RULES_FILE);
+const CONTACTS_KEYS = keysOf(CONTACTS);
+const ACTIVITIES_KEYS = keysOf(ACTIVITIES);
+const SCORING_KEYS = keysOf(SCORING);
+const STAGE_KEYS = keysOf(STAGE);
+const SLA_KEYS = keysOf(SLA);
+const DISQUALIFY_KEYS = keysOf(DISQUALIFIER);
+const COND_KINDS = Object.keys(CONDITION_KINDS);
+const FIELD_OPS = Object.keys(FIELD_OP_SHAPES);
+const ACTIVITY_KEYS = ['activity', ...Object.keys(ACTIVITY_OPTIONS)];
+const NUM_OPS: readonly NumOp[] = NUM_OP_LIST;
+
+/** `a or b`, `a, b or c`. */
+function orList(values: readonly string[]): string {
+  return values.length < 2 ? values.join('') : `${values.slice(0, -1).join(', ')} or ${values.at(-1)}`;
+}
+
+/** The allowed values of a text key with an enumeration. */
+function enumOf(parent: Shape, key: string): readonly string[] {
+  const s = shapeOf(parent, key);
+  return s.type === 'text' && s.enum ? s.enum : [];
+}
 const STAGE_ID = /^[A-Za-z0-9][A-Za-z0-9_-]*$/;
 
 interface Entry {
@@ -148,6 +161,28 @@ class Checker {
     return { ms, text: text.trim() };
   }
 
+  /** A value read as its declared shape (the scalar shapes of grammar.ts). */
+  typed(node: Node | null, shape: Shape, what: string, tz = 'UTC'): Scalar | Scalar[] | { ms: number; text: string } | undefined {
+    switch (shape.type) {
+      case 'text':
+        return this.string(node, what);
+      case 'number':
+        return this.number(node, what);
+      case 'boolean':
+        return this.boolean(node, what);
+      case 'scalar':
+        return this.scalar(node, what);
+      case 'scalars':
+        return this.scalars(node, what);
+      case 'duration':
+        return this.duration(node, what);
+      case 'date':
+        return this.date(node, what, tz);
+      default:
+        throw new Error(`not a scalar shape: ${shape.type}`);
+    }
+  }
+
   date(node: Node | null, what: string, tz: string): { ms: number; text: string } | undefined {
     const text = this.string(node, what);
     if (text === undefined) return undefined;
@@ -243,15 +278,15 @@ function parseCond(cx: CondContext, node: Node | null, scope: Scope, where: stri
       const w = m.get('within');
       const s = m.get('since');
       const cnt = m.get('count');
-      const within = w ? c.duration(w.value, `'within'`) : undefined;
-      const since = s ? c.date(s.value, `'since'`, cx.tz) : undefined;
+      const within = w ? (c.typed(w.value, ACTIVITY_OPTIONS.within!, `'within'`) as { ms: number; text: string } | undefined) : undefined;
+      const since = s ? (c.typed(s.value, ACTIVITY_OPTIONS.since!, `'since'`, cx.tz) as { ms: number; text: string } | undefined) : undefined;
       let count: { gte?: number; lte?: number } = { gte: 1 };
       let countOk = true;
       if (cnt) {
         const cv = c.resolve(cnt.value);
         if (isMap(cv)) {
           const ce = c.entries(cv, `'count'`) ?? [];
-          c.keys(ce, ['gte', 'lte'], `'count'`);
+          c.keys(ce, COUNT_KEYS, `'count'`);
           count = {};
           for (const e of ce) {
             if (e.key !== 'gte' && e.key !== 'lte') continue;
@@ -308,18 +343,6 @@ function parseFieldOp(cx: CondContext, e: Entry): FieldOp | undefined {
   const { c } = cx;
   const what = `'${e.key}'`;
   switch (e.key) {
-    case 'equals':
-    case 'not_equals':
-    case 'contains': {
-      const v = c.scalar(e.value, what);
-      return v === undefined ? undefined : { op: e.key, value: v };
-    }
-    case 'in':
-    case 'not_in':
-    case 'domain_in': {
-      const values = c.scalars(e.value, what);
-      return values ? { op: e.key, values } : undefined;
-    }
     case 'matches': {
       const source = c.string(e.value, what);
       if (source === undefined) return undefined;
@@ -328,10 +351,6 @@ function parseFieldOp(cx: CondContext, e: Entry): FieldOp | undefined {
       } catch (err) {
         return c.error(e.value, `invalid regular expression /${source}/ (${(err as Error).message.replace(/^Invalid regular expression: /, '')})`, 'check brackets and escape special characters with \\');
       }
-    }
-    case 'present': {
-      const v = c.boolean(e.value, what);
-      return v === undefined ? undefined : { op: 'present', value: v };
     }
     case 'gt':
     case 'gte':
@@ -345,14 +364,25 @@ function parseFieldOp(cx: CondContext, e: Entry): FieldOp | undefined {
       }
       return c.error(e.value, `${what} needs a number or a date`, 'for example gte: 50 or gte: 2026-01-01');
     }
-    case 'before':
-    case 'after': {
-      const d = c.date(e.value, what, cx.tz);
-      return d ? { op: e.key, value: d.ms, date: d.text } : undefined;
+  }
+  // The other operators take a value of their declared shape.
+  const shape = FIELD_OP_SHAPES[e.key]!;
+  const v = c.typed(e.value, shape, what, cx.tz);
+  if (v === undefined) return undefined;
+  const op = e.key as never;
+  switch (shape.type) {
+    case 'scalar':
+    case 'boolean':
+      return { op, value: v } as FieldOp;
+    case 'scalars':
+      return { op, values: v } as FieldOp;
+    case 'date': {
+      const d = v as { ms: number; text: string };
+      return { op, value: d.ms, date: d.text } as FieldOp;
     }
-    case 'within': {
-      const d = c.duration(e.value, what);
-      return d ? { op: 'within', ms: d.ms, text: d.text } : undefined;
+    case 'duration': {
+      const d = v as { ms: number; text: string };
+      return { op, ms: d.ms, text: d.text } as FieldOp;
     }
   }
   return undefined;
@@ -368,15 +398,20 @@ function parseSla(c: Checker, e: Entry, stage: string): Sla | undefined {
   const a = m.get('action');
   if (!w) c.error(e.value, `the sla of stage '${stage}' needs 'within'`, 'how long a contact may stay at the stage, e.g. within: 14d');
   if (!a) c.error(e.value, `the sla of stage '${stage}' needs 'action'`, 'what to do with an overdue contact, e.g. action: "escalate: untouched for 14 days"');
-  const within = w ? c.duration(w.value, `'within'`) : undefined;
+  const within = w ? (c.typed(w.value, shapeOf(SLA, 'within'), `'within'`) as { ms: number; text: string } | undefined) : undefined;
   if (within && within.ms <= 0) return c.error(w!.value, `an sla's within must be longer than zero`, DURATION_HINT);
-  const action = a ? c.string(a.value, `the sla action`) : undefined;
+  const action = a ? (c.typed(a.value, shapeOf(SLA, 'action'), `the sla action`) as string | undefined) : undefined;
   return within && action !== undefined ? { withinMs: within.ms, within: within.text, action } : undefined;
 }
 
-function optionalString(c: Checker, m: Map<string, Entry>, key: string, what: string): string | undefined {
+/** An optional key of a map, read as its declared shape. */
+function optional<T extends Scalar | Scalar[] | { ms: number; text: string }>(c: Checker, m: Map<string, Entry>, parent: Shape, key: string, what: string): T | undefined {
   const e = m.get(key);
-  return e ? c.string(e.value, what) : undefined;
+  return e ? (c.typed(e.value, shapeOf(parent, key), what) as T | undefined) : undefined;
+}
+
+function optionalString(c: Checker, m: Map<string, Entry>, parent: Shape, key: string, what: string): string | undefined {
+  return optional<string>(c, m, parent, key, what);
 }
 
 /** Validates rules text; `rules` is set when there are no errors. */
@@ -415,15 +450,16 @@ export function loadRulesText(text: string, file: string): LoadResult {
     if (es) {
       c.keys(es, CONTACTS_KEYS, `'contacts'`);
       const m = entryMap(es);
-      contacts.key = optionalString(c, m, 'key', `contacts key`);
+      contacts.key = optionalString(c, m, CONTACTS, 'key', `contacts key`);
       if (m.has('key')) positions.set('contacts.key', c.pos(m.get('key')!.value));
-      contacts.created = optionalString(c, m, 'created', `contacts created`);
+      contacts.created = optionalString(c, m, CONTACTS, 'created', `contacts created`);
       if (m.has('created')) positions.set('contacts.created', c.pos(m.get('created')!.value));
       const n = m.get('normalize');
       if (n) {
-        const v = c.string(n.value, `'normalize'`);
-        if (v === 'email' || v === 'exact') contacts.normalize = v;
-        else if (v !== undefined) c.error(n.value, `normalize must be email or exact, not '${v}'`, `email trims and lowercases keys; exact keeps them as they are`);
+        const v = c.typed(n.value, shapeOf(CONTACTS, 'normalize'), `'normalize'`) as string | undefined;
+        const allowed = enumOf(CONTACTS, 'normalize');
+        if (v !== undefined && allowed.includes(v)) contacts.normalize = v as Rules['contacts']['normalize'];
+        else if (v !== undefined) c.error(n.value, `normalize must be ${orList(allowed)}, not '${v}'`, `email trims and lowercases keys; exact keeps them as they are`);
       }
     }
   }
@@ -437,19 +473,20 @@ export function loadRulesText(text: string, file: string): LoadResult {
     if (es) {
       c.keys(es, ACTIVITIES_KEYS, `'activities'`);
       const m = entryMap(es);
-      activities.key = optionalString(c, m, 'key', 'activities key');
-      activities.type = optionalString(c, m, 'type', 'activities type');
-      activities.time = optionalString(c, m, 'time', 'activities time');
+      activities.key = optionalString(c, m, ACTIVITIES, 'key', 'activities key');
+      activities.type = optionalString(c, m, ACTIVITIES, 'type', 'activities type');
+      activities.time = optionalString(c, m, ACTIVITIES, 'time', 'activities time');
       for (const k of ['key', 'type', 'time']) if (m.has(k)) positions.set(`activities.${k}`, c.pos(m.get(k)!.value));
       const d = m.get('date_order');
       if (d) {
-        const v = c.string(d.value, `'date_order'`);
-        if (v === 'auto' || v === 'dmy' || v === 'mdy') activities.dateOrder = v;
-        else if (v !== undefined) c.error(d.value, `date_order must be auto, dmy or mdy, not '${v}'`, 'dmy reads 05/03/2026 as 5 March; mdy as May 3');
+        const v = c.typed(d.value, shapeOf(ACTIVITIES, 'date_order'), `'date_order'`) as string | undefined;
+        const allowed = enumOf(ACTIVITIES, 'date_order');
+        if (v !== undefined && allowed.includes(v)) activities.dateOrder = v as Rules['activities']['dateOrder'];
+        else if (v !== undefined) c.error(d.value, `date_order must be ${orList(allowed)}, not '${v}'`, 'dmy reads 05/03/2026 as 5 March; mdy as May 3');
       }
       const tz = m.get('timezone');
       if (tz) {
-        const v = c.string(tz.value, `'timezone'`);
+        const v = c.typed(tz.value, shapeOf(ACTIVITIES, 'timezone'), `'timezone'`) as string | undefined;
         if (v !== undefined) {
           try {
             if (v.toUpperCase() !== 'UTC') new Intl.DateTimeFormat('en-US', { timeZone: v });
@@ -505,7 +542,7 @@ export function loadRulesText(text: string, file: string): LoadResult {
       const m = entryMap(es);
       const hl = m.get('half_life');
       if (hl) {
-        const d = c.duration(hl.value, `'half_life'`);
+        const d = c.typed(hl.value, shapeOf(SCORING, 'half_life'), `'half_life'`) as { ms: number; text: string } | undefined;
         if (d) {
           if (d.ms <= 0) c.error(hl.value, `half_life must be longer than zero`, DURATION_HINT);
           else scoring.halfLifeMs = d.ms;
@@ -514,7 +551,8 @@ export function loadRulesText(text: string, file: string): LoadResult {
       const pe = m.get('points');
       if (pe) {
         for (const e of c.entries(pe.value, `'points'`) ?? []) {
-          const n = c.number(e.value, `points of '${e.key}'`);
+          const ps = shapeOf(SCORING, 'points');
+          const n = c.typed(e.value, ps.type === 'dict' ? ps.values : ps, `points of '${e.key}'`) as number | undefined;
           const signal = snakeCase(e.key);
           if (n !== undefined) scoring.points.set(signal, n);
           pointNodes.set(signal, e.keyNode);
@@ -528,14 +566,14 @@ export function loadRulesText(text: string, file: string): LoadResult {
           for (const item of seq.items) {
             const ie = c.entries(item as Node, 'a fit rule');
             if (!ie) continue;
-            c.keys(ie, ['when', 'points'], 'a fit rule');
+            c.keys(ie, keysOf(FIT_RULE), 'a fit rule');
             const im = entryMap(ie);
             const w = im.get('when');
             const p = im.get('points');
             if (!w) c.error(item as Node, `a fit rule needs 'when'`);
             if (!p) c.error(item as Node, `a fit rule needs 'points'`);
             const when = w ? parseCond(cx, w.value, 'fit', 'a fit rule') : undefined;
-            const points = p ? c.number(p.value, `fit points`) : undefined;
+            const points = p ? (c.typed(p.value, shapeOf(FIT_RULE, 'points'), `fit points`) as number | undefined) : undefined;
             if (when && points !== undefined) scoring.fit.push({ when, points });
           }
         }
@@ -551,12 +589,12 @@ export function loadRulesText(text: string, file: string): LoadResult {
   if (co) {
     const es = c.entries(co.value, `'consent'`);
     if (es) {
-      c.keys(es, ['when', 'action'], `'consent'`);
+      c.keys(es, keysOf(CONSENT), `'consent'`);
       const m = entryMap(es);
       const w = m.get('when');
       if (!w) c.error(co.value, `consent needs 'when', the condition of an opt-in`);
       const when = w ? parseCond(cx, w.value, 'consent', 'consent') : undefined;
-      const action = optionalString(c, m, 'action', 'consent action') ?? DEFAULT_CONSENT_ACTION;
+      const action = optionalString(c, m, CONSENT, 'action', 'consent action') ?? DEFAULT_CONSENT_ACTION;
       if (when) consent = { when, action };
     }
   }
@@ -574,7 +612,7 @@ export function loadRulesText(text: string, file: string): LoadResult {
         if (!ie) continue;
         c.keys(ie, DISQUALIFY_KEYS, 'a disqualify rule');
         const im = entryMap(ie);
-        const id = optionalString(c, im, 'id', 'disqualify id');
+        const id = optionalString(c, im, DISQUALIFIER, 'id', 'disqualify id');
         if (!im.has('id')) c.error(item as Node, `a disqualify rule needs an 'id'`, 'it is the reason shown in funnel_reason and the summary');
         if (id !== undefined && ids.has(id)) c.error(im.get('id')!.value, `duplicate disqualify id '${id}'`);
         if (id !== undefined) ids.add(id);
@@ -582,8 +620,8 @@ export function loadRulesText(text: string, file: string): LoadResult {
         if (!w) c.error(item as Node, `disqualify rule '${id ?? '?'}' needs 'when'`);
         cx.currentStage = undefined;
         const when = w ? parseCond(cx, w.value, 'disqualify', `disqualify rule '${id ?? '?'}'`) : undefined;
-        const action = optionalString(c, im, 'action', 'disqualify action');
-        const content = optionalString(c, im, 'content', 'disqualify content');
+        const action = optionalString(c, im, DISQUALIFIER, 'action', 'disqualify action');
+        const content = optionalString(c, im, DISQUALIFIER, 'content', 'disqualify content');
         if (id !== undefined && when) disqualify.push({ id, when, action, content });
       }
     }
@@ -604,7 +642,7 @@ export function loadRulesText(text: string, file: string): LoadResult {
         c.keys(ie, STAGE_KEYS, 'a stage');
         const im = entryMap(ie);
         const idE = im.get('id');
-        const id = idE ? c.string(idE.value, 'stage id') : c.error(item as Node, `a stage needs an 'id'`);
+        const id = idE ? (c.typed(idE.value, shapeOf(STAGE, 'id'), 'stage id') as string | undefined) : c.error(item as Node, `a stage needs an 'id'`);
         if (id !== undefined) {
           if (!STAGE_ID.test(id)) c.error(idE!.value, `stage id '${id}' must be letters, digits, - or _`, 'it names the output file <id>.csv');
           else if (id === 'disqualified') c.error(idE!.value, `'disqualified' is reserved`, 'disqualification is set by the disqualify rules');
@@ -617,15 +655,15 @@ export function loadRulesText(text: string, file: string): LoadResult {
         cx.currentStage = id;
         const when = w ? parseCond(cx, w.value, 'stage', `stage '${id ?? '?'}'`) : undefined;
         const nc = im.get('needs_consent');
-        const needsConsent = nc ? c.boolean(nc.value, `'needs_consent'`) : true;
+        const needsConsent = nc ? (c.typed(nc.value, shapeOf(STAGE, 'needs_consent'), `'needs_consent'`) as boolean | undefined) : true;
         const slaEntry = im.get('sla');
         const sla = slaEntry ? parseSla(c, slaEntry, id ?? '?') : undefined;
         if (id === undefined || (w && !when) || (slaEntry && !sla)) return;
         stages.push({
           id,
-          label: optionalString(c, im, 'label', 'stage label') ?? id,
-          content: optionalString(c, im, 'content', 'stage content') ?? '',
-          action: optionalString(c, im, 'action', 'stage action') ?? '',
+          label: optionalString(c, im, STAGE, 'label', 'stage label') ?? id,
+          content: optionalString(c, im, STAGE, 'content', 'stage content') ?? '',
+          action: optionalString(c, im, STAGE, 'action', 'stage action') ?? '',
           needsConsent: needsConsent ?? true,
           when,
           ...(sla ? { sla } : {}),
@@ -683,7 +721,7 @@ export function loadRulesText(text: string, file: string): LoadResult {
   }
 
   const allow = t.get('allow_regression');
-  const allowRegression = allow ? (c.boolean(allow.value, `'allow_regression'`) ?? false) : false;
+  const allowRegression = allow ? ((c.typed(allow.value, shapeOf(RULES_FILE, 'allow_regression'), `'allow_regression'`) as boolean | undefined) ?? false) : false;
 
   if (c.problems.some((p) => p.severity === 'error')) return { problems: c.problems };
   return {

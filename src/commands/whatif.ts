@@ -1,0 +1,329 @@
+/**
+ * `funnel whatif before.yaml after.yaml`: the same export classified under two rule sets, from one pass over the
+ * activities that folds what both read (plan-union.ts), then both classifications per contact — the movement
+ * matrix, each stage's count before and after, who changes contactability or action, and the moved contacts.
+ */
+import { promises as fsp, createWriteStream, existsSync, realpathSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve as resolvePath } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import type { Readable, Writable } from 'node:stream';
+import { InputError, UsageError } from '../errors.js';
+import { inputRef, type InputRef } from '../input/bytes.js';
+import { forEachRecord, openTable, type ReadOptions, type Rec } from '../input/table.js';
+import { scanContacts } from '../input/contacts.js';
+import { parseAsOf, isoTime } from '../input/dates.js';
+import { planUnion } from '../aggregate/plan-union.js';
+import { Aggregates, BLANK_KEY } from '../aggregate/store.js';
+import { foldActivities, type FoldStats } from '../aggregate/fold.js';
+import { foldActivitiesInRanges, DEFAULT_MIN_RANGE_BYTES } from '../aggregate/ranges.js';
+import { DEFAULT_MAX_RECORD_SIZE } from '../input/csv.js';
+import { Classifier, DISQUALIFIED, type Verdict } from '../classify/classifier.js';
+import { AtomicFile } from '../output/atomic.js';
+import { rowFormat } from '../output/rows.js';
+import { ByteSink } from '../output/byte-sink.js';
+import { writeChunk } from '../output/atomic.js';
+import { funnelValues, unionHeader } from '../output/annotation.js';
+import { dateColumnsOf } from '../rules/walk.js';
+import type { Rules } from '../rules/model.js';
+import { FUNNEL_COLUMNS } from './classify.js';
+import { loadRules, formatProblem, type LoadedRules } from './rules-source.js';
+
+export interface WhatifOptions {
+  before: string;
+  after: string;
+  contacts: string[];
+  activities: string[];
+  asOf?: string;
+  /** The contacts whose stage changes: a path, or `-` for `io.stdout`. */
+  moved?: string;
+  prefix: string;
+  encoding?: string;
+  delimiter?: string;
+  noHeader?: boolean;
+  cwd: string;
+  threads?: number;
+  minRangeBytes?: number;
+  parser?: 'fast' | 'csv-parse';
+}
+
+export interface WhatifIO {
+  stdin?: Readable;
+  stdout: Writable;
+  warn(message: string): void;
+  note(message: string): void;
+  progress?(message: string): void;
+  now?: () => number;
+}
+
+export interface StageChange {
+  id: string;
+  before: number;
+  after: number;
+  change: number;
+}
+
+export interface WhatifResult {
+  before: { rules: string; sha256: string };
+  after: { rules: string; sha256: string };
+  as_of: string;
+  /** Contact rows classified (each row of a duplicate key counts). */
+  contacts: number;
+  /** Stage ids in funnel order: before's, after's stages that before lacks where after puts them, `disqualified`. */
+  stages: StageChange[];
+  /** matrix[before][after] = contacts, every pair of a before stage and an after stage (zeros included). */
+  matrix: Record<string, Record<string, number>>;
+  changed: number;
+  unchanged: number;
+  /** Contacts whose contactability changes: who gains it, who loses it. */
+  contactable: { gained: number; lost: number };
+  /** Contacts whose action changes, and the changes by pair, most frequent first. */
+  action_changed: number;
+  actions: { before: string; after: string; contacts: number }[];
+  moved_file?: string;
+}
+
+/** The activities sections must agree: the activities are read once, by one reading of their columns and dates. */
+export function activitiesDifference(a: Rules, b: Rules): string[] {
+  const out: string[] = [];
+  const cmp = (what: string, x: string | undefined, y: string | undefined): void => {
+    if ((x ?? '') !== (y ?? '')) out.push(`${what} is ${x === undefined ? 'not set' : `'${x}'`} before and ${y === undefined ? 'not set' : `'${y}'`} after`);
+  };
+  cmp('activities.key', a.activities.key, b.activities.key);
+  cmp('activities.type', a.activities.type, b.activities.type);
+  cmp('activities.time', a.activities.time, b.activities.time);
+  cmp('activities.date_order', a.activities.dateOrder, b.activities.dateOrder);
+  cmp('activities.timezone', a.activities.timezone, b.activities.timezone);
+  // The join of contacts and activities too: one aggregate per key serves both.
+  cmp('contacts.key', a.contacts.key, b.contacts.key);
+  cmp('contacts.normalize', a.contacts.normalize, b.contacts.normalize);
+  return out;
+}
+
+/** Stage ids in funnel order: before's, with each stage only after has placed after the stage it follows there. */
+function stageOrder(before: Rules, after: Rules): string[] {
+  const order = before.stages.map((s) => s.id);
+  let at = -1;
+  for (const s of after.stages) {
+    const i = order.indexOf(s.id);
+    if (i !== -1) at = i;
+    else order.splice(++at, 0, s.id);
+  }
+  return [...order, DISQUALIFIED];
+}
+
+async function spoolStdin(stdin: Readable | undefined): Promise<string> {
+  if (!stdin) throw new InputError('standard input is not available', { file: '<stdin>' });
+  const dir = await fsp.mkdtemp(join(tmpdir(), 'funnel-'));
+  const path = join(dir, 'stdin');
+  await pipeline(stdin, createWriteStream(path));
+  return path;
+}
+
+function sameFile(a: string, b: string): boolean {
+  try {
+    return realpathSync(a) === realpathSync(b);
+  } catch {
+    return resolvePath(a) === resolvePath(b);
+  }
+}
+
+function loadBoth(opts: WhatifOptions, io: WhatifIO): [LoadedRules, LoadedRules] {
+  const both = [opts.before, opts.after].map((p) => loadRules(p, opts.cwd)) as [LoadedRules, LoadedRules];
+  for (const l of both) for (const w of l.warnings) io.warn(formatProblem(w));
+  const diff = activitiesDifference(both[0].rules, both[1].rules);
+  if (diff.length) {
+    throw new UsageError(`the rules differ in how activities are read: ${diff.join('; ')}`, {}, 'whatif folds the activities once: make activities key, type, time, date_order, timezone and contacts key, normalize the same in both (signals, types, points and the rest may differ)');
+  }
+  return both;
+}
+
+async function fold(opts: WhatifOptions, rules: Rules, plan: ReturnType<typeof planUnion>, aggs: Aggregates, read: ReadOptions, io: WhatifIO): Promise<FoldStats[]> {
+  const stats: FoldStats[] = [];
+  for (const path of opts.activities) {
+    const onProgress = io.progress && ((n: number) => io.progress!(`${inputRef(path).name}: ${n.toLocaleString('en-US')} activity rows`));
+    const table = await openTable(inputRef(path), read);
+    if (table.headers.length === 0) {
+      io.warn(`${table.file}: empty file, no activities read`);
+      continue;
+    }
+    const f = { rules, plan, aggs, warn: io.warn, onProgress };
+    if ((opts.threads ?? 1) > 1) {
+      const r = await foldActivitiesInRanges(path, table, { ...f, threads: opts.threads!, minRangeBytes: opts.minRangeBytes ?? DEFAULT_MIN_RANGE_BYTES, maxRecordSize: DEFAULT_MAX_RECORD_SIZE });
+      if (r.ranges > 1) io.note(`${table.file}: folded in ${r.ranges} ranges on as many threads`);
+      if (r.whole) io.note(`${table.file}: folded on one thread: ${r.whole}`);
+      stats.push(r.stats);
+    } else stats.push(await foldActivities(table, f));
+  }
+  for (const s of stats) if (s.undated) io.warn(`${s.file}: ${s.undated} activity row(s) with an unparsable date count only for conditions without a time window`);
+  return stats;
+}
+
+/** Tallies of the two classifications. */
+class Tally {
+  readonly matrix: Record<string, Record<string, number>> = {};
+  readonly before = new Map<string, number>();
+  readonly after = new Map<string, number>();
+  readonly actions = new Map<string, { before: string; after: string; contacts: number }>();
+  contacts = 0;
+  changed = 0;
+  gained = 0;
+  lost = 0;
+  actionChanged = 0;
+
+  constructor(readonly order: string[], beforeIds: string[], afterIds: string[]) {
+    for (const b of beforeIds) this.matrix[b] = Object.fromEntries(afterIds.map((a) => [a, 0]));
+  }
+
+  add(b: Verdict, a: Verdict): void {
+    this.contacts++;
+    this.matrix[b.stage]![a.stage]!++;
+    this.before.set(b.stage, (this.before.get(b.stage) ?? 0) + 1);
+    this.after.set(a.stage, (this.after.get(a.stage) ?? 0) + 1);
+    if (b.stage !== a.stage) this.changed++;
+    if (!b.consent && a.consent) this.gained++;
+    if (b.consent && !a.consent) this.lost++;
+    if (b.action !== a.action) {
+      this.actionChanged++;
+      const k = `${b.action}\u0000${a.action}`;
+      const e = this.actions.get(k) ?? { before: b.action, after: a.action, contacts: 0 };
+      e.contacts++;
+      this.actions.set(k, e);
+    }
+  }
+
+  stages(): StageChange[] {
+    return this.order.map((id) => {
+      const before = this.before.get(id) ?? 0;
+      const after = this.after.get(id) ?? 0;
+      return { id, before, after, change: after - before };
+    });
+  }
+}
+
+export async function whatif(opts: WhatifOptions, io: WhatifIO): Promise<WhatifResult> {
+  if (opts.contacts.length === 0) throw new UsageError('no contacts file given', {}, 'funnel whatif before.yaml after.yaml contacts.csv -a activities.csv');
+  if ([...opts.contacts, ...opts.activities].filter((p) => p === '-').length > 1) throw new UsageError('standard input (-) can be read only once', {}, 'give the other inputs as files');
+  const inputs = [...opts.contacts, ...opts.activities, opts.before, opts.after].filter((p) => p !== '-');
+  if (opts.moved !== undefined && opts.moved !== '-') {
+    const clash = inputs.find((i) => existsSync(opts.moved!) && sameFile(i, opts.moved!));
+    if (clash) throw new UsageError(`--moved ${opts.moved} is the input ${clash}`, {}, 'write the moved contacts elsewhere; funnel never overwrites an input');
+  }
+  const [lb, la] = loadBoth(opts, io);
+  io.note(`rules: ${lb.source} → ${la.source}`);
+  const before = lb.rules;
+  const after = la.rules;
+  const asOf = opts.asOf !== undefined ? parseAsOf(opts.asOf, after.activities.timezone) : (io.now ?? Date.now)();
+  const read: ReadOptions = { stdin: io.stdin, encoding: opts.encoding, delimiter: opts.delimiter, noHeader: opts.noHeader, warn: io.warn, parser: opts.parser };
+
+  const asOfText = isoTime(asOf);
+  const plan = planUnion([before, after], asOf);
+  const aggs = new Aggregates(plan.counters.length, false, plan.scores.length);
+  await fold(opts, after, plan, aggs, read, io);
+
+  const spooled: string[] = [];
+  try {
+    const refs: InputRef[] = [];
+    for (const p of opts.contacts) {
+      if (p === '-') {
+        const path = await spoolStdin(io.stdin);
+        spooled.push(path);
+        refs.push({ path, name: '<stdin>' });
+      } else refs.push(inputRef(p));
+    }
+    const scan = await scanContacts(refs, {
+      read,
+      keyName: after.contacts.key,
+      normalize: after.contacts.normalize,
+      dateColumns: [...new Set([...dateColumnsOf(before), ...dateColumnsOf(after)])],
+      onKey: (row, col) => {
+        const slot = aggs.slotOf(row, col, after.contacts.normalize, true);
+        if (slot >= 0) aggs.contactRows[slot]!++;
+      },
+    });
+    const dateOrder = after.activities.dateOrder === 'auto' ? scan.dateOrder : after.activities.dateOrder;
+    if (!dateOrder && scan.ambiguousDate) {
+      const a = scan.ambiguousDate;
+      throw new InputError(`cannot tell the order of slash dates such as '${a.text}': no date in these columns has a day above 12`, { file: a.file, line: a.line }, 'set activities.date_order: dmy or mdy in the rules');
+    }
+    const { header, mappings } = unionHeader(scan.files);
+    const env = { headers: header, asOf, aggs, dateOrder, warn: io.warn };
+    const cb = new Classifier(before, { ...env, plan: plan.views[0]!, score: 0 });
+    const ca = new Classifier(after, { ...env, plan: plan.views[1]!, score: 1 });
+    const read2 = [...new Set([...cb.columns, ...ca.columns])];
+    const order = stageOrder(before, after);
+    const tally = new Tally(order, [...before.stages.map((s) => s.id), DISQUALIFIED], [...after.stages.map((s) => s.id), DISQUALIFIED]);
+
+    const delimiter = scan.files.find((f) => f.format === 'csv')?.delimiter ?? ',';
+    const columns = [...header, ...FUNNEL_COLUMNS.map((c) => `${opts.prefix}${c}`), `${opts.prefix}stage_before`, `${opts.prefix}reason_before`];
+    const clashing = columns.slice(header.length).filter((c) => header.includes(c));
+    if (opts.moved !== undefined && clashing.length) throw new UsageError(`the contacts already have a column ${clashing[0]}`, {}, 'is this an annotated file? use the original export, or choose another --prefix');
+    const format = rowFormat({ format: 'csv', columns, delimiter });
+    const file = opts.moved !== undefined && opts.moved !== '-' ? new AtomicFile(resolvePath(opts.cwd, opts.moved)) : undefined;
+    const sink = opts.moved === undefined ? undefined : new ByteSink((chunk) => writeChunk(file ? file.stream : io.stdout, chunk));
+    let ok = false;
+    try {
+      sink?.text(format.header());
+      const scratch = new Array<string>(header.length).fill('');
+      for (let f = 0; f < scan.files.length; f++) {
+        const fs = scan.files[f]!;
+        const map = mappings[f]!;
+        const table = await openTable(fs.ref, { ...read, headers: fs.headers });
+        const identity = map.length === header.length && map.every((m, i) => m === i);
+        const visit = (row: Rec): void => {
+          // Only the columns the rules read, unless the row is written out.
+          const values = scratch;
+          if (identity) for (const i of read2) values[i] = row.field(i);
+          else {
+            values.fill('');
+            for (let i = 0; i < Math.max(row.width, fs.headers.length); i++) values[map[i]!] = row.field(i);
+          }
+          const warnings: string[] = [];
+          if (row.width !== fs.headers.length && fs.format === 'csv') warnings.push(`ragged row: ${row.width} fields, header has ${fs.headers.length}`);
+          let slot = aggs.slotOf(row, fs.keyColumn, after.contacts.normalize, false);
+          if (slot === BLANK_KEY) {
+            slot = -1;
+            warnings.push('empty key');
+          } else {
+            const n = aggs.contactRows[slot]!;
+            if (n > 1) warnings.push(`duplicate key: ${n} rows`);
+          }
+          const vb = cb.classify(values, slot, [...warnings]);
+          const va = ca.classify(values, slot, warnings);
+          tally.add(vb, va);
+          if (sink && vb.stage !== va.stage) {
+            const out = new Array<string>(header.length);
+            if (identity) for (let i = 0; i < header.length; i++) out[i] = row.field(i);
+            else for (let i = 0; i < header.length; i++) out[i] = values[i]!;
+            sink.text(format.row([...out, ...funnelValues(va, asOfText), vb.stage, vb.reason]));
+          }
+        };
+        await forEachRecord(table, visit, async () => {
+          if (sink?.full) await sink.flush();
+        });
+      }
+      if (sink) await sink.flush();
+      if (file) await file.commit();
+      ok = true;
+    } finally {
+      if (!ok) await file?.abort();
+    }
+    const actions = [...tally.actions.values()].sort((x, y) => y.contacts - x.contacts || x.before.localeCompare(y.before) || x.after.localeCompare(y.after));
+    return {
+      before: { rules: lb.source, sha256: lb.sha256 },
+      after: { rules: la.source, sha256: la.sha256 },
+      as_of: asOfText,
+      contacts: tally.contacts,
+      stages: tally.stages(),
+      matrix: tally.matrix,
+      changed: tally.changed,
+      unchanged: tally.contacts - tally.changed,
+      contactable: { gained: tally.gained, lost: tally.lost },
+      action_changed: tally.actionChanged,
+      actions,
+      moved_file: opts.moved,
+    };
+  } finally {
+    for (const p of spooled) await fsp.rm(join(p, '..'), { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,79 @@
+import { describe, expect, it } from 'vitest';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import Ajv2020 from 'ajv/dist/2020.js';
+import { ROOT, tempDir } from './helpers.js';
+import { runMain } from './in-process.js';
+import { loadRulesText } from '../src/rules/load.js';
+
+const ajv = new Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true, strictTuples: false });
+const schemaOf = async (args: string[]): Promise<Record<string, unknown>> => {
+  const r = await runMain(['schema', ...args], { cwd: tempDir() });
+  expect(r.code).toBe(0);
+  return JSON.parse(r.stdout) as Record<string, unknown>;
+};
+
+const INVALID = join(ROOT, 'fixtures', 'rules-invalid');
+// Faults the schema can see: a key, a type, a value out of its enumeration or pattern, the first stage's when.
+const STRUCTURAL = ['bad-duration.yaml', 'bad-timezone.yaml', 'empty.yaml', 'first-stage-when.yaml', 'unknown-condition.yaml', 'unknown-operator.yaml', 'unknown-top-key.yaml', 'wrong-type.yaml', 'wrong-values.yaml'];
+// Faults that need the whole file or the engine: funnel validate tells them.
+const SEMANTIC = ['bad-regex.yaml', 'cycle.yaml', 'duplicate-stage.yaml', 'duplicate-yaml-key.yaml', 'persona-self.yaml', 'points-unknown-signal.yaml', 'unknown-stage-ref.yaml', 'yaml-syntax.yaml'];
+
+describe('funnel schema', () => {
+  it('is a valid draft 2020-12 schema that accepts the example rules and every fixture rules file', async () => {
+    const schema = await schemaOf([]);
+    expect(schema.$schema).toBe('https://json-schema.org/draft/2020-12/schema');
+    const validate = ajv.compile(schema);
+    const files = [join(ROOT, 'rules.example.yaml'), join(ROOT, 'fixtures', 'golden', 'minimal.yaml')];
+    for (const f of files) {
+      const ok = validate(parse(readFileSync(f, 'utf8')));
+      expect(validate.errors ?? [], f).toEqual([]);
+      expect(ok).toBe(true);
+    }
+  });
+
+  it('rejects each invalid fixture whose fault is structural, as the loader does', async () => {
+    const validate = ajv.compile(await schemaOf([]));
+    expect([...STRUCTURAL, ...SEMANTIC].sort()).toEqual(readdirSync(INVALID).sort());
+    for (const f of STRUCTURAL) {
+      const text = readFileSync(join(INVALID, f), 'utf8');
+      expect(loadRulesText(text, f).rules, f).toBeUndefined();
+      expect(validate(parse(text) ?? null), f).toBe(false);
+    }
+  });
+
+  it('describes keys, operators and durations for the editor', async () => {
+    const schema = (await schemaOf([])) as { properties: Record<string, { description?: string }>; $defs: { condition: { anyOf: { properties: Record<string, { description?: string; pattern?: string }> }[] } } };
+    expect(schema.properties.stages!.description).toContain('least to most mature');
+    const activity = schema.$defs.condition.anyOf.find((a) => 'activity' in a.properties)!;
+    expect(activity.properties.within!.pattern).toBeDefined();
+    const re = new RegExp(activity.properties.within!.pattern!);
+    expect(['90d', '12h', '2w', '6mo', '1Y', '1.5 d'].every((d) => re.test(d))).toBe(true);
+    expect(['90 days', '90', 'd'].some((d) => re.test(d))).toBe(false);
+    const field = schema.$defs.condition.anyOf.find((a) => 'field' in a.properties)!;
+    expect(Object.keys(field.properties).sort()).toEqual(['after', 'before', 'contains', 'domain_in', 'equals', 'field', 'gt', 'gte', 'in', 'lt', 'lte', 'matches', 'not_equals', 'not_in', 'present', 'within']);
+  });
+
+  it('the cases file format: the example cases and the test cases are valid, typos are not', async () => {
+    const validate = ajv.compile(await schemaOf(['--cases']));
+    const example = parse(readFileSync(join(ROOT, 'funnel.test.example.yaml'), 'utf8')) as { cases: Record<string, unknown>[] };
+    expect(validate(example), JSON.stringify(validate.errors)).toBe(true);
+    expect(validate({ cases: [{ name: 'x', contact: { Email: 'a@b' }, activities: [{ type: 'Email Open', time: '2026-10-01' }], expect: { stage: 'lead', score: 2, reason_contains: ['a', 'b'] } }] })).toBe(true);
+    expect(validate({ cases: [{ name: 'x', expect: { stag: 'lead' } }] })).toBe(false);
+    expect(validate({ cases: [{ name: 'x', expect: { contactable: 'maybe' } }] })).toBe(false);
+    expect(validate({ cases: [{ name: 'x', activities: [{ time: '2026-01-01' }], expect: { stage: 'lead' } }] })).toBe(false);
+    expect(validate({ case: [] })).toBe(false);
+  });
+
+  it('funnel init writes both schemas and names them on the first line of the files it writes', async () => {
+    const dir = tempDir();
+    expect((await runMain(['init', join(dir, 'funnel.yaml')], { cwd: dir })).code).toBe(0);
+    const rules = readFileSync(join(dir, 'funnel.yaml'), 'utf8');
+    expect(rules.split('\n')[0]).toBe('# yaml-language-server: $schema=./funnel.schema.json');
+    expect(rules.slice(rules.indexOf('\n') + 1)).toBe(readFileSync(join(ROOT, 'rules.example.yaml'), 'utf8'));
+    expect(readFileSync(join(dir, 'funnel.test.yaml'), 'utf8').split('\n')[0]).toBe('# yaml-language-server: $schema=./funnel.test.schema.json');
+    expect(JSON.parse(readFileSync(join(dir, 'funnel.schema.json'), 'utf8'))).toEqual(await schemaOf([]));
+    expect(JSON.parse(readFileSync(join(dir, 'funnel.test.schema.json'), 'utf8'))).toEqual(await schemaOf(['--cases']));
+  });
+});

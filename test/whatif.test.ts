@@ -1,0 +1,120 @@
+import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ROOT, runCli, tempDir, writeFiles } from './helpers.js';
+import { runMain } from './in-process.js';
+
+const RULES = (mqlAt: number): string => `
+version: 1
+contacts: { key: Email }
+activities: { key: Email, type: Type, time: Date }
+scoring: { points: { email_open: 5, demo_request: 30 } }
+consent: { when: { field: Opt-in, equals: "yes" } }
+stages:
+  - { id: suspect, action: observe }
+  - { id: lead, action: nurture, when: { activity: email_open } }
+  - { id: mql, action: call soon, when: { score: { gte: ${mqlAt} } } }
+  - { id: sql, action: call, needs_consent: false, when: { activity: demo_request } }
+`;
+
+// a: nothing; b: 5 points; c: 10; d: 15; e: 20; f: a demo (30). The threshold moves from 20 to 10.
+const CONTACTS = 'Email,Name,Opt-in\na@x.example,A,yes\nb@x.example,B,yes\nc@x.example,C,yes\nd@x.example,"D, Jr",no\ne@x.example,E,yes\nf@x.example,F,no\n';
+const opens = (who: string, n: number): string => Array.from({ length: n }, (_, i) => `${who}@x.example,Email Open,2026-10-0${i + 1}\n`).join('');
+const ACTIVITIES = `Email,Type,Date\n${opens('b', 1)}${opens('c', 2)}${opens('d', 3)}${opens('e', 4)}f@x.example,Demo Request,2026-10-09\n`;
+
+/** Paths inside the test's folder (inputs are read relative to the process, like every command's). */
+const inDir = (dir: string, ...names: string[]): string[] => names.map((n) => (n.startsWith('-') ? n : join(dir, n)));
+
+describe('funnel whatif', () => {
+  it('two rule files that differ by one threshold: the matrix, the stages and the moved contacts', async () => {
+    const dir = tempDir();
+    writeFiles(dir, { 'before.yaml': RULES(20), 'after.yaml': RULES(10), 'c.csv': CONTACTS, 'a.csv': ACTIVITIES });
+    const r = await runMain(['whatif', ...inDir(dir, 'before.yaml', 'after.yaml', 'c.csv'), '-a', join(dir, 'a.csv'), '--as-of', '2026-11-01', '--format', 'json', '--moved', join(dir, 'moved.csv')], { cwd: dir });
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.stdout) as Record<string, unknown>;
+    // Worked out by hand: c (10 points) and d (15) move from lead to mql; nobody else moves.
+    expect(j.matrix).toEqual({
+      suspect: { suspect: 1, lead: 0, mql: 0, sql: 0, disqualified: 0 },
+      lead: { suspect: 0, lead: 1, mql: 2, sql: 0, disqualified: 0 },
+      mql: { suspect: 0, lead: 0, mql: 1, sql: 0, disqualified: 0 },
+      sql: { suspect: 0, lead: 0, mql: 0, sql: 1, disqualified: 0 },
+      disqualified: { suspect: 0, lead: 0, mql: 0, sql: 0, disqualified: 0 },
+    });
+    expect(j.stages).toEqual([
+      { id: 'suspect', before: 1, after: 1, change: 0 },
+      { id: 'lead', before: 3, after: 1, change: -2 },
+      { id: 'mql', before: 1, after: 3, change: 2 },
+      { id: 'sql', before: 1, after: 1, change: 0 },
+      { id: 'disqualified', before: 0, after: 0, change: 0 },
+    ]);
+    expect(j).toMatchObject({ contacts: 6, changed: 2, unchanged: 4, contactable: { gained: 0, lost: 0 }, action_changed: 1 });
+    // d has no consent: its action stays the consent action; c's changes from nurture to call soon.
+    expect(j.actions).toEqual([{ before: 'nurture', after: 'call soon', contacts: 1 }]);
+    expect(readFileSync(join(dir, 'moved.csv'), 'utf8')).toBe(
+      [
+        'Email,Name,Opt-in,funnel_stage,funnel_score,funnel_fit,funnel_persona,funnel_contactable,funnel_content,funnel_action,funnel_reason,funnel_warnings,funnel_stage_before,funnel_reason_before',
+        'c@x.example,C,yes,mql,10.0,0,yes,yes,,call soon,mql: score 10≥10,,lead,lead: email_open 2026-10-02 (2 events)',
+        'd@x.example,"D, Jr",no,mql,15.0,0,yes,no,,do not email — no consent,mql: score 15≥10,,lead,lead: email_open 2026-10-03 (3 events)',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('prints the matrix and the stage changes as tables; --moved - puts the rows on stdout and the tables on stderr', async () => {
+    const dir = tempDir();
+    writeFiles(dir, { 'before.yaml': RULES(20), 'after.yaml': RULES(10), 'c.csv': CONTACTS, 'a.csv': ACTIVITIES });
+    const r = await runMain(['whatif', ...inDir(dir, 'before.yaml', 'after.yaml', 'c.csv', '-a', 'a.csv'), '--as-of', '2026-11-01'], { cwd: dir });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(`before.yaml → ${join(dir, 'after.yaml')}, as of 2026-11-01T00:00:00Z: 6 contacts, 2 change stage, 4 do not`);
+    expect(r.stdout).toMatch(/│ lead +│ +· │ +1 │ +2 │ +· │ +· │/);
+    expect(r.stdout).toMatch(/│ mql +│ +1 │ +3 │ +\+2 │/);
+    expect(r.stdout).toContain('  1× nurture → call soon');
+    const m = await runMain(['whatif', ...inDir(dir, 'before.yaml', 'after.yaml', 'c.csv', '-a', 'a.csv'), '--as-of', '2026-11-01', '--moved', '-'], { cwd: dir });
+    expect(m.stdout.split('\n').filter(Boolean)).toHaveLength(3);
+    expect(m.stderr).toContain('2 change stage');
+  });
+
+  it('activities sections that differ: exit 2 naming what differs', async () => {
+    const dir = tempDir();
+    writeFiles(dir, { 'before.yaml': RULES(20), 'after.yaml': RULES(10).replace('time: Date', 'time: When').replace('key: Email }\nactivities', 'key: Email, normalize: exact }\nactivities'), 'c.csv': CONTACTS, 'a.csv': ACTIVITIES });
+    const r = await runMain(['whatif', ...inDir(dir, 'before.yaml', 'after.yaml', 'c.csv', '-a', 'a.csv')], { cwd: dir });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("funnel: error: the rules differ in how activities are read: activities.time is 'Date' before and 'When' after; contacts.normalize is 'email' before and 'exact' after — whatif folds the activities once");
+    const bad = await runMain(['whatif', ...inDir(dir, 'before.yaml', 'nope.yaml', 'c.csv', '-a', 'a.csv')], { cwd: dir });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain(`${join(dir, 'nope.yaml')}:1:1: rules file not found`);
+  });
+
+  it('agrees with two classify runs, row by row, when labels, points, decay and windows all change (and on threads)', async () => {
+    const dir = tempDir();
+    const example = readFileSync(join(ROOT, 'rules.example.yaml'), 'utf8');
+    const after = example
+      .replace('score: { gte: 20 }', 'score: { gte: 8 }')
+      .replace('half_life: 30d', 'half_life: 60d')
+      .replace('within: 90d', 'within: 30d')
+      .replace('demo_request: [Demo Request, Demo requested]', 'demo_request: [Demo requested]\n    meeting: [Meeting, Meeting booked, Meeting held, Demo Request]')
+      .replace('    meeting: [Meeting, Meeting booked, Meeting held]\n', '')
+      .replace('content_download: [E-book download, ', 'content_download: [')
+      .replace('meeting: 25', 'meeting: 45');
+    expect(after).not.toBe(example);
+    writeFiles(dir, { 'before.yaml': example, 'after.yaml': after });
+    const golden = join(ROOT, 'fixtures', 'golden');
+    const inputs = [join(golden, 'contacts.csv'), '-a', join(golden, 'activities.csv'), '--as-of', '2026-11-15'];
+    const stagesOf = async (rules: string): Promise<string[][]> => {
+      const r = await runMain(['classify', ...inputs, '-r', join(dir, rules), '-o', '-', '--summary', 'none'], { cwd: dir });
+      const { parse } = await import('csv-parse/sync');
+      return (parse(r.stdout, { columns: true }) as Record<string, string>[]).map((x) => [x.Email!, x.funnel_stage!, x.funnel_reason!, x.funnel_score!]);
+    };
+    const b = await stagesOf('before.yaml');
+    const a = await stagesOf('after.yaml');
+    const expected = a.flatMap((row, i) => (row[1] !== b[i]![1] ? [[...row, b[i]![1]!, b[i]![2]!]] : []));
+    expect(expected.length).toBeGreaterThan(0);
+    for (const extra of [[], ['--threads', '3', '--min-range-bytes', '300']]) {
+      const w = await runCli(['whatif', 'before.yaml', 'after.yaml', ...inputs, '--moved', '-', '-q', ...extra], { cwd: dir });
+      expect(w.code).toBe(0);
+      const { parse } = await import('csv-parse/sync');
+      const got = (parse(w.stdout, { columns: true }) as Record<string, string>[]).map((x) => [x.Email!, x.funnel_stage!, x.funnel_reason!, x.funnel_score!, x.funnel_stage_before!, x.funnel_reason_before!]);
+      expect(got).toEqual(expected);
+    }
+  });
+});
