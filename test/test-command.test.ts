@@ -156,7 +156,7 @@ describe('funnel test', () => {
   it('funnel init writes cases that pass on the rules it writes', async () => {
     const dir = tempDir();
     expect((await runMain(['init'], { cwd: dir })).code).toBe(0);
-    expect(readFileSync(join(dir, 'funnel.test.yaml'), 'utf8')).toBe(readFileSync(join(ROOT, 'funnel.test.example.yaml'), 'utf8'));
+    expect(readFileSync(join(dir, 'funnel.test.yaml'), 'utf8')).toBe(`# yaml-language-server: $schema=./funnel.test.schema.json\n${readFileSync(join(ROOT, 'funnel.test.example.yaml'), 'utf8')}`);
     const r = await runMain(['test'], { cwd: dir });
     expect(r.code).toBe(0);
     expect(r.stdout.split('\n').at(-2)).toMatch(/^\d+ passed, 0 failed$/);
