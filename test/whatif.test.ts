@@ -52,9 +52,9 @@ describe('funnel whatif', () => {
     expect(j.actions).toEqual([{ before: 'nurture', after: 'call soon', contacts: 1 }]);
     expect(readFileSync(join(dir, 'moved.csv'), 'utf8')).toBe(
       [
-        'Email,Name,Opt-in,funnel_stage,funnel_score,funnel_fit,funnel_persona,funnel_contactable,funnel_content,funnel_action,funnel_reason,funnel_warnings,funnel_stage_before,funnel_reason_before',
-        'c@x.example,C,yes,mql,10.0,0,yes,yes,,call soon,mql: score 10≥10,,lead,lead: email_open 2026-10-02 (2 events)',
-        'd@x.example,"D, Jr",no,mql,15.0,0,yes,no,,do not email — no consent,mql: score 15≥10,,lead,lead: email_open 2026-10-03 (3 events)',
+        'Email,Name,Opt-in,funnel_stage,funnel_score,funnel_fit,funnel_persona,funnel_contactable,funnel_content,funnel_action,funnel_reason,funnel_warnings,funnel_stage_since,funnel_stage_before,funnel_reason_before',
+        'c@x.example,C,yes,mql,10.0,0,yes,yes,,call soon,mql: score 10≥10,,2026-11-01T00:00:00Z,lead,lead: email_open 2026-10-02 (2 events)',
+        'd@x.example,"D, Jr",no,mql,15.0,0,yes,no,,do not email — no consent,mql: score 15≥10,,2026-11-01T00:00:00Z,lead,lead: email_open 2026-10-03 (3 events)',
         '',
       ].join('\n'),
     );
