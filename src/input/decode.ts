@@ -1,6 +1,7 @@
 /**
  * Bytes to text. UTF-8 (BOM or not) and UTF-16 with a BOM are recognised; `--encoding` takes any WHATWG
- * label; a file that is not valid UTF-8 in its first megabyte is read as windows-1252 with a warning.
+ * label; a file that is not valid UTF-8 in its first megabyte and holds no valid multi-byte UTF-8 there is read as
+ * windows-1252 with a warning; one that mixes valid UTF-8 characters with invalid bytes is an error naming the line.
  * Legacy encodings go through iconv-lite because Node 20's TextDecoder maps windows-1252's 0x80–0x9F to
  * control characters (nodejs/node#60888).
  */
@@ -32,6 +33,26 @@ function validUtf8Prefix(buf: Buffer, complete: boolean): boolean {
   if (complete) return false;
   // The head may end inside a multi-byte character.
   for (let cut = 1; cut <= 3 && cut < buf.length; cut++) if (isUtf8(buf.subarray(0, buf.length - cut))) return true;
+  return false;
+}
+
+/** Whether the bytes hold at least one valid multi-byte UTF-8 sequence (a character beyond ASCII). */
+export function hasMultibyteUtf8(b: Uint8Array): boolean {
+  const n = b.length;
+  for (let i = 0; i < n; i++) {
+    const c = b[i]!;
+    if (c < 0xc2 || c > 0xf4) continue;
+    const need = c >= 0xf0 ? 3 : c >= 0xe0 ? 2 : 1;
+    if (i + need >= n) return false;
+    let ok = true;
+    for (let k = 1; k <= need; k++) if ((b[i + k]! & 0xc0) !== 0x80) ok = false;
+    // Overlong and surrogate forms are not characters.
+    if (ok && c === 0xe0 && b[i + 1]! < 0xa0) ok = false;
+    if (ok && c === 0xed && b[i + 1]! >= 0xa0) ok = false;
+    if (ok && c === 0xf0 && b[i + 1]! < 0x90) ok = false;
+    if (ok && c === 0xf4 && b[i + 1]! >= 0x90) ok = false;
+    if (ok) return true;
+  }
   return false;
 }
 
@@ -126,9 +147,13 @@ export async function detectEncoding(bytes: AsyncIterable<Buffer>, opts: DecodeO
     skip = 2;
   } else if (validUtf8Prefix(head, ended)) {
     encoding = 'utf-8';
+  } else if (hasMultibyteUtf8(head)) {
+    // Valid UTF-8 characters beside an invalid byte: reading it all as windows-1252 would turn every `ë` into `Ã«`.
+    const line = 1 + linesBeforeInvalid(head, ended);
+    throw new InputError(`invalid UTF-8 on line ${line}, in a file that holds valid UTF-8 elsewhere`, { file: opts.file, line }, 'fix that byte, or pass --encoding with the encoding the file was saved in');
   } else {
     encoding = 'windows-1252';
-    opts.warn(`${opts.file}: not valid UTF-8, read as windows-1252 — pass --encoding to choose another`);
+    opts.warn(`${opts.file}: not valid UTF-8 and no UTF-8 character in it, read as windows-1252 — pass --encoding to choose another`);
   }
 
   return { encoding, head: skip ? head.subarray(skip) : head, skipped: skip, ended, rest: it };
