@@ -35,5 +35,6 @@ export async function foldActivities(opened: Table, opts: FoldOptions): Promise<
   const folder = createFolder(table.file, cols, opts);
   await forEachRecord(table, folder.visit);
   folder.finish();
+  folder.stats.keyColumn = table.headers[cols.key];
   return folder.stats;
 }

@@ -22,6 +22,8 @@ export interface FoldStats {
   afterAsOf: number;
   /** Rows without an activity type. */
   noType: number;
+  /** The key column's name (set by the caller that resolved it). */
+  keyColumn?: string;
 }
 
 /** One event as explain sees it. */

@@ -173,6 +173,7 @@ export interface RangedFold {
 export async function foldActivitiesInRanges(path: string, opened: Table, opts: FoldOptions & RangeOptions): Promise<RangedFold> {
   // Choosing the key by its values reads a sample of rows: the table is then read on one thread.
   const { cols, table } = await activityColumns(opened, opts.rules, opts.warn);
+  const keyColumn = table.headers[cols.key];
   const workerRows: number[] = [];
   const onProgress = opts.onProgress && ((n: number) => opts.onProgress!(n + workerRows.reduce((a, b) => a + b, 0)));
   const folder = createFolder(table.file, cols, { ...opts, onProgress });
@@ -181,7 +182,7 @@ export async function foldActivitiesInRanges(path: string, opened: Table, opts: 
   const whole = async (why?: string): Promise<RangedFold> => {
     await forEachRecord(table, folder.visit);
     folder.finish();
-    return { stats: folder.stats, ranges: 1, whole: why };
+    return { stats: { ...folder.stats, keyColumn }, ranges: 1, whole: why };
   };
   if (starts.length === 0) return whole();
   if (!table.eachUntil) {
@@ -226,7 +227,7 @@ export async function foldActivitiesInRanges(path: string, opened: Table, opts: 
       addStats(folder.stats, r.stats);
     }
     folder.finish();
-    return { stats: folder.stats, ranges: results.length + 1 };
+    return { stats: { ...folder.stats, keyColumn }, ranges: results.length + 1 };
   } finally {
     // Awaited: a thread's heap is only given back once it has ended.
     await Promise.all(runs.map((r) => r.stop()));

@@ -192,6 +192,12 @@ export class Aggregates {
   }
 
   /** Activity rows of keys no contact claimed. */
+  /** The normalised key of a slot, as text (for messages). */
+  keyText(slot: number): string {
+    const { arena, starts } = this.keys.keyBytes();
+    return Buffer.from(arena.subarray(starts[slot]!, starts[slot + 1]!)).toString('utf8');
+  }
+
   unmatchedRows(): number {
     let n = 0;
     for (let s = 0; s < this.size; s++) if (!this.matched[s]) n += this.rows[s]!;

@@ -19,6 +19,8 @@ import { dateColumnsOf } from '../rules/walk.js';
 import { Aggregates, BLANK_KEY } from '../aggregate/store.js';
 import { normalizeKey } from '../input/keys.js';
 import { foldActivities, type FoldStats } from '../aggregate/fold.js';
+import { checkOverlap, keyOverlap, rowsAdded } from '../aggregate/key-overlap.js';
+import { CaseOnlyKeys } from '../input/case-keys.js';
 import { foldActivitiesInRanges, DEFAULT_MIN_RANGE_BYTES } from '../aggregate/ranges.js';
 import { DEFAULT_MAX_RECORD_SIZE } from '../input/csv.js';
 import { Classifier, DISQUALIFIED } from '../classify/classifier.js';
@@ -207,20 +209,25 @@ export async function classify(opts: ClassifyOptions, io: ClassifyIO): Promise<C
     if (replay && opts.stageDates !== true) io.note('the rules have an sla: stage dates are replayed from the activities (as --stage-dates)');
     const aggs = new Aggregates(plan.counters.length, replay);
     const foldStats: FoldStats[] = [];
+    // Per folded file: its activity rows per key, to tell whether its keys meet the contacts' (key-overlap.ts).
+    const addedRows: Uint32Array[] = [];
     for (const path of opts.activities) {
       const onProgress = io.progress && ((n: number) => io.progress!(`${inputRef(path).name}: ${n.toLocaleString('en-US')} activity rows`));
       const table = await openTable(inputRef(path), read);
       if (table.headers.length === 0) {
         foldStats.push(emptyActivities(table.file, warn));
+        addedRows.push(new Uint32Array(0));
         continue;
       }
       const fold = { rules, plan, aggs, warn, onProgress };
+      const rowsBefore = aggs.rows.slice(0, aggs.size);
       if ((opts.threads ?? 1) > 1) {
         const r = await foldActivitiesInRanges(path, table, { ...fold, threads: opts.threads!, minRangeBytes: opts.minRangeBytes ?? DEFAULT_MIN_RANGE_BYTES, maxRecordSize: DEFAULT_MAX_RECORD_SIZE });
         if (r.ranges > 1) io.note(`${table.file}: folded in ${r.ranges} ranges on as many threads`);
         if (r.whole) io.note(`${table.file}: folded on one thread: ${r.whole}`);
         foldStats.push(r.stats);
       } else foldStats.push(await foldActivities(table, fold));
+      addedRows.push(rowsAdded(rowsBefore, aggs));
     }
     for (const s of foldStats) {
       if (s.undated) warn(`${s.file}: ${s.undated} activity row(s) with an unparsable date count only for conditions without a time window`);
@@ -255,6 +262,10 @@ export async function classify(opts: ClassifyOptions, io: ClassifyIO): Promise<C
       const a = scan.ambiguousDate;
       throw new InputError(`cannot tell the order of slash dates such as '${a.text}': no date in these columns has a day above 12`, { file: a.file, line: a.line }, 'set activities.date_order: dmy or mdy in the rules');
     }
+
+    const contactKeys = [...new Set(scan.files.map((f) => f.headers[f.keyColumn] ?? ''))].join("', '");
+    const overlaps = foldStats.map((st, i) => keyOverlap(st.file, addedRows[i]!, aggs));
+    overlaps.forEach((o, i) => checkOverlap(o, foldStats[i]!.keyColumn ?? '', contactKeys, opts.strict, warn));
 
     phase('scan contacts');
 
@@ -296,6 +307,7 @@ export async function classify(opts: ClassifyOptions, io: ClassifyIO): Promise<C
     const asOfText = isoTime(asOf);
     let outRows = 0;
     let ok = false;
+    const caseKeys = new CaseOnlyKeys();
     // Rows whose own bytes are what the writer would write are copied as they are, then the funnel columns.
     const funnelLine = csvLine(delimiter);
     const scratch = new Array<string>(header.length).fill('');
@@ -339,7 +351,10 @@ export async function classify(opts: ClassifyOptions, io: ClassifyIO): Promise<C
             warnings.push('empty key');
           } else {
             const n = aggs.contactRows[slot]!;
-            if (n > 1) warnings.push(`duplicate key: ${n} rows`);
+            if (n > 1) {
+              warnings.push(`duplicate key: ${n} rows`);
+              if (rules.contacts.normalize === 'email') caseKeys.see(slot, row.field(fs.keyColumn));
+            }
             aggs.matched[slot] = 1;
           }
           const prev = previous && slot !== -1 ? previous.get(normalizeKey(row.field(fs.keyColumn), rules.contacts.normalize)) : undefined;
@@ -394,6 +409,8 @@ export async function classify(opts: ClassifyOptions, io: ClassifyIO): Promise<C
         await forEachRecord(table, visit, flushFull);
         if (outRows === 0 && fs.rows === 0) warn(`${table.file}: no contact rows`);
       }
+      const caseWarning = caseKeys.warning(scan.files.map((f) => f.ref.name).join(', '));
+      if (caseWarning) warn(caseWarning);
       // A file that changed between the two passes must not produce output: check before anything is renamed.
       const scanned = scan.files.reduce((a, f) => a + f.rows, 0);
       if (scanned !== outRows) throw new InputError(`read ${scanned} contact rows in the first pass but ${outRows} in the second`, { file: scan.files.map((f) => f.ref.name).join(', ') }, 'was the file changed during the run?');
@@ -424,7 +441,7 @@ export async function classify(opts: ClassifyOptions, io: ClassifyIO): Promise<C
       rules: { source: loaded.source, sha256: loaded.sha256 },
       inputs: {
         contacts: scan.files.map((f) => ({ file: f.ref.name, rows: f.rows })),
-        activities: foldStats.map((s) => ({ file: s.file, rows: s.rows, without_key: s.noKey, without_type: s.noType, undated: s.undated, after_as_of: s.afterAsOf })),
+        activities: foldStats.map((s, i) => ({ file: s.file, rows: s.rows, without_key: s.noKey, without_type: s.noType, undated: s.undated, after_as_of: s.afterAsOf, unmatched: overlaps[i]!.unmatched })),
       },
       output: { rows: outRows, format: opts.format, files },
       unmatched_activity_rows: aggs.unmatchedRows() + foldStats.reduce((a, s) => a + s.noKey, 0),

@@ -37,7 +37,7 @@ export interface Summary {
   rules: { source: string; sha256: string };
   inputs: {
     contacts: { file: string; rows: number }[];
-    activities: { file: string; rows: number; without_key: number; without_type: number; undated: number; after_as_of: number }[];
+    activities: { file: string; rows: number; without_key: number; without_type: number; undated: number; after_as_of: number; unmatched?: number }[];
   };
   output: { rows: number; format: string; files: string[] };
   total: number;
