@@ -165,4 +165,55 @@ describe('funnel test', () => {
     copyFileSync(join(ROOT, 'funnel.test.example.yaml'), join(b, 'funnel.test.yaml'));
     expect((await runMain(['test'], { cwd: b })).code).toBe(0);
   });
+
+  it('sla and became_<stage>: the replay classify runs for rules with an sla', async () => {
+    const dir = tempDir();
+    writeFiles(dir, {
+      'rules.yaml': [
+        'version: 1',
+        'contacts: { key: Email, created: Created }',
+        'activities: { types: { content_download: [E-book download] } }',
+        'stages:',
+        '  - { id: suspect, action: observe }',
+        '  - { id: lead, action: nurture, when: { activity: content_download }, sla: { within: 14d, action: "escalate: lead untouched" } }',
+        '  - { id: sql, action: call, when: { activity: email_reply, within: 30d } }',
+        '',
+      ].join('\n'),
+      'cases.yaml': [
+        'as_of: 2026-11-01',
+        'cases:',
+        '  - name: a lead for three weeks is overdue',
+        '    contact: { Email: a@b.example }',
+        '    activities: [ { type: E-book download, time: 2026-10-10 } ]',
+        '    expect: { stage: lead, sla: overdue, action: "escalate: lead untouched", became_lead: 2026-10-10, became_sql: never }',
+        '  - name: an old reply keeps sql (stages do not move back)',
+        '    contact: { Email: c@b.example, Created: 2026-09-01 }',
+        '    activities: [ { type: E-book download, time: 2026-09-05 }, { type: email_reply, time: 2026-09-20 } ]',
+        '    expect: { stage: sql, sla: none, became_lead: 2026-09-05, became_sql: 2026-09-20T00:00:00Z }',
+        '  - name: wrong dates',
+        '    contact: { Email: d@b.example }',
+        '    activities: [ { type: E-book download, time: 2026-10-30 } ]',
+        '    expect: { sla: overdue, became_lead: 2026-10-29 }',
+        '',
+      ].join('\n'),
+    });
+    const r = await runMain(['test', 'rules.yaml', 'cases.yaml'], { cwd: dir });
+    expect(r.stdout).toBe(
+      [
+        '✓ a lead for three weeks is overdue',
+        '✓ an old reply keeps sql (stages do not move back)',
+        '✗ wrong dates (cases.yaml:11)',
+        '    sla: expected overdue, got ok',
+        '    became_lead: expected 2026-10-29, got 2026-10-30T00:00:00Z',
+        '    reason: lead: content_download 2026-10-30',
+        '2 passed, 1 failed',
+        '',
+      ].join('\n'),
+    );
+    writeFiles(dir, { 'typo.yaml': 'cases:\n  - expect: { became_sq: 2026-01-01, sla: late }\n' });
+    const t = await runMain(['test', 'rules.yaml', 'typo.yaml'], { cwd: dir });
+    expect(t.code).toBe(2);
+    expect(t.stderr).toContain("typo.yaml:2:15: unknown key 'became_sq' in the expectations of case 'case 1' — did you mean 'became_sql'?");
+    expect(t.stderr).toContain("typo.yaml:2:43: 'sla' must be ok, overdue, none, not 'late'");
+  });
 });

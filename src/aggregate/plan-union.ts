@@ -33,7 +33,8 @@ export function planUnion(rulesets: readonly Rules[], asOf: number): UnionPlan {
   const counterKeys = new Map<string, number>();
   const remap = own.map((p, r) =>
     p.counters.map((c) => {
-      const key = `${shared ? '' : r}#${c.signals.join('|')}@${c.from ?? ''}`;
+      // As planActivities keys them: by window and start (the replay moves the as-of).
+      const key = `${shared ? '' : r}#${c.signals.join('|')}@${c.withinMs ?? ''}@${c.sinceMs ?? ''}`;
       let i = counterKeys.get(key);
       if (i === undefined) {
         i = counters.length;

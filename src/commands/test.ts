@@ -15,7 +15,8 @@ import { createFolder } from '../aggregate/folder.js';
 import { Classifier, type Verdict } from '../classify/classifier.js';
 import { BUILTIN_RULES_PATH, loadRulesText, type Problem } from '../rules/load.js';
 import { kindOfYaml, loadCasesText, vocabularyOf, type CasesFile, type Expectation, type TestCase } from '../rules/cases.js';
-import { SCORE_TOLERANCE } from '../rules/grammar.js';
+import { BECAME_PREFIX, SCORE_TOLERANCE } from '../rules/grammar.js';
+import { StageDates, createdAt, createdColumn, hasSla } from '../classify/stage-dates.js';
 import type { Rules } from '../rules/model.js';
 import { locateRules, problemsError } from './rules-source.js';
 
@@ -45,6 +46,9 @@ export interface Got {
   action: string;
   reason: string;
   warnings: string[];
+  /** With the replay (rules with an sla, or a case expecting sla or became_<stage>): funnel_sla and the stage dates. */
+  sla?: string;
+  became?: Record<string, string>;
 }
 
 export interface Failure {
@@ -147,7 +151,15 @@ function round(n: number, digits: number): number {
 }
 
 /** The expectations that do not hold, each with what came instead. */
-function failuresOf(expect: readonly Expectation[], got: Got): Failure[] {
+/** An expected stage date against the ISO time that came: a date alone is compared on its day in the rules' zone. */
+function sameMoment(expected: string, got: string, tz: string): boolean {
+  if (expected === '' || got === '') return expected === got;
+  const t = Date.parse(got);
+  if (/^\d{4}-\d{2}-\d{2}$/.test(expected)) return new Intl.DateTimeFormat('en-CA', { timeZone: tz, year: 'numeric', month: '2-digit', day: '2-digit' }).format(t) === expected;
+  return parseDate(expected, tz, 'dmy') === t;
+}
+
+function failuresOf(expect: readonly Expectation[], got: Got, tz: string): Failure[] {
   const out: Failure[] = [];
   for (const e of expect) {
     switch (e.key) {
@@ -164,9 +176,21 @@ function failuresOf(expect: readonly Expectation[], got: Got): Failure[] {
         if (missing.length) out.push({ expectation: 'reason_contains', expected: missing, got: got.reason });
         break;
       }
-      default: {
+      case 'sla':
+        if ((got.sla ?? '') !== e.value) out.push({ expectation: 'sla', expected: e.value === '' ? 'none' : e.value, got: got.sla || 'none' });
+        break;
+      case 'stage':
+      case 'contactable':
+      case 'persona':
+      case 'content':
+      case 'action': {
         const have = got[e.key];
         if (String(e.value).trim() !== have.trim()) out.push({ expectation: e.key, expected: e.value, got: have });
+        break;
+      }
+      default: {
+        const have = got.became?.[e.key.slice(BECAME_PREFIX.length)] ?? '';
+        if (!sameMoment(String(e.value), have, tz)) out.push({ expectation: e.key, expected: e.value === '' ? 'never' : e.value, got: have === '' ? 'never' : have });
       }
     }
   }
@@ -187,16 +211,32 @@ function runCases(rules: Rules, file: CasesFile, now: number, warn: (m: string) 
   const results: CaseResult[] = new Array<CaseResult>(file.cases.length);
   for (const [asOf, group] of byAsOf) {
     const plan = planActivities(rules, asOf);
-    const aggs = new Aggregates(plan.counters.length);
+    // Each event kept for the replay, which rules with an sla imply and stage-date expectations ask for.
+    const aggs = new Aggregates(plan.counters.length, true);
     const folder = createFolder(file.file, { key: 0, type: 1, time: 2 }, { rules: foldRules, plan, aggs, warn });
+    // A slot for every case, as classify's scan of the contacts takes one for every contact.
+    for (const { i } of group) aggs.slot(`#${i}`);
     for (const { tc, i } of group) for (const ev of tc.events) folder.visit(new TextRec([`#${i}`, ev.label, ev.time], ev.line));
     folder.finish();
+    const events = aggs.events!.byContact(aggs.size);
     for (const { tc, i } of group) {
       const headers = [...vocab.columns, ...[...tc.contact.keys()].filter((c) => !vocab.columns.includes(c))];
       const values = headers.map((h) => tc.contact.get(h) ?? '');
       const classifier = new Classifier(rules, { headers, asOf, plan, aggs, dateOrder: file.contactOrder, warn });
-      const got = gotOf(classifier.classify(values, aggs.find(`#${i}`), []));
-      const failures = failuresOf(tc.expect, got);
+      const slot = aggs.find(`#${i}`);
+      const warnings: string[] = [];
+      const replay = hasSla(rules) || tc.expect.some((e) => e.key === 'sla' || e.key.startsWith(BECAME_PREFIX));
+      let got: Got;
+      if (replay) {
+        // As classify --stage-dates: the replay's floor, then the stage-date cells (which may set the SLA's action).
+        const dates = new StageDates(rules, classifier, plan, events, asOf);
+        const created = createdColumn(rules, headers, file.file);
+        const tl = dates.replay(values, slot, createdAt(values, created, rules.contacts.created ?? '', tz, file.contactOrder, warnings));
+        const v = classifier.classify(values, slot, warnings, tl.floor);
+        const cells = dates.cells(v, tl, undefined);
+        got = { ...gotOf(v), sla: cells.sla, became: Object.fromEntries(rules.stages.slice(1).map((s, k) => [s.id, cells.added[k]!])) };
+      } else got = gotOf(classifier.classify(values, slot, warnings));
+      const failures = failuresOf(tc.expect, got, tz);
       results[i] = { name: tc.name, file: tc.file, line: tc.pos.line, as_of: isoTime(asOf), passed: failures.length === 0, failures, got };
     }
   }

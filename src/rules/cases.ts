@@ -8,7 +8,7 @@ import { parseDate, slashHint, type DateOrder } from '../input/dates.js';
 import { EMAIL_COLUMN, guessColumn } from '../input/columns.js';
 import { closest, norm, snakeCase } from '../util/text.js';
 import { allConditions, dateColumnsOf } from './walk.js';
-import { CASE_KEYS, CASES_FILE_KEYS, EVENT_KEYS, EXPECT_KEYS, type ExpectKey } from './grammar.js';
+import { BECAME_PREFIX, CASE_KEYS, CASES_FILE_KEYS, EVENT_KEYS, EXPECT_KEYS, SLA_STATES, type ExpectKey } from './grammar.js';
 import type { Problem } from './load.js';
 import type { Pos, Rules } from './model.js';
 
@@ -101,6 +101,7 @@ export interface RulesVocabulary {
 export function vocabularyOf(rules: Rules): RulesVocabulary {
   const columns = new Set<string>();
   if (rules.contacts.key !== undefined) columns.add(rules.contacts.key);
+  if (rules.contacts.created !== undefined) columns.add(rules.contacts.created);
   for (const col of rules.fields.values()) columns.add(col);
   const signals = new Set<string>(rules.activities.types.values());
   for (const c of allConditions(rules)) {
@@ -198,11 +199,12 @@ function parseEvents(p: Parsed, node: Node | null, name: string): CaseEvent[] {
 function parseExpect(p: Parsed, node: Node | null, name: string): Expectation[] {
   const out: Expectation[] = [];
   const es = p.c.entries(node, `the expectations of case '${name}'`) ?? [];
-  p.c.keys(es, EXPECT_KEYS, `the expectations of case '${name}'`);
+  const became = p.vocab.stages.slice(1).map((s) => `${BECAME_PREFIX}${s}`);
+  p.c.keys(es, [...EXPECT_KEYS, ...became], `the expectations of case '${name}'`);
   if (es.length === 0) p.c.error(node, `case '${name}' expects nothing`, `add one of: ${EXPECT_KEYS.join(', ')}`);
   for (const e of es) {
     const key = e.key as ExpectKey;
-    if (!EXPECT_KEYS.includes(key)) continue;
+    if (!(EXPECT_KEYS as readonly string[]).includes(key) && !became.includes(key)) continue;
     const pos = p.c.pos(e.value ?? e.keyNode);
     if (key === 'reason_contains' && isSeq(e.value)) {
       const texts = (e.value.items as Node[]).map((n) => p.c.text(n, `each value of 'reason_contains'`)).filter((t): t is string => t !== undefined);
@@ -243,7 +245,23 @@ function parseExpect(p: Parsed, node: Node | null, name: string): Expectation[] 
         out.push({ key, value: n, pos });
         break;
       }
+      case 'sla': {
+        const state = t.toLowerCase() === 'none' ? '' : t.toLowerCase();
+        if (state !== '' && !(SLA_STATES as readonly string[]).includes(state)) {
+          p.c.error(e.value, `'sla' must be ${SLA_STATES.join(', ')}, not '${v}'`);
+          continue;
+        }
+        out.push({ key, value: state, pos });
+        break;
+      }
       default:
+        if (key.startsWith(BECAME_PREFIX)) {
+          // A date (compared on its day) or a time; never (or empty) for a stage not reached.
+          if (t === '' || t.toLowerCase() === 'never') out.push({ key, value: '', pos });
+          else if (Number.isNaN(parseDate(t, p.rules.activities.timezone, 'dmy'))) p.c.error(e.value, `cannot read the date '${v}' of '${key}'`, 'write it as YYYY-MM-DD or YYYY-MM-DDTHH:mm:ssZ, or never');
+          else out.push({ key, value: t, pos });
+          break;
+        }
         out.push({ key, value: v, pos });
     }
   }

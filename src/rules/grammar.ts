@@ -18,7 +18,8 @@ export type Shape =
   | { type: 'date'; desc?: string }
   | { type: 'number-or-date'; desc?: string }
   | { type: 'version'; desc?: string }
-  | { type: 'map'; desc?: string; keys: Readonly<Record<string, Shape>>; required?: readonly string[] }
+  /** `patterns`: keys made of a prefix and a name (`became_<stage>`), by the regular expression they match. */
+  | { type: 'map'; desc?: string; keys: Readonly<Record<string, Shape>>; required?: readonly string[]; patterns?: Readonly<Record<string, Shape>> }
   /** Keys chosen by the user (friendly names, signals), each with a value of one shape. */
   | { type: 'dict'; desc?: string; values: Shape }
   | { type: 'list'; desc?: string; items: Shape; minItems?: number; first?: { forbids: string; desc: string } }
@@ -203,8 +204,13 @@ export function shapeOf(shape: Shape, k: string): Shape {
 }
 
 // The cases file of `funnel test`.
-export const EXPECT_KEYS = ['stage', 'contactable', 'fit', 'persona', 'score', 'content', 'action', 'reason_contains'] as const;
-export type ExpectKey = (typeof EXPECT_KEYS)[number];
+export const EXPECT_KEYS = ['stage', 'contactable', 'fit', 'persona', 'score', 'content', 'action', 'reason_contains', 'sla'] as const;
+export type ExpectKey = (typeof EXPECT_KEYS)[number] | `became_${string}`;
+/** `became_<stage>`: when the replay of SPEC §7 first put the contact at that stage or a more mature one. */
+export const BECAME_PREFIX = 'became_';
+export const BECAME_PATTERN = '^became_[A-Za-z0-9][A-Za-z0-9_-]*$';
+/** The values of an `sla` expectation; `none` (or empty) for a stage without an SLA. */
+export const SLA_STATES = ['ok', 'overdue', 'none'] as const;
 
 const yesNo: Shape = { type: 'text', desc: 'yes or no', enum: ['yes', 'no', 'true', 'false'] };
 
@@ -220,7 +226,9 @@ export const EXPECT: Shape = {
     content: text('the content of the stage'),
     action: text('the action, as funnel_action writes it (the consent action included)'),
     reason_contains: { type: 'scalars', desc: 'a text, or texts, that funnel_reason must contain (ignoring case)' },
+    sla: { type: 'text', desc: 'ok, overdue, or none for a stage without an sla (as funnel_sla)', enum: [...SLA_STATES, ''] },
   },
+  patterns: { [BECAME_PATTERN]: { type: 'date', desc: 'when the contact first reached that stage or a more mature one: a date (its day in the rules timezone) or a time; never for a stage not reached' } },
 };
 
 export const EVENT: Shape = {

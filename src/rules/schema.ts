@@ -45,6 +45,7 @@ function toSchema(shape: Shape): JsonSchema {
           type: 'object',
           properties: Object.fromEntries(Object.entries(shape.keys).map(([k, v]) => [k, toSchema(v)])),
           ...(shape.required?.length ? { required: [...shape.required] } : {}),
+          ...(shape.patterns ? { patternProperties: Object.fromEntries(Object.entries(shape.patterns).map(([k, v]) => [k, toSchema(v)])) } : {}),
           additionalProperties: false,
         },
         shape.desc,
