@@ -85,10 +85,10 @@ describe('funnel whatif', () => {
     expect(bad.stderr).toContain(`${join(dir, 'nope.yaml')}:1:1: rules file not found`);
   });
 
-  it('agrees with two classify runs, row by row, when labels, points, decay and windows all change (and on threads)', async () => {
+  it('agrees with two classify runs, row by row, when labels, points, decay, windows and an sla change (and on threads)', async () => {
     const dir = tempDir();
     const example = readFileSync(join(ROOT, 'rules.example.yaml'), 'utf8');
-    const after = example
+    const changed = example
       .replace('score: { gte: 20 }', 'score: { gte: 8 }')
       .replace('half_life: 30d', 'half_life: 60d')
       .replace('within: 90d', 'within: 30d')
@@ -96,25 +96,28 @@ describe('funnel whatif', () => {
       .replace('    meeting: [Meeting, Meeting booked, Meeting held]\n', '')
       .replace('content_download: [E-book download, ', 'content_download: [')
       .replace('meeting: 25', 'meeting: 45');
-    expect(after).not.toBe(example);
-    writeFiles(dir, { 'before.yaml': example, 'after.yaml': after });
+    const withSla = example.replace('    action: nurture\n', '    action: nurture\n    sla: { within: 20d, action: "escalate: lead waiting" }\n');
+    expect(changed).not.toBe(example);
+    expect(withSla).not.toBe(example);
+    writeFiles(dir, { 'before.yaml': example, 'after.yaml': changed, 'sla.yaml': withSla });
     const golden = join(ROOT, 'fixtures', 'golden');
     const inputs = [join(golden, 'contacts.csv'), '-a', join(golden, 'activities.csv'), '--as-of', '2026-11-15'];
-    const stagesOf = async (rules: string): Promise<string[][]> => {
-      const r = await runMain(['classify', ...inputs, '-r', join(dir, rules), '-o', '-', '--summary', 'none'], { cwd: dir });
-      const { parse } = await import('csv-parse/sync');
-      return (parse(r.stdout, { columns: true }) as Record<string, string>[]).map((x) => [x.Email!, x.funnel_stage!, x.funnel_reason!, x.funnel_score!]);
-    };
-    const b = await stagesOf('before.yaml');
-    const a = await stagesOf('after.yaml');
-    const expected = a.flatMap((row, i) => (row[1] !== b[i]![1] ? [[...row, b[i]![1]!, b[i]![2]!]] : []));
-    expect(expected.length).toBeGreaterThan(0);
-    for (const extra of [[], ['--threads', '3', '--min-range-bytes', '300']]) {
-      const w = await runCli(['whatif', 'before.yaml', 'after.yaml', ...inputs, '--moved', '-', '-q', ...extra], { cwd: dir });
-      expect(w.code).toBe(0);
-      const { parse } = await import('csv-parse/sync');
-      const got = (parse(w.stdout, { columns: true }) as Record<string, string>[]).map((x) => [x.Email!, x.funnel_stage!, x.funnel_reason!, x.funnel_score!, x.funnel_stage_before!, x.funnel_reason_before!]);
-      expect(got).toEqual(expected);
+    const { parse } = await import('csv-parse/sync');
+    const rowsOf = (csv: string): Record<string, string>[] => parse(csv, { columns: true }) as Record<string, string>[];
+    const classified = async (rules: string): Promise<Record<string, string>[]> => rowsOf((await runMain(['classify', ...inputs, '-r', join(dir, rules), '-o', '-', '--summary', 'none'], { cwd: dir })).stdout);
+    for (const [from, to] of [['before.yaml', 'after.yaml'], ['before.yaml', 'sla.yaml'], ['sla.yaml', 'after.yaml']] as const) {
+      const b = await classified(from);
+      const a = await classified(to);
+      // The moved rows are the after rows, as classify writes them, with the before stage and reason.
+      const expected = a.flatMap((row, i) => (row.funnel_stage !== b[i]!.funnel_stage ? [{ ...row, funnel_stage_before: b[i]!.funnel_stage!, funnel_reason_before: b[i]!.funnel_reason! }] : []));
+      const actions = a.filter((row, i) => row.funnel_action !== b[i]!.funnel_action).length;
+      expect(expected.length + actions, `${from} → ${to}`).toBeGreaterThan(0);
+      for (const extra of [[], ['--threads', '3', '--min-range-bytes', '300']]) {
+        const w = await runCli(['whatif', from, to, ...inputs, '--moved', 'moved.csv', '--format', 'json', '-q', ...extra], { cwd: dir });
+        expect(w.code).toBe(0);
+        expect(rowsOf(readFileSync(join(dir, 'moved.csv'), 'utf8')), `${from} → ${to} ${extra.join(' ')}`).toEqual(expected);
+        expect((JSON.parse(w.stdout) as { action_changed: number }).action_changed).toBe(actions);
+      }
     }
   });
 });

@@ -25,6 +25,7 @@ import { ByteSink } from '../output/byte-sink.js';
 import { writeChunk } from '../output/atomic.js';
 import { funnelValues, unionHeader } from '../output/annotation.js';
 import { dateColumnsOf } from '../rules/walk.js';
+import { StageDates, createdAt, createdColumn, hasSla, stageDateColumns } from '../classify/stage-dates.js';
 import type { Rules } from '../rules/model.js';
 import { FUNNEL_COLUMNS } from './classify.js';
 import { loadRules, formatProblem, type LoadedRules } from './rules-source.js';
@@ -218,7 +219,10 @@ export async function whatif(opts: WhatifOptions, io: WhatifIO): Promise<WhatifR
 
   const asOfText = isoTime(asOf);
   const plan = planUnion([before, after], asOf);
-  const aggs = new Aggregates(plan.counters.length, false, plan.scores.length);
+  // A rule set with an sla is classified as classify does it: through the replay of stage dates (SPEC §7).
+  const replays = [hasSla(before), hasSla(after)];
+  if (replays.some(Boolean)) io.note(`${replays.every(Boolean) ? 'both rule sets have' : `the ${replays[0] ? 'before' : 'after'} rules have`} an sla: stage dates are replayed from the activities, as classify does`);
+  const aggs = new Aggregates(plan.counters.length, replays.some(Boolean), plan.scores.length);
   await fold(opts, after, plan, aggs, read, io);
 
   const spooled: string[] = [];
@@ -235,7 +239,7 @@ export async function whatif(opts: WhatifOptions, io: WhatifIO): Promise<WhatifR
       read,
       keyName: after.contacts.key,
       normalize: after.contacts.normalize,
-      dateColumns: [...new Set([...dateColumnsOf(before), ...dateColumnsOf(after)])],
+      dateColumns: [...new Set([...dateColumnsOf(before), ...dateColumnsOf(after), ...[before, after].flatMap((r) => (r.contacts.created ? [r.contacts.created] : []))])],
       onKey: (row, col) => {
         const slot = aggs.slotOf(row, col, after.contacts.normalize, true);
         if (slot >= 0) aggs.contactRows[slot]!++;
@@ -250,12 +254,29 @@ export async function whatif(opts: WhatifOptions, io: WhatifIO): Promise<WhatifR
     const env = { headers: header, asOf, aggs, dateOrder, warn: io.warn };
     const cb = new Classifier(before, { ...env, plan: plan.views[0]!, score: 0 });
     const ca = new Classifier(after, { ...env, plan: plan.views[1]!, score: 1 });
-    const read2 = [...new Set([...cb.columns, ...ca.columns])];
+    const files = scan.files.map((f) => f.ref.name).join(', ');
+    const events = replays.some(Boolean) ? aggs.events!.byContact(aggs.size) : undefined;
+    const sides = ([[before, cb, 0], [after, ca, 1]] as const).map(([rules, classifier, r]) => ({
+      rules,
+      classifier,
+      dates: replays[r] ? new StageDates(rules, classifier, plan.views[r]!, events!, asOf) : undefined,
+      created: replays[r] ? createdColumn(rules, header, files) : -1,
+    }));
+    const read2 = [...new Set([...cb.columns, ...ca.columns, ...sides.flatMap((x) => (x.created >= 0 ? [x.created] : []))])];
+    /** One rule set's verdict for a row, as classify gives it (with the replay's floor and SLA for rules with an sla). */
+    const verdict = (side: (typeof sides)[number], values: string[], slot: number, warnings: string[]): { v: Verdict; since: string; added: string[] } => {
+      if (!side.dates) return { v: side.classifier.classify(values, slot, warnings), since: asOfText, added: [] };
+      const tl = side.dates.replay(values, slot, createdAt(values, side.created, side.rules.contacts.created ?? '', side.rules.activities.timezone, dateOrder, warnings));
+      const v = side.classifier.classify(values, slot, warnings, tl.floor);
+      const cells = side.dates.cells(v, tl, undefined);
+      return { v, since: cells.since, added: cells.added };
+    };
     const order = stageOrder(before, after);
     const tally = new Tally(order, [...before.stages.map((s) => s.id), DISQUALIFIED], [...after.stages.map((s) => s.id), DISQUALIFIED]);
 
     const delimiter = scan.files.find((f) => f.format === 'csv')?.delimiter ?? ',';
-    const columns = [...header, ...FUNNEL_COLUMNS.map((c) => `${opts.prefix}${c}`), `${opts.prefix}stage_before`, `${opts.prefix}reason_before`];
+    const added = [...FUNNEL_COLUMNS, ...(replays[1] ? stageDateColumns(after) : []), 'stage_before', 'reason_before'];
+    const columns = [...header, ...added.map((c) => `${opts.prefix}${c}`)];
     const clashing = columns.slice(header.length).filter((c) => header.includes(c));
     if (opts.moved !== undefined && clashing.length) throw new UsageError(`the contacts already have a column ${clashing[0]}`, {}, 'is this an annotated file? use the original export, or choose another --prefix');
     const format = rowFormat({ format: 'csv', columns, delimiter });
@@ -288,14 +309,14 @@ export async function whatif(opts: WhatifOptions, io: WhatifIO): Promise<WhatifR
             const n = aggs.contactRows[slot]!;
             if (n > 1) warnings.push(`duplicate key: ${n} rows`);
           }
-          const vb = cb.classify(values, slot, [...warnings]);
-          const va = ca.classify(values, slot, warnings);
+          const { v: vb } = verdict(sides[0]!, values, slot, [...warnings]);
+          const { v: va, since, added: dated } = verdict(sides[1]!, values, slot, warnings);
           tally.add(vb, va);
           if (sink && vb.stage !== va.stage) {
             const out = new Array<string>(header.length);
             if (identity) for (let i = 0; i < header.length; i++) out[i] = row.field(i);
             else for (let i = 0; i < header.length; i++) out[i] = values[i]!;
-            sink.text(format.row([...out, ...funnelValues(va, asOfText), vb.stage, vb.reason]));
+            sink.text(format.row([...out, ...funnelValues(va, since), ...dated, vb.stage, vb.reason]));
           }
         };
         await forEachRecord(table, visit, async () => {
