@@ -41,7 +41,7 @@ export interface FoldOptions {
   aggs: Aggregates;
   /** Only this normalised key is folded, and each of its events reported (for explain). */
   only?: { key: string; onEvent: (e: EventDetail) => void };
-  onProgress?: (rows: number) => void;
+  onProgress?: (rows: number, ownRows?: number) => void;
   warn: (message: string) => void;
 }
 

@@ -175,7 +175,8 @@ export async function foldActivitiesInRanges(path: string, opened: Table, opts: 
   const { cols, table } = await activityColumns(opened, opts.rules, opts.warn);
   const keyColumn = table.headers[cols.key];
   const workerRows: number[] = [];
-  const onProgress = opts.onProgress && ((n: number) => opts.onProgress!(n + workerRows.reduce((a, b) => a + b, 0)));
+  // The rows of every thread, and this thread's own (progress estimates the other ranges' bytes from them).
+  const onProgress = opts.onProgress && ((n: number) => opts.onProgress!(n + workerRows.reduce((a, b) => a + b, 0), n));
   const folder = createFolder(table.file, cols, { ...opts, onProgress });
   const shape = { delimiter: table.delimiter.charCodeAt(0), width: table.headers.length };
   const starts = path !== '-' && !opts.only ? rangeStarts(path, opts.threads, opts.minRangeBytes, shape) : [];

@@ -26,6 +26,9 @@ import { formatProblem } from '../rules/load.js';
 import { renderExplainText } from '../output/explain-render.js';
 import { registerRulesAsCode } from './rules-as-code.js';
 import { decorateHelp, trackCommand } from './help.js';
+import { wroteLine } from './wrote.js';
+import { ProgressDisplay, progressMode } from './progress.js';
+import type { ProgressEvent } from '../util/progress.js';
 import { parseDelimiterOption } from '../input/sniff.js';
 import { checkEncoding } from '../input/decode.js';
 import { chalkFor } from './color.js';
@@ -39,10 +42,13 @@ interface GlobalOpts {
 }
 
 export class Session {
+  readonly display: ProgressDisplay;
   constructor(
     readonly term: Terminal,
     readonly opts: GlobalOpts,
-  ) {}
+  ) {
+    this.display = new ProgressDisplay(term.stderr, progressMode({ quiet: opts.quiet, progress: opts.progress, tty: !!term.stderr.isTTY }));
+  }
 
   get err() {
     return chalkFor({ isTTY: !!this.term.stderr.isTTY, noColorFlag: this.opts.color === false, env: this.term.env });
@@ -55,24 +61,20 @@ export class Session {
   warn = (m: string): void => {
     if (this.opts.quiet || this.warned.has(m)) return;
     this.warned.add(m);
+    this.display.clear();
     this.term.stderr.write(`${this.err.yellow('funnel: warning:')} ${m}\n`);
   };
   note = (m: string): void => {
-    if (!this.opts.quiet) this.term.stderr.write(`${this.err.dim(`funnel: ${m}`)}\n`);
-  };
-  private lastProgress = 0;
-  progress = (m: string): void => {
     if (this.opts.quiet) return;
-    const tty = !!this.term.stderr.isTTY;
-    if (!tty && !this.opts.progress) return;
-    if (tty && this.opts.progress === false) return;
-    const now = Date.now();
-    if (now - this.lastProgress < 200) return;
-    this.lastProgress = now;
-    this.term.stderr.write(tty ? `\r${m}\x1b[K` : `${m}\n`);
+    this.display.clear();
+    this.term.stderr.write(`${this.err.dim(`funnel: ${m}`)}\n`);
   };
+  /** Progress as a free-form status line (commands that count rows only). */
+  progress = (m: string): void => this.display.status(m);
+  /** Progress of the phases of classify: bars on a terminal. */
+  meter = (ev: ProgressEvent): void => this.display.update(ev);
   endProgress(): void {
-    if (this.lastProgress && this.term.stderr.isTTY) this.term.stderr.write('\r\x1b[K');
+    this.display.clear();
   }
 }
 
@@ -103,9 +105,14 @@ async function writeReportOf(inputs: ReportInput[], path: string, term: Terminal
   await writeReport(reportHtml(inputs, title), path, term.stdout);
 }
 
-function buildProgram(term: Terminal, done: (code: number) => void): Command {
+/** `sessions`: those the actions created, so that an error clears their progress bar before it is printed. */
+function buildProgram(term: Terminal, done: (code: number) => void, sessions: Session[] = []): Command {
   const program = new Command();
-  const session = (): Session => new Session(term, program.opts<GlobalOpts>());
+  const session = (): Session => {
+    const s = new Session(term, program.opts<GlobalOpts>());
+    sessions.push(s);
+    return s;
+  };
   program
     .name('funnel')
     .description('Put every contact of CRM exports in its funnel stage, with score, fit, consent, next content, action and the evidence why.')
@@ -181,11 +188,13 @@ function buildProgram(term: Terminal, done: (code: number) => void): Command {
           stageDates: !!o.stageDates,
           by: o.by as string | undefined,
         },
-        { stdin: term.stdin, stdout: term.stdout, warn: s.warn, note: s.note, progress: s.progress, peakRssMb: () => Math.round(process.resourceUsage().maxRSS / 1024) },
+        { stdin: term.stdin, stdout: term.stdout, warn: s.warn, note: s.note, meter: s.meter, peakRssMb: () => Math.round(process.resourceUsage().maxRSS / 1024) },
       );
       s.endProgress();
       if (o.summaryFile) await writeSummaryFile(String(o.summaryFile), result.summary);
       if (o.report !== undefined) await writeReportOf([{ kind: 'summary', file: 'classify', data: result.summary }], resolvePath(term.cwd, String(o.report)), term);
+      const wrote = wroteLine(result.summary, [o.summaryFile, o.report].filter((f) => f !== undefined && f !== '-').map(String));
+      if (wrote) s.note(wrote);
       const explicit = cmd.getOptionValueSource('summary') === 'cli';
       const kind = String(o.summary);
       if (kind === 'none' || (s.opts.quiet && !explicit)) return;
@@ -357,14 +366,20 @@ function buildProgram(term: Terminal, done: (code: number) => void): Command {
 /** Runs the CLI and resolves to the exit code; never throws, never calls process.exit. */
 export async function main(argv: string[], term: Terminal = processTerminal()): Promise<number> {
   let code = 0;
-  const program = buildProgram(term, (c) => {
-    code = c;
-  });
+  const sessions: Session[] = [];
+  const program = buildProgram(
+    term,
+    (c) => {
+      code = c;
+    },
+    sessions,
+  );
   const command = trackCommand(program);
   try {
     await program.parseAsync(argv, { from: 'user' });
     return code;
   } catch (e) {
+    for (const s of sessions) s.endProgress();
     return reportError(e, term, program.opts<GlobalOpts>().debug === true, command());
   } finally {
     for (const t of liveTempFiles) await fsp.rm(t, { force: true });

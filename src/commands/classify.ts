@@ -36,6 +36,7 @@ import { loadRules, formatProblem, type LoadedRules } from './rules-source.js';
 import { checkFieldColumns } from './field-columns.js';
 import { WarningList } from '../output/warning-list.js';
 import { VERSION } from '../util/version.js';
+import { PhaseMeter, type ProgressSink } from '../util/progress.js';
 import type { Rules } from '../rules/model.js';
 
 export interface ClassifyOptions {
@@ -77,6 +78,8 @@ export interface ClassifyIO {
   warn(message: string): void;
   note(message: string): void;
   progress?(message: string): void;
+  /** Progress of each phase (bytes, rows), for the CLI's bars. */
+  meter?: ProgressSink;
   /** Milliseconds now; injected so tests and --as-of runs are deterministic. */
   now?: () => number;
   /** Peak resident memory so far, in MB, when the caller can tell (for the phases of the summary). */
@@ -211,9 +214,12 @@ export async function classify(opts: ClassifyOptions, io: ClassifyIO): Promise<C
     const foldStats: FoldStats[] = [];
     // Per folded file: its activity rows per key, to tell whether its keys meet the contacts' (key-overlap.ts).
     const addedRows: Uint32Array[] = [];
+    const meter = new PhaseMeter(io.meter);
+    const counted = (ref: InputRef): InputRef => (meter.active ? { ...ref, onBytes: meter.bytes } : ref);
+    meter.start('reading activities', sizeOf(opts.activities));
     for (const path of opts.activities) {
-      const onProgress = io.progress && ((n: number) => io.progress!(`${inputRef(path).name}: ${n.toLocaleString('en-US')} activity rows`));
-      const table = await openTable(inputRef(path), read);
+      const onProgress = meter.active ? (n: number, own?: number) => meter.rows(n, own) : undefined;
+      const table = await openTable(counted(inputRef(path)), read);
       if (table.headers.length === 0) {
         foldStats.push(emptyActivities(table.file, warn));
         addedRows.push(new Uint32Array(0));
@@ -228,6 +234,7 @@ export async function classify(opts: ClassifyOptions, io: ClassifyIO): Promise<C
         foldStats.push(r.stats);
       } else foldStats.push(await foldActivities(table, fold));
       addedRows.push(rowsAdded(rowsBefore, aggs));
+      meter.nextFile(foldStats[foldStats.length - 1]!.rows);
     }
     for (const s of foldStats) {
       if (s.undated) warn(`${s.file}: ${s.undated} activity row(s) with an unparsable date count only for conditions without a time window`);
@@ -242,9 +249,12 @@ export async function classify(opts: ClassifyOptions, io: ClassifyIO): Promise<C
       if (p === '-') {
         const path = await spoolStdin(io.stdin);
         spooled.push(path);
-        contactRefs.push({ path, name: '<stdin>' });
-      } else contactRefs.push(inputRef(p));
+        contactRefs.push(counted({ path, name: '<stdin>' }));
+      } else contactRefs.push(counted(inputRef(p)));
     }
+    const contactBytes = sizeOf(contactRefs.map((r) => r.path));
+    let scanned = 0;
+    meter.start('scanning contacts', contactBytes);
     // Contact keys take a slot in the aggregates too: one table of keys instead of two.
     const scan = await scanContacts(contactRefs, {
       read,
@@ -255,6 +265,7 @@ export async function classify(opts: ClassifyOptions, io: ClassifyIO): Promise<C
         // The slot first: taking one may grow (replace) the arrays.
         const slot = aggs.slotOf(row, col, rules.contacts.normalize, true);
         if (slot >= 0) aggs.contactRows[slot]!++;
+        meter.setRows(++scanned);
       },
     });
     const contactOrder = rules.activities.dateOrder === 'auto' ? scan.dateOrder : rules.activities.dateOrder;
@@ -311,7 +322,9 @@ export async function classify(opts: ClassifyOptions, io: ClassifyIO): Promise<C
     // Rows whose own bytes are what the writer would write are copied as they are, then the funnel columns.
     const funnelLine = csvLine(delimiter);
     const scratch = new Array<string>(header.length).fill('');
+    meter.start('classifying and writing', contactBytes);
     const flushFull = async (): Promise<void> => {
+      meter.setRows(outRows);
       for (const s of sinks) if (s.out.full) await s.out.flush();
     };
     try {
@@ -456,6 +469,20 @@ export async function classify(opts: ClassifyOptions, io: ClassifyIO): Promise<C
   } finally {
     for (const p of spooled) await fsp.rm(join(p, '..'), { recursive: true, force: true });
   }
+}
+
+/** The bytes of the files at these paths, for progress; undefined when one is standard input or unreadable. */
+function sizeOf(paths: readonly string[]): number | undefined {
+  let total = 0;
+  for (const p of paths) {
+    if (p === '-') return undefined;
+    try {
+      total += statSync(p).size;
+    } catch {
+      return undefined;
+    }
+  }
+  return total;
 }
 
 async function flush(stream: Writable): Promise<void> {

@@ -12,6 +12,8 @@ export interface InputRef {
   path: string;
   /** What messages call it: the path, or `<stdin>`. */
   name: string;
+  /** Told the size of each chunk read from the file (before decompression), for progress. */
+  onBytes?: (n: number) => void;
 }
 
 export function inputRef(path: string): InputRef {
@@ -39,7 +41,11 @@ async function* rawChunks(ref: InputRef, opts: ByteOptions): AsyncGenerator<Buff
     stream = createReadStream(ref.path, { highWaterMark: 1 << 20 });
   }
   try {
-    for await (const chunk of stream) yield typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
+    for await (const chunk of stream) {
+      const b = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
+      ref.onBytes?.(b.length);
+      yield b;
+    }
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     throw new InputError(`cannot read (${code ?? (e as Error).message})`, { file: ref.name });
