@@ -133,13 +133,15 @@ describe('pipelines and routing', () => {
     expect(off.stdout).not.toMatch(/\x1b\[/);
   });
 
-  it('--no-color wins over FORCE_COLOR; --progress writes progress lines to stderr off a terminal', async () => {
+  it('--no-color wins over FORCE_COLOR; --progress off a terminal writes plain lines, never a bar', async () => {
     const off = await runCli(['--no-color', 'classify', contacts, '--out-dir', tempDir()], { env: { FORCE_COLOR: '1' } });
     expect(off.stdout).not.toMatch(/\x1b\[/);
     const dir = tempDir();
     writeFiles(dir, { 'c.csv': 'Email\na@x.com\n', 'a.csv': 'Email,Activity Type,Activity Date\n' + 'a@x.com,Page View,2026-11-01\n'.repeat(70_000) });
     const shown = await runCli(['--progress', 'classify', 'c.csv', '-a', 'a.csv', '--out-dir', 'o'], { cwd: dir });
-    expect(shown.stderr).toContain('a.csv: 65,536 activity rows');
+    // A line every few seconds (test/progress.test.ts): this short run may print none, but never a bar.
+    expect(shown.code).toBe(0);
+    expect(shown.stderr).not.toMatch(/[\r\x1b█]/);
     const hidden = await runCli(['classify', 'c.csv', '-a', 'a.csv', '--out-dir', 'o'], { cwd: dir });
     expect(hidden.stderr).not.toContain('activity rows');
   });
