@@ -18,6 +18,8 @@ import { explain, type ExplainOptions } from '../commands/explain.js';
 import { exampleRules, init } from '../commands/init.js';
 import { sql } from '../commands/sql.js';
 import { summarize } from '../commands/summary.js';
+import { history, type HistoryOptions } from '../commands/history.js';
+import { renderHistoryCsv, renderHistoryJson, renderHistoryTable } from '../output/history-render.js';
 import { diff } from '../commands/diff.js';
 import { renderDiffText } from '../output/diff-render.js';
 import { discoverRules, locateRules } from '../commands/rules-source.js';
@@ -265,6 +267,66 @@ function buildProgram(term: Terminal, done: (code: number) => void, sessions: Se
         { stdin: term.stdin, warn: s.warn, note: s.note },
       );
       term.stdout.write(o.format === 'json' ? `${JSON.stringify(r, null, 2)}\n` : renderExplainText(r, s.out));
+    });
+
+  program
+    .command('history')
+    .description('the funnel over time, replayed from the activities: balance, entered and overdue per period and stage, conversion by cohort, velocity')
+    .argument('<contacts...>', 'contact exports; - for standard input')
+    .option('-a, --activities <files...>', 'activity exports, one row per event')
+    .option('-r, --rules <file>', 'rules file (default ./funnel.yaml, else ./rules.yaml, else the built-in rules)')
+    .addOption(new Option('--every <period>', 'calendar periods in activities.timezone').choices(['week', 'month', 'quarter']).default('month'))
+    .option('--since <date>', 'the first period is the one holding this date (default: 12 periods up to the as-of)')
+    .option('--as-of <date>', 'the end of the last period (default: now); later activities are ignored')
+    .addOption(new Option('--format <format>', 'output format').choices(['table', 'json', 'csv']).default('table'))
+    .option('-o, --output <file>', 'write to a file instead of stdout')
+    .option('--by <field>', 'break the funnel down by the values of a contact field (20 largest, (other), (none))')
+    .option('--threads <n>', 'threads for folding each activities file (default: the cores, up to 4)')
+    .option('--encoding <label>', 'input encoding (WHATWG label, e.g. windows-1252); default: detected')
+    .option('--delimiter <char>', 'input CSV delimiter (, ; tab |); default: sniffed')
+    .option('--no-header', 'CSV inputs have no header row; columns are named 1..N')
+    .addOption(new Option('--min-range-bytes <n>').hideHelp())
+    .action(async (contacts: string[], o: Record<string, unknown>) => {
+      const s = session();
+      const delimiter = o.delimiter === undefined ? undefined : parseDelimiterOption(String(o.delimiter));
+      if (o.delimiter !== undefined && delimiter === undefined) throw new UsageError(`invalid --delimiter '${String(o.delimiter)}'`, {}, 'give one character, or tab');
+      if (o.encoding !== undefined) checkEncoding(String(o.encoding));
+      if (o.threads !== undefined && !/^[1-9]\d*$/.test(String(o.threads))) throw new UsageError(`--threads must be a whole number ≥ 1, not '${String(o.threads)}'`);
+      const output = o.output as string | undefined;
+      const inputs = [...contacts, ...((o.activities as string[] | undefined) ?? [])];
+      if (output !== undefined && output !== '-' && inputs.some((i) => i !== '-' && resolvePath(term.cwd, i) === resolvePath(term.cwd, output))) {
+        throw new UsageError(`the output ${output} is an input`, {}, 'write the history elsewhere; funnel never overwrites an input');
+      }
+      const h = await history(
+        {
+          contacts,
+          activities: (o.activities as string[] | undefined) ?? [],
+          rules: o.rules as string | undefined,
+          every: String(o.every) as HistoryOptions['every'],
+          since: o.since as string | undefined,
+          asOf: o.asOf as string | undefined,
+          by: o.by as string | undefined,
+          cwd: term.cwd,
+          encoding: o.encoding as string | undefined,
+          delimiter,
+          noHeader: o.header === false,
+          threads: o.threads === undefined ? Math.min(availableParallelism(), DEFAULT_MAX_THREADS) : Number(o.threads),
+          minRangeBytes: o.minRangeBytes === undefined ? undefined : Number(o.minRangeBytes),
+        },
+        { stdin: term.stdin, warn: s.warn, note: s.note, progress: s.progress },
+      );
+      s.endProgress();
+      const toFile = output !== undefined && output !== '-';
+      const text = o.format === 'json' ? renderHistoryJson(h) : o.format === 'csv' ? renderHistoryCsv(h) : renderHistoryTable(h, toFile ? chalkFor({ isTTY: false, noColorFlag: true, env: term.env }) : s.out);
+      if (!toFile) term.stdout.write(text);
+      else {
+        const f = new AtomicFile(resolvePath(term.cwd, output));
+        f.stream.write(text);
+        await f.commit().catch(async (e: unknown) => {
+          await f.abort();
+          throw e;
+        });
+      }
     });
 
   program

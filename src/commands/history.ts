@@ -1,0 +1,196 @@
+/**
+ * `funnel history` (SPEC §7): the activity log replayed for every contact, with the rules evaluated at each
+ * event and at each period end, summed into balance, entered and overdue per period and stage, conversion by
+ * cohort and velocity. Reads like `classify` (one fold of the activities with each event's compact record,
+ * then the contacts), writes nothing but what it returns; the CLI renders it.
+ */
+import type { Readable } from 'node:stream';
+import { InputError, UsageError } from '../errors.js';
+import { promises as fsp, createWriteStream } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { inputRef, type InputRef } from '../input/bytes.js';
+import { findColumn } from '../input/columns.js';
+import { forEachRecord, openTable, type ReadOptions } from '../input/table.js';
+import { scanContacts } from '../input/contacts.js';
+import { parseAsOf } from '../input/dates.js';
+import { planActivities, type ActivityPlan } from '../aggregate/plan.js';
+import { periodsOf, type Every, type Period } from '../aggregate/periods.js';
+import { dateColumnsOf } from '../rules/walk.js';
+import { Aggregates, BLANK_KEY } from '../aggregate/store.js';
+import { foldActivities, type FoldStats } from '../aggregate/fold.js';
+import { foldActivitiesInRanges, DEFAULT_MIN_RANGE_BYTES } from '../aggregate/ranges.js';
+import { DEFAULT_MAX_RECORD_SIZE } from '../input/csv.js';
+import { Classifier } from '../classify/classifier.js';
+import { Replayer } from '../classify/timeline.js';
+import { createdAt, createdColumn } from '../classify/stage-dates.js';
+import { HistoryBuilder, type History } from '../output/history.js';
+import { loadRules, formatProblem, type LoadedRules } from './rules-source.js';
+import { checkFieldColumns } from './field-columns.js';
+import { VERSION } from '../util/version.js';
+
+export interface HistoryOptions {
+  contacts: string[];
+  activities: string[];
+  rules?: string;
+  every: Every;
+  since?: string;
+  asOf?: string;
+  /** A contact field to break the funnel down by (SPEC §10). */
+  by?: string;
+  cwd: string;
+  encoding?: string;
+  delimiter?: string;
+  noHeader?: boolean;
+  threads?: number;
+  minRangeBytes?: number;
+}
+
+export interface HistoryIO {
+  stdin?: Readable;
+  warn(message: string): void;
+  note(message: string): void;
+  progress?(message: string): void;
+  now?: () => number;
+}
+
+async function foldAll(opts: HistoryOptions, read: ReadOptions, fold: Parameters<typeof foldActivities>[1], io: HistoryIO): Promise<FoldStats[]> {
+  const stats: FoldStats[] = [];
+  for (const path of opts.activities) {
+    const table = await openTable(inputRef(path), read);
+    if (table.headers.length === 0) {
+      fold.warn(`${table.file}: empty file, no activities read`);
+      stats.push({ file: table.file, rows: 0, noKey: 0, undated: 0, afterAsOf: 0, noType: 0 });
+      continue;
+    }
+    if ((opts.threads ?? 1) > 1) {
+      const r = await foldActivitiesInRanges(path, table, { ...fold, threads: opts.threads!, minRangeBytes: opts.minRangeBytes ?? DEFAULT_MIN_RANGE_BYTES, maxRecordSize: DEFAULT_MAX_RECORD_SIZE });
+      if (r.ranges > 1) io.note(`${table.file}: folded in ${r.ranges} ranges on as many threads`);
+      stats.push(r.stats);
+    } else stats.push(await foldActivities(table, fold));
+  }
+  for (const s of stats) {
+    if (s.undated) fold.warn(`${s.file}: ${s.undated} activity row(s) with an unparsable date count for no moment of the history`);
+    if (s.rows && s.noKey === s.rows) fold.warn(`${s.file}: no activity row has a key; check activities.key in the rules`);
+  }
+  return stats;
+}
+
+export async function history(opts: HistoryOptions, io: HistoryIO): Promise<History> {
+  if (opts.contacts.length === 0) throw new UsageError('no contacts file given', {}, 'funnel history contacts.csv -a activities.csv');
+  if ([...opts.contacts, ...opts.activities].filter((p) => p === '-').length > 1) throw new UsageError('standard input (-) can be read only once', {}, 'give the other inputs as files');
+  const loaded = loadRules(opts.rules, opts.cwd);
+  const { rules } = loaded;
+  io.note(`rules: ${loaded.source}`);
+  for (const w of loaded.warnings) io.warn(formatProblem(w));
+  const tz = rules.activities.timezone;
+  const asOf = opts.asOf !== undefined ? parseAsOf(opts.asOf, tz) : (io.now ?? Date.now)();
+  const periods = periodsOf(asOf, opts.every, tz, opts.since === undefined ? undefined : parseAsOf(opts.since, tz));
+  const read: ReadOptions = { stdin: io.stdin, encoding: opts.encoding, delimiter: opts.delimiter, noHeader: opts.noHeader, warn: io.warn };
+
+  const plan = planActivities(rules, asOf);
+  const aggs = new Aggregates(plan.counters.length, true);
+  const onProgress = io.progress && ((n: number) => io.progress!(`${n.toLocaleString('en-US')} activity rows`));
+  const foldStats = await foldAll(opts, read, { rules, plan, aggs, warn: io.warn, onProgress }, io);
+
+  // The contacts are read twice (keys, then rows): standard input is copied to a file first.
+  const refs: InputRef[] = [];
+  const spooled: string[] = [];
+  for (const p of opts.contacts) {
+    if (p !== '-') refs.push(inputRef(p));
+    else {
+      if (!io.stdin) throw new InputError('standard input is not available', { file: '<stdin>' });
+      const dir = await fsp.mkdtemp(join(tmpdir(), 'funnel-'));
+      spooled.push(dir);
+      await pipeline(io.stdin, createWriteStream(join(dir, 'stdin')));
+      refs.push({ path: join(dir, 'stdin'), name: '<stdin>' });
+    }
+  }
+  try {
+    return await replayContacts(opts, io, { rules: loaded, asOf, periods, read, plan, aggs, foldStats, refs });
+  } finally {
+    for (const d of spooled) await fsp.rm(d, { recursive: true, force: true });
+  }
+}
+
+interface Prepared {
+  rules: LoadedRules;
+  asOf: number;
+  periods: Period[];
+  read: ReadOptions;
+  plan: ActivityPlan;
+  aggs: Aggregates;
+  foldStats: FoldStats[];
+  refs: InputRef[];
+}
+
+async function replayContacts(opts: HistoryOptions, io: HistoryIO, prep: Prepared): Promise<History> {
+  const { asOf, periods, read, plan, aggs, foldStats, refs } = prep;
+  const loaded = prep.rules;
+  const { rules } = loaded;
+  const tz = rules.activities.timezone;
+  const scan = await scanContacts(refs, {
+    read,
+    keyName: rules.contacts.key,
+    normalize: rules.contacts.normalize,
+    dateColumns: [...dateColumnsOf(rules), ...(rules.contacts.created ? [rules.contacts.created] : [])],
+    onKey: (row, col) => aggs.slotOf(row, col, rules.contacts.normalize, true),
+  });
+  const dateOrder = rules.activities.dateOrder === 'auto' ? scan.dateOrder : rules.activities.dateOrder;
+  if (!dateOrder && scan.ambiguousDate) {
+    const a = scan.ambiguousDate;
+    throw new InputError(`cannot tell the order of slash dates such as '${a.text}': no date in these columns has a day above 12`, { file: a.file, line: a.line }, 'set activities.date_order: dmy or mdy in the rules');
+  }
+  const events = aggs.events!.byContact(aggs.size);
+  // Period ends before the as-of are moments of the replay; the last period ends at the as-of itself.
+  const ends = Float64Array.from(periods.slice(0, -1).map((p) => p.end));
+  const builder = new HistoryBuilder(rules.stages, periods, opts.by !== undefined);
+  const files = scan.files.map((f) => f.ref.name);
+  let byColumnName: string | undefined;
+  for (const f of scan.files) {
+    const headers = [...f.headers];
+    const classifier = new Classifier(rules, { headers, asOf, plan, aggs, dateOrder, warn: io.warn });
+    checkFieldColumns(classifier.missing, files, headers, loaded.source === 'built-in', io.warn);
+    const created = createdColumn(rules, headers, f.ref.name);
+    let by = -1;
+    if (opts.by !== undefined) {
+      const m = findColumn(headers, rules.fields.get(opts.by) ?? opts.by);
+      if (m.index === -1) throw new InputError(`no column '${opts.by}' for --by`, { file: f.ref.name, line: 1 }, `name one of: ${headers.slice(0, 12).join(', ')}`);
+      by = m.index;
+      byColumnName = headers[by];
+    }
+    const replayer = new Replayer(classifier, rules, plan, events, asOf, ends);
+    const table = await openTable(f.ref, { ...read, headers: f.headers });
+    const warnings: string[] = [];
+    await forEachRecord(table, (row) => {
+      const values = new Array<string>(Math.max(row.width, headers.length));
+      for (let i = 0; i < values.length; i++) values[i] = i < row.width ? row.field(i) : '';
+      let slot = aggs.slotOf(row, f.keyColumn, rules.contacts.normalize, false);
+      if (slot === BLANK_KEY) slot = -1;
+      warnings.length = 0;
+      const tl = replayer.run(values, slot, createdAt(values, created, rules.contacts.created ?? '', tz, dateOrder, warnings));
+      builder.add(tl, by >= 0 ? values[by] : undefined);
+    });
+  }
+  const hl = (s: (typeof rules.stages)[number]): number | null => (s.sla ? Math.round((s.sla.withinMs / 86_400_000) * 1000) / 1000 : null);
+  return builder.build(
+    {
+      tool: { name: 'funnel', version: VERSION },
+      kind: 'history',
+      as_of: new Date(asOf).toISOString(),
+      every: opts.every,
+      since: new Date(periods[0]!.start).toISOString(),
+      timezone: tz,
+      rules: { source: loaded.source, sha256: loaded.sha256 },
+      periods: periods.map((p) => ({ id: p.id, start: new Date(p.start).toISOString(), end: new Date(p.end).toISOString() })),
+      stages: [...rules.stages.map((s) => ({ id: s.id, label: s.label, sla_days: hl(s) })), { id: 'disqualified', label: 'disqualified', sla_days: null }],
+      undated_events: foldStats.reduce((a, s) => a + s.undated, 0),
+      inputs: {
+        contacts: scan.files.map((f) => ({ file: f.ref.name, rows: f.rows })),
+        activities: foldStats.map((s) => ({ file: s.file, rows: s.rows, undated: s.undated, after_as_of: s.afterAsOf })),
+      },
+    },
+    opts.by === undefined ? undefined : (byColumnName ?? opts.by),
+  );
+}
