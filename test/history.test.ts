@@ -139,3 +139,13 @@ describe('history and stage dates: errors', () => {
     expect(r.stderr).toMatch(/r\.yaml:5:\d+: invalid duration 'soon'/);
   });
 });
+
+describe('funnel sql and sla', () => {
+  it('ignores sla with a note on stderr', async () => {
+    const dir = tempDir();
+    const r = await runMain(['sql', '-r', join(H, 'rules.yaml'), '--as-of', '2026-04-15'], { cwd: dir });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/the sla of lead, mql is ignored: funnel sql does not replay the activities/);
+    expect(r.stdout).toMatch(/SELECT/i);
+  });
+});

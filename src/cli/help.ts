@@ -60,7 +60,7 @@ export const HELP: Record<string, HelpText> = {
   },
   history: {
     usage: '<contacts...> -a <activities...> [-r <rules.yaml>] [--every week|month|quarter] [--since <date>] [options]',
-    examples: ['funnel history contacts.csv -a activities.csv --every month', 'funnel history contacts.csv -a activities.csv --since 2026-01-01 --format json > history.json', 'funnel history contacts.csv -a activities.csv --by "Lead Source" --report history.html'],
+    examples: ['funnel history contacts.csv -a activities.csv --every month', 'funnel history contacts.csv -a activities.csv --since 2026-01-01 --format json > history.json', 'funnel history contacts.csv -a activities.csv --by "Lead Source" --format csv -o history.csv'],
   },
   completion: {
     usage: 'bash|zsh|fish',
