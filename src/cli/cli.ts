@@ -29,6 +29,7 @@ import { renderExplainText } from '../output/explain-render.js';
 import { registerRulesAsCode } from './rules-as-code.js';
 import { decorateHelp, trackCommand } from './help.js';
 import { wroteLine } from './wrote.js';
+import { completionScript } from './completion.js';
 import { ProgressDisplay, progressMode } from './progress.js';
 import type { ProgressEvent } from '../util/progress.js';
 import { parseDelimiterOption } from '../input/sniff.js';
@@ -420,6 +421,13 @@ function buildProgram(term: Terminal, done: (code: number) => void, sessions: Se
     });
 
   registerRulesAsCode(program, term, session, done);
+  program
+    .command('completion')
+    .description('print a shell completion script for bash, zsh or fish')
+    .argument('<shell>', 'bash, zsh or fish')
+    .action((shell: string) => {
+      term.stdout.write(completionScript(program, shell));
+    });
   decorateHelp(program);
 
   return program;
