@@ -29,6 +29,7 @@ import { renderExplainText } from '../output/explain-render.js';
 import { registerRulesAsCode } from './rules-as-code.js';
 import { decorateHelp, trackCommand } from './help.js';
 import { wroteLine } from './wrote.js';
+import { outputKind } from '../output/by-extension.js';
 import { completionScript } from './completion.js';
 import { ProgressDisplay, progressMode } from './progress.js';
 import type { ProgressEvent } from '../util/progress.js';
@@ -97,6 +98,13 @@ async function writeSummaryFile(path: string, summary: Summary): Promise<void> {
   });
 }
 
+/** Format, compression and delimiter of the rows: --format if given, else what the -o name says, else CSV. */
+function outputChoice(output: string | undefined, format: string | undefined): Pick<ClassifyOptions, 'format' | 'gzip' | 'outputDelimiter'> {
+  const kind = outputKind(output);
+  const chosen = format !== undefined ? parseFormat(format) : (kind.format ?? 'csv');
+  return { format: chosen, gzip: kind.gzip, outputDelimiter: chosen === 'csv' ? kind.delimiter : undefined };
+}
+
 /** `-r` as given, else what discovery finds from the working folder and the environment (SPEC §2). */
 function rulesOption(explicit: unknown, term: Terminal): string | undefined {
   return explicit !== undefined ? String(explicit) : discoverRules(term.cwd, term.env);
@@ -141,7 +149,7 @@ function buildProgram(term: Terminal, done: (code: number) => void, sessions: Se
     .option('-r, --rules <file>', 'rules file (default ./funnel.yaml, else ./rules.yaml, else the built-in rules)')
     .option('-o, --output <file>', 'all annotated contacts in one file; - for standard output')
     .option('--out-dir <dir>', 'folder for contacts.csv and one <stage>.csv per stage (default funnel-out/)')
-    .addOption(new Option('--format <format>', 'output format').choices(['csv', 'json', 'ndjson']).default('csv'))
+    .addOption(new Option('--format <format>', 'output format (default: by the -o extension — .json, .ndjson, .csv, .tsv, with .gz compressed — else csv)').choices(['csv', 'json', 'ndjson']))
     .option('--as-of <date>', 'reference time for windows and decay (default: now); later activities are ignored')
     .option('--previous <file>', "the last run's annotated output: stages do not move backward, movements are shown")
     .addOption(new Option('--summary <kind>', 'funnel summary on stdout (stderr when rows go to stdout)').choices(['table', 'json', 'none']).default('table'))
@@ -155,6 +163,7 @@ function buildProgram(term: Terminal, done: (code: number) => void, sessions: Se
     .option('--delimiter <char>', 'input CSV delimiter (, ; tab |); default: sniffed')
     .option('--no-header', 'CSV inputs have no header row; columns are named 1..N')
     .option('--bom', 'write a UTF-8 BOM at the start of CSV output, for Excel')
+    .option('--crlf', 'end CSV output lines with CRLF, for Excel (default: LF)')
     .option('--prefix <prefix>', 'prefix of the added columns', 'funnel_')
     // For tests: cut small files into ranges too; read every CSV with csv-parse, the byte tokenizer's oracle.
     .addOption(new Option('--min-range-bytes <n>').hideHelp())
@@ -173,7 +182,8 @@ function buildProgram(term: Terminal, done: (code: number) => void, sessions: Se
           rules: rulesOption(o.rules, term),
           output: o.output as string | undefined,
           outDir: o.outDir as string | undefined,
-          format: parseFormat(String(o.format)),
+          ...outputChoice(o.output as string | undefined, o.format as string | undefined),
+          crlf: !!o.crlf,
           asOf: o.asOf as string | undefined,
           previous: o.previous as string | undefined,
           strict: !!o.strict,

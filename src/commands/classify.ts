@@ -28,6 +28,7 @@ import { StageDates, createdAt, createdColumn, hasSla, stageDateColumns } from '
 import { AtomicFile, writeChunk } from '../output/atomic.js';
 import { csvLine, rowFormat, type OutputFormat, type RowFormat } from '../output/rows.js';
 import { ByteSink } from '../output/byte-sink.js';
+import { gzipWriter } from '../output/gzip.js';
 import { SummaryBuilder, type Summary } from '../output/summary.js';
 import { SegmentedSummary } from '../output/summary-segments.js';
 import { byColumn } from './by-column.js';
@@ -66,6 +67,12 @@ export interface ClassifyOptions {
   minRangeBytes?: number;
   /** Replay the activity log for stage dates, peak and SLA (SPEC §7); implied by rules with an `sla`. */
   stageDates?: boolean;
+  /** The CSV output's delimiter (`-o x.tsv`); default: the input's. */
+  outputDelimiter?: string;
+  /** Gzip the `-o` file (`-o x.csv.gz`). */
+  gzip?: boolean;
+  /** CSV lines end with CRLF. */
+  crlf?: boolean;
   /** `--by`: a friendly name or column whose values break the summary down into segments. */
   by?: string;
 }
@@ -122,14 +129,16 @@ interface Sink {
   abort(): Promise<void>;
 }
 
-function fileSink(path: string, format: RowFormat): Sink {
+function fileSink(path: string, format: RowFormat, gzip = false): Sink {
   const f = new AtomicFile(path);
-  const out = new ByteSink((chunk) => f.write(chunk));
+  const z = gzip ? gzipWriter((chunk) => f.write(chunk)) : undefined;
+  const out = new ByteSink((chunk) => (z ? z.write(chunk) : f.write(chunk)));
   return {
     format,
     out,
     commit: async () => {
       await out.flush();
+      await z?.end();
       await f.commit();
     },
     abort: () => f.abort(),
@@ -287,9 +296,9 @@ export async function classify(opts: ClassifyOptions, io: ClassifyIO): Promise<C
     const clashing = added.filter((c) => header.includes(c));
     if (clashing.length) throw new UsageError(`the contacts already have a column ${clashing[0]}`, {}, 'is this an annotated file? classify the original export, or choose another --prefix');
     const columns = [...header, ...added];
-    const delimiter = scan.files.find((f) => f.format === 'csv')?.delimiter ?? ',';
+    const delimiter = opts.outputDelimiter ?? scan.files.find((f) => f.format === 'csv')?.delimiter ?? ',';
     const numeric = new Set([`${opts.prefix}score`, `${opts.prefix}fit`]);
-    const makeFormat = (): RowFormat => rowFormat({ format: opts.format, columns, delimiter, numeric, bom: opts.bom });
+    const makeFormat = (): RowFormat => rowFormat({ format: opts.format, columns, delimiter, numeric, bom: opts.bom, crlf: opts.crlf });
 
     const classifier = new Classifier(rules, { headers: header, asOf, plan, aggs, dateOrder: contactOrder, warn });
     checkFieldColumns(classifier.missing, scan.files.map((f) => f.ref.name), header, loaded.source === 'built-in', warn);
@@ -305,7 +314,7 @@ export async function classify(opts: ClassifyOptions, io: ClassifyIO): Promise<C
     const stageSinks = new Map<string, Sink>();
     let all: Sink;
     if (opts.output === '-') all = streamSink(io.stdout, makeFormat());
-    else if (opts.output !== undefined) all = fileSink(opts.output, makeFormat());
+    else if (opts.output !== undefined) all = fileSink(opts.output, makeFormat(), opts.gzip);
     else {
       await fsp.mkdir(outDir!, { recursive: true }).catch((e: NodeJS.ErrnoException) => {
         throw new UsageError(`cannot create the output folder ${outDir} (${e.code})`, {}, 'choose another --out-dir');
@@ -320,7 +329,7 @@ export async function classify(opts: ClassifyOptions, io: ClassifyIO): Promise<C
     let ok = false;
     const caseKeys = new CaseOnlyKeys();
     // Rows whose own bytes are what the writer would write are copied as they are, then the funnel columns.
-    const funnelLine = csvLine(delimiter);
+    const funnelLine = csvLine(delimiter, opts.crlf ? '\r\n' : '\n');
     const scratch = new Array<string>(header.length).fill('');
     meter.start('classifying and writing', contactBytes);
     const flushFull = async (): Promise<void> => {
@@ -334,7 +343,8 @@ export async function classify(opts: ClassifyOptions, io: ClassifyIO): Promise<C
         const map = mappings[f]!;
         // One file whose columns are the whole header: its rows are used as they come.
         const identity = map.length === header.length && map.every((m, i) => m === i);
-        const copyPlain = identity && opts.format === 'csv';
+        // The row's own bytes only where they are what the writer would write: same delimiter.
+        const copyPlain = identity && opts.format === 'csv' && fs.delimiter === delimiter;
         const table = await openTable(fs.ref, { ...read, headers: fs.headers });
         const nHeader = fs.headers.length;
         const visit = (row: Rec): void => {

@@ -21,13 +21,15 @@ export interface RowFormatOptions {
   numeric?: ReadonlySet<string>;
   /** A UTF-8 BOM first, for Excel. */
   bom?: boolean;
+  /** CSV lines end with CRLF (`--crlf`, for Excel) instead of LF. */
+  crlf?: boolean;
 }
 
 /**
  * One CSV line, quoting only what needs it (the delimiter, quotes, CR/LF, or leading/trailing blanks), as
  * csv-stringify does: a test holds the two to the same output. Written by hand because it runs once per row.
  */
-export function csvLine(delimiter: string): (values: readonly string[]) => string {
+export function csvLine(delimiter: string, eol = '\n'): (values: readonly string[]) => string {
   const d = delimiter.charCodeAt(0);
   const needs = (v: string): boolean => {
     for (let i = 0; i < v.length; i++) {
@@ -43,14 +45,14 @@ export function csvLine(delimiter: string): (values: readonly string[]) => strin
       if (i) out += delimiter;
       out += needs(v) ? `"${v.replace(/"/g, '""')}"` : v;
     }
-    return `${out}\n`;
+    return out + eol;
   };
 }
 
 export function rowFormat(o: RowFormatOptions): RowFormat {
   const bom = o.bom ? '\uFEFF' : '';
   if (o.format === 'csv') {
-    const line = csvLine(o.delimiter);
+    const line = csvLine(o.delimiter, o.crlf ? '\r\n' : '\n');
     return {
       header: () => bom + line(o.columns),
       row: line,
