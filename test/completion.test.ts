@@ -45,7 +45,7 @@ try funnel completion ''
       expect(fish).toContain(`__fish_seen_subcommand_from classify' `);
       expect(fish).toMatch(new RegExp(`from classify'.* -l ${o} `));
     }
-    expect(zsh).toContain("'--format[output format]:value:(csv json ndjson)'");
+    expect(zsh).toMatch(/ '--format\[output format[^\]]*\]:value:\(csv json ndjson\)' /);
     expect(fish).toMatch(/from classify' -l format -x -a 'csv json ndjson'/);
     if (has('zsh')) execFileSync('zsh', ['-n'], { input: zsh });
     if (has('fish')) execFileSync('fish', ['-n'], { input: fish });
