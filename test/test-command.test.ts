@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { copyFileSync, readFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT, tempDir, writeFiles } from './helpers.js';
 import { runMain } from './in-process.js';
@@ -151,6 +151,16 @@ describe('funnel test', () => {
     expect(r.stdout.split('\n').at(-2)).toBe('3 passed, 1 failed');
     const none = await runMain(['test', 'funnel.yaml'], { cwd: tempDir() });
     expect(none.code).toBe(2);
+    // The discovery of classify: parent folders, $FUNNEL_RULES.
+    mkdirSync(join(dir, 'sub'));
+    writeFiles(dir, { '.git': '' });
+    const up = await runMain(['test'], { cwd: join(dir, 'sub') });
+    expect(up.stdout.split('\n').at(-2)).toBe('3 passed, 1 failed');
+    expect(up.stdout).toContain('(../funnel.test.yaml:9)');
+    const other = tempDir();
+    writeFiles(other, { 'mine.yaml': RULES, 'funnel.test.yaml': CASES.replace('expect: { stage: sql, contactable: yes }', 'expect: { stage: suspect }') });
+    const env = await runMain(['test'], { cwd: other, env: { FUNNEL_RULES: join(other, 'mine.yaml') } });
+    expect(env.stdout.split('\n').at(-2)).toBe('4 passed, 0 failed');
   });
 
   it('funnel init writes cases that pass on the rules it writes', async () => {

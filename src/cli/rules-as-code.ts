@@ -3,6 +3,7 @@ import { Option, type Command } from 'commander';
 import { availableParallelism } from 'node:os';
 import { UsageError } from '../errors.js';
 import { runTests } from '../commands/test.js';
+import { discoverRules } from '../commands/rules-source.js';
 import { schemaText } from '../commands/schema.js';
 import { whatif, type WhatifOptions } from '../commands/whatif.js';
 import { parseDelimiterOption } from '../input/sniff.js';
@@ -20,7 +21,7 @@ export function registerRulesAsCode(program: Command, term: Terminal, session: (
     .addOption(new Option('--format <format>', 'text or json').choices(['text', 'json']).default('text'))
     .action(async (files: string[], o: Record<string, unknown>) => {
       const s = session();
-      const report = await runTests({ files, cwd: term.cwd }, { stdin: term.stdin, warn: s.warn, note: s.note });
+      const report = await runTests({ files, cwd: term.cwd, discovered: discoverRules(term.cwd, term.env) }, { stdin: term.stdin, warn: s.warn, note: s.note });
       term.stdout.write(o.format === 'json' ? renderTestJson(report) : renderTestText(report, s.out));
       done(report.failed ? 1 : 0);
     });

@@ -26,6 +26,8 @@ export interface TestOptions {
   /** The rules file and the cases files, in any order: told apart by their content. */
   files: string[];
   cwd: string;
+  /** The rules the discovery of the CLI found (`$FUNNEL_RULES`, parent folders…), used when no file is the rules. */
+  discovered?: string;
 }
 
 export interface TestIO {
@@ -117,8 +119,11 @@ async function sources(opts: TestOptions, io: TestIO): Promise<{ rules: Source; 
   }
   if (problems.length) throw problemsError(problems);
   if (!rules) {
-    const { path, name } = locateRules(undefined, opts.cwd);
-    rules = { name, path, text: readFileSync(path, 'utf8').replace(/^\uFEFF/, '') };
+    const { path, name } = locateRules(opts.discovered, opts.cwd);
+    const abs = resolvePath(opts.cwd, path);
+    const text = await readSource(abs, opts.cwd, undefined, problems);
+    if (!text) throw problemsError(problems.map((p) => ({ ...p, file: name })));
+    rules = { name, path: abs, text: text.text };
   }
   if (cases.length === 0) {
     // Beside the rules; for the built-in rules, in the working folder.
