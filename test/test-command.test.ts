@@ -67,6 +67,10 @@ describe('funnel test', () => {
     );
     expect(r.code).toBe(1);
     expect(r.stderr).toBe('funnel: rules: rules.yaml\n');
+    writeFiles(dir, { 'late.yaml': 'as_of: 2026-11-01\ncases:\n  - contact: {}\n    activities: [ { type: Email Reply, time: 2026-12-01 } ]\n    expect: { stage: suspect }\n' });
+    const late = await runMain(['test', 'rules.yaml', 'late.yaml'], { cwd: dir });
+    expect(late.code).toBe(0);
+    expect(late.stderr).toContain("funnel: warning: late.yaml:4: case 'case 1': an activity after its as_of (2026-11-01T00:00:00Z) is ignored, as classify ignores it");
   });
 
   it('exits 0 when every case passes, and writes JSON for CI', async () => {

@@ -80,6 +80,11 @@ describe('funnel whatif', () => {
     const r = await runMain(['whatif', ...inDir(dir, 'before.yaml', 'after.yaml', 'c.csv', '-a', 'a.csv')], { cwd: dir });
     expect(r.code).toBe(2);
     expect(r.stderr).toContain("funnel: error: the rules differ in how activities are read: activities.time is 'Date' before and 'When' after; contacts.normalize is 'email' before and 'exact' after — whatif folds the activities once");
+    // A column the after rules read that the contacts lack: exit 3, as classify.
+    writeFiles(dir, { 'field.yaml': RULES(10).replace('field: Opt-in', 'field: Opt-out') });
+    const col = await runMain(['whatif', ...inDir(dir, 'before.yaml', 'field.yaml', 'c.csv', '-a', 'a.csv')], { cwd: dir });
+    expect(col.stderr).toContain("no column 'Opt-out'");
+    expect(col.code).toBe(3);
     const bad = await runMain(['whatif', ...inDir(dir, 'before.yaml', 'nope.yaml', 'c.csv', '-a', 'a.csv')], { cwd: dir });
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain(`${join(dir, 'nope.yaml')}:1:1: rules file not found`);

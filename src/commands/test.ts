@@ -221,7 +221,13 @@ function runCases(rules: Rules, file: CasesFile, now: number, warn: (m: string) 
     const folder = createFolder(file.file, { key: 0, type: 1, time: 2 }, { rules: foldRules, plan, aggs, warn });
     // A slot for every case, as classify's scan of the contacts takes one for every contact.
     for (const { i } of group) aggs.slot(`#${i}`);
-    for (const { tc, i } of group) for (const ev of tc.events) folder.visit(new TextRec([`#${i}`, ev.label, ev.time], ev.line));
+    for (const { tc, i } of group) {
+      for (const ev of tc.events) {
+        // Ignored as classify ignores it; in a case it is more likely a slip than a wish.
+        if (parseDate(ev.time, tz, foldRules.activities.dateOrder === 'auto' ? undefined : foldRules.activities.dateOrder) > asOf) warn(`${file.file}:${ev.line}: case '${tc.name}': an activity after its as_of (${isoTime(asOf)}) is ignored, as classify ignores it`);
+        folder.visit(new TextRec([`#${i}`, ev.label, ev.time], ev.line));
+      }
+    }
     folder.finish();
     const events = aggs.events!.byContact(aggs.size);
     for (const { tc, i } of group) {

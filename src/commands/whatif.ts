@@ -29,6 +29,7 @@ import { StageDates, createdAt, createdColumn, hasSla, stageDateColumns } from '
 import type { Rules } from '../rules/model.js';
 import { FUNNEL_COLUMNS } from './classify.js';
 import { loadRules, formatProblem, type LoadedRules } from './rules-source.js';
+import { checkFieldColumns } from './field-columns.js';
 
 export interface WhatifOptions {
   before: string;
@@ -254,6 +255,9 @@ export async function whatif(opts: WhatifOptions, io: WhatifIO): Promise<WhatifR
     const env = { headers: header, asOf, aggs, dateOrder, warn: io.warn };
     const cb = new Classifier(before, { ...env, plan: plan.views[0]!, score: 0 });
     const ca = new Classifier(after, { ...env, plan: plan.views[1]!, score: 1 });
+    // A column the rules name that the contacts lack is an error, as in classify — for either rule set.
+    checkFieldColumns(cb.missing, scan.files.map((f) => f.ref.name), header, lb.source === 'built-in', io.warn);
+    checkFieldColumns(ca.missing, scan.files.map((f) => f.ref.name), header, la.source === 'built-in', io.warn);
     const files = scan.files.map((f) => f.ref.name).join(', ');
     const events = replays.some(Boolean) ? aggs.events!.byContact(aggs.size) : undefined;
     const sides = ([[before, cb, 0], [after, ca, 1]] as const).map(([rules, classifier, r]) => ({
