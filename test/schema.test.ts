@@ -33,6 +33,43 @@ describe('funnel schema', () => {
     }
   });
 
+  it('accepts every key and operator the loader accepts', async () => {
+    const validate = ajv.compile(await schemaOf([]));
+    const all = `
+version: "1"
+contacts: { key: Email, normalize: exact, created: Created }
+activities: { key: Email, type: Type, time: Date, date_order: dmy, timezone: Europe/Paris, types: { email_open: Open, call: [Call, Phone] } }
+fields: { industry: Industry, size: Employees }
+scoring:
+  half_life: 2W
+  points: { email_open: 1.5, call: 20 }
+  fit: [ { when: { field: industry, in: [Software, 42, true] }, points: 10 } ]
+persona: { not: { fit: { lt: 10, not_equals: 3 } } }
+consent: { when: { any: [ { field: Optin, equals: yes }, { field: Optin, present: true } ] }, action: no email }
+disqualify:
+  - { id: rival, when: { field: Email, domain_in: rival.example }, action: drop, content: none }
+stages:
+  - { id: suspect, label: Suspect, content: discovery, action: observe, needs_consent: false }
+  - id: lead
+    sla: { within: 14d, action: escalate }
+    when:
+      all:
+        - { activity: [email_open, call], within: 90d, since: 2026-01-01, count: { gte: 1, lte: 9 } }
+        - { activity: call, count: 2 }
+        - { field: size, gte: 10, lte: 500 }
+        - { field: Created, after: 2025-01-01, before: 2027-01-01, within: 1y }
+        - { field: Created, gt: 2025-01-01 }
+        - { field: industry, not_in: [Retail], contains: soft, matches: "^s", not_equals: x }
+        - { score: { gte: 1, gt: 0, lte: 100, lt: 101, equals: 5 } }
+        - { consent: true }
+        - { persona: false }
+  - { id: customer, when: { stage: lead } }
+allow_regression: true
+`;
+    expect(loadRulesText(all, 'all.yaml').problems).toEqual([]);
+    expect(validate(parse(all)), JSON.stringify(validate.errors)).toBe(true);
+  });
+
   it('rejects each invalid fixture whose fault is structural, as the loader does', async () => {
     const validate = ajv.compile(await schemaOf([]));
     expect([...STRUCTURAL, ...SEMANTIC].sort()).toEqual(readdirSync(INVALID).sort());
@@ -60,6 +97,8 @@ describe('funnel schema', () => {
     const example = parse(readFileSync(join(ROOT, 'funnel.test.example.yaml'), 'utf8')) as { cases: Record<string, unknown>[] };
     expect(validate(example), JSON.stringify(validate.errors)).toBe(true);
     expect(validate({ cases: [{ name: 'x', contact: { Email: 'a@b' }, activities: [{ type: 'Email Open', time: '2026-10-01' }], expect: { stage: 'lead', score: 2, reason_contains: ['a', 'b'] } }] })).toBe(true);
+    expect(validate({ cases: [{ name: 'x', expect: { sla: 'overdue', became_lead: '2026-10-01', became_sql: 'never' } }] }), JSON.stringify(validate.errors)).toBe(true);
+    expect(validate({ cases: [{ name: 'x', expect: { sla: 'late' } }] })).toBe(false);
     expect(validate({ cases: [{ name: 'x', expect: { stag: 'lead' } }] })).toBe(false);
     expect(validate({ cases: [{ name: 'x', expect: { contactable: 'maybe' } }] })).toBe(false);
     expect(validate({ cases: [{ name: 'x', activities: [{ time: '2026-01-01' }], expect: { stage: 'lead' } }] })).toBe(false);
