@@ -149,3 +149,28 @@ describe('funnel sql and sla', () => {
     expect(r.stdout).toMatch(/SELECT/i);
   });
 });
+
+describe('explain: the stage dates and the event that made each', () => {
+  it('names the event, the creation date, and keeps the replay stage when the rules have an sla', async () => {
+    const dir = tempDir();
+    const r = await runMain(['explain', ...INPUTS, '--as-of', '2026-04-15', '--contact', 'c04@x.io', '--format', 'json'], { cwd: dir });
+    expect(r.code, r.stderr).toBe(0);
+    const x = JSON.parse(r.stdout);
+    expect(x.explanation.verdict.stage).toBe('mql');
+    expect(x.explanation.verdict.reason).toBe('mql: reached 2026-01-10 (stages do not move backward); now lead: download 2026-01-10');
+    expect(x.stage_dates).toEqual({
+      how: 'event',
+      entry: '2026-01-03T00:00:00Z',
+      stages: [
+        { id: 'lead', became: '2026-01-10T00:00:00Z', by: 'download (download, line 7)' },
+        { id: 'mql', became: '2026-01-10T00:00:00Z', by: 'download (download, line 7)' },
+        { id: 'customer', became: null, by: null },
+      ],
+      peak: 'mql',
+      stage_since: '2026-01-10T00:00:00Z',
+      sla: 'overdue',
+    });
+    const text = await runMain(['explain', ...INPUTS, '--as-of', '2026-04-15', '--contact', 'c15@x.io'], { cwd: dir });
+    expect(text.stdout).toMatch(/lead +2026-01-10T00:00:00Z {2}by its creation date/);
+  });
+});

@@ -11,6 +11,8 @@ import { Replayer, NOT_ENTERED } from '../src/classify/timeline.js';
 import { ReplayState } from '../src/aggregate/replay-state.js';
 import type { Table, TableRow } from '../src/input/table.js';
 import { ROOT, rulesFrom } from './helpers.js';
+import { HistoryBuilder } from '../src/output/history.js';
+import { periodsOf } from '../src/aggregate/periods.js';
 
 const EXAMPLE = readFileSync(join(ROOT, 'rules.example.yaml'), 'utf8');
 const DAY = 86_400_000;
@@ -112,6 +114,41 @@ describe('replay: the rules as of each moment', () => {
         { numRuns: 30 },
       );
     }
+  });
+});
+
+describe('history from the replay', () => {
+  it('balance of a period = contacts at that stage at its end (classify --as-of the end); entered summed ≤ reached', async () => {
+    await fc.assert(
+      fc.asyncProperty(world(true), async (w) => {
+        const asOf = Date.parse('2026-11-10T00:00:00Z');
+        const periods = periodsOf(asOf, 'month', 'UTC');
+        const e = await engine(w, asOf);
+        const ends = Float64Array.from(periods.slice(0, -1).map((p) => p.end));
+        const rp = new Replayer(e.classifier, w.rules, e.plan, e.events, asOf, ends);
+        const b = new HistoryBuilder(w.rules.stages, periods, false);
+        // Every contact created before the first period, so that every one is in every balance.
+        const created = Date.parse('2025-01-01T00:00:00Z');
+        const reached = new Array(w.rules.stages.length).fill(0);
+        w.contacts.forEach((c, i) => {
+          const t = rp.run(c, e.slots[i]!, created);
+          b.add(t);
+          for (let s = 0; s <= t.peak; s++) reached[s]++;
+        });
+        const h = b.build({ tool: { name: 'funnel', version: '' }, kind: 'history', as_of: '', every: 'month', since: '', timezone: 'UTC', rules: { source: '', sha256: '' }, periods: [], stages: [], undated_events: 0, inputs: { contacts: [], activities: [] } });
+        const ids = [...w.rules.stages.map((s) => s.id), 'disqualified'];
+        for (const [p, per] of periods.entries()) {
+          const want = await classifyAt(w, per.end);
+          for (const [s, id] of ids.entries()) {
+            const row = h.rows.find((r) => r.period === per.id && r.stage === id)!;
+            expect(row.balance, `${per.id} ${id}`).toBe(want.filter((x) => (s === ids.length - 1 ? x < 0 : x === s)).length);
+          }
+          void p;
+        }
+        for (const [s, id] of w.rules.stages.entries()) expect(h.rows.filter((r) => r.stage === id).reduce((a, r) => a + r.entered, 0)).toBeLessThanOrEqual(reached[s]);
+      }),
+      { numRuns: 15 },
+    );
   });
 });
 

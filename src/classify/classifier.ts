@@ -207,7 +207,7 @@ export class Classifier {
    * Classifies one contact. `floor` is the least mature stage it may get (its previous stage, when stages
    * must not move backward); `warnings` receives row problems and is returned in the verdict.
    */
-  classify(values: readonly string[], slot: number, warnings: string[] = [], floor = 0): Verdict {
+  classify(values: readonly string[], slot: number, warnings: string[] = [], floor = 0, keptBy = 'kept from the previous run'): Verdict {
     const ctx = this.context(values, slot, warnings, this.aggregateView(slot), this.env.asOf);
     const score = ctx.act.score;
     const decided = this.decide(ctx);
@@ -220,7 +220,7 @@ export class Classifier {
     let chosen = decided;
     let reason: string;
     if (chosen < floor) {
-      reason = `${stages[floor]!.id}: kept from the previous run (stages do not move backward); now ${chosen === 0 ? `only ${stages[0]!.id}` : `${stages[chosen]!.id}: ${reasonOf(this.explainStage(chosen, ctx))}`}`;
+      reason = `${stages[floor]!.id}: ${keptBy} (stages do not move backward); now ${chosen === 0 ? `only ${stages[0]!.id}` : `${stages[chosen]!.id}: ${reasonOf(this.explainStage(chosen, ctx))}`}`;
       chosen = floor;
     } else {
       reason = chosen === 0 ? `${stages[0]!.id}: no rule of a later stage holds` : `${stages[chosen]!.id}: ${reasonOf(this.explainStage(chosen, ctx))}`;
@@ -230,9 +230,9 @@ export class Classifier {
     return { stage: stage.id, stageIndex: chosen, score, fit: ctx.fit, persona: ctx.persona, consent: ctx.consent, content: stage.content, action, reason, warnings: ctx.warnings };
   }
 
-  explain(values: readonly string[], slot: number, floor = 0): Explanation {
+  explain(values: readonly string[], slot: number, floor = 0, keptBy?: string): Explanation {
     const warnings: string[] = [];
-    const verdict = this.classify(values, slot, warnings, floor);
+    const verdict = this.classify(values, slot, warnings, floor, keptBy);
     const ctx = this.context(values, slot, [], this.aggregateView(slot), this.env.asOf);
     return {
       fit: { total: ctx.fit, rules: this.fit.map((f) => ({ points: f.points, explained: f.when.explain(ctx) })) },

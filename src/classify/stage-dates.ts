@@ -79,6 +79,12 @@ export class StageDates {
    * The stage-date cells of a verdict and its stage_since; sets the verdict's action to the SLA's when it is
    * overdue and the consent action does not apply. `tl` is this contact's replay.
    */
+  /** Why a verdict below the replay's floor is kept there, for its reason: `reached 2026-01-10`. */
+  keptBy(tl: ContactTimeline): string {
+    const t = tl.became[tl.floor]!;
+    return Number.isNaN(t) ? 'kept by the replay of the activities' : `reached ${isoTime(t).slice(0, 10)}`;
+  }
+
   cells(v: Verdict, tl: ContactTimeline, prev: PreviousStage | undefined): { since: string; sla: 'ok' | 'overdue' | ''; added: string[] } {
     const stages = this.rules.stages;
     // The replay's stay counts when the verdict is where the replay ended (a previous run's floor may be above it).

@@ -255,6 +255,7 @@ function buildProgram(term: Terminal, done: (code: number) => void, sessions: Se
     .requiredOption('--contact <key>', 'the key of the contact (e.g. its email)')
     .option('-r, --rules <file>', 'rules file')
     .option('--as-of <date>', 'reference time (default: now)')
+    .option('--stage-dates', 'the stage where the replay of the activities ends, as classify --stage-dates gives it')
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
     .option('--encoding <label>', 'input encoding')
     .option('--delimiter <char>', 'input CSV delimiter')
@@ -274,6 +275,7 @@ function buildProgram(term: Terminal, done: (code: number) => void, sessions: Se
           delimiter: o.delimiter === undefined ? undefined : parseDelimiterOption(String(o.delimiter)),
           noHeader: o.header === false,
           parser: o.parser as ExplainOptions['parser'],
+          stageDates: !!o.stageDates,
         },
         { stdin: term.stdin, warn: s.warn, note: s.note },
       );

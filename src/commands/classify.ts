@@ -388,8 +388,12 @@ export async function classify(opts: ClassifyOptions, io: ClassifyIO): Promise<C
           }
           if (created >= 0 && plain) values[created] = row.field(created);
           const tl = dates?.replay(values, slot, createdAt(values, created, rules.contacts.created ?? '', rules.activities.timezone, contactOrder, warnings));
-          if (tl && tl.floor > floor) floor = tl.floor;
-          const v = classifier.classify(values, slot, warnings, floor);
+          let keptBy: string | undefined;
+          if (tl && tl.floor > floor) {
+            floor = tl.floor;
+            keptBy = dates!.keptBy(tl);
+          }
+          const v = classifier.classify(values, slot, warnings, floor, keptBy);
           const cells = tl ? dates!.cells(v, tl, prev) : undefined;
           if (opts.strict && v.warnings.length) {
             throw new InputError(v.warnings[0]!, { file: table.file, line: row.line }, 'fix the row, or run without --strict');

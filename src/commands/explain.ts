@@ -14,6 +14,8 @@ import { Aggregates } from '../aggregate/store.js';
 import { normalizeKey } from '../input/keys.js';
 import { foldActivities, type EventDetail } from '../aggregate/fold.js';
 import { Classifier, type Explanation } from '../classify/classifier.js';
+import { explainDates, type ExplainedDates } from '../classify/explain-dates.js';
+import { createdAt, createdColumn, hasSla } from '../classify/stage-dates.js';
 import { loadRules, formatProblem } from './rules-source.js';
 import { dateColumnsOf } from '../rules/walk.js';
 import { checkFieldColumns } from './field-columns.js';
@@ -30,6 +32,8 @@ export interface ExplainOptions {
   noHeader?: boolean;
   /** 'csv-parse': every CSV read by csv-parse, as a reference for the byte tokenizer (tests). */
   parser?: 'fast' | 'csv-parse';
+  /** The stage where the replay ends, as classify --stage-dates gives it (implied by rules with an sla). */
+  stageDates?: boolean;
 }
 
 export interface SignalLine {
@@ -52,6 +56,8 @@ export interface ExplainResult {
   signals: SignalLine[];
   score: number;
   explanation: Explanation;
+  /** The replay: when the contact reached each stage and the event that made it (SPEC §7). */
+  stage_dates: ExplainedDates;
 }
 
 export interface ExplainIO {
@@ -72,10 +78,12 @@ export async function explain(opts: ExplainOptions, io: ExplainIO): Promise<Expl
   const read = { stdin: io.stdin, encoding: opts.encoding, delimiter: opts.delimiter, noHeader: opts.noHeader, warn: io.warn, parser: opts.parser };
 
   const plan = planActivities(rules, asOf);
-  const aggs = new Aggregates(plan.counters.length);
+  const aggs = new Aggregates(plan.counters.length, true);
+  const events: EventDetail[] = [];
   const bySignal = new Map<string, SignalLine>();
   const used = new Set(plan.signals);
   const onEvent = (e: EventDetail): void => {
+    events.push(e);
     if (e.signal === '') return;
     let s = bySignal.get(e.signal);
     if (!s) {
@@ -96,7 +104,7 @@ export async function explain(opts: ExplainOptions, io: ExplainIO): Promise<Expl
 
   const refs = opts.contacts.map(inputRef);
   if (refs.some((r) => r.path === '-') && opts.activities.includes('-')) throw new UsageError('standard input (-) can be read only once');
-  const scan = await scanContacts(refs, { read, keyName: rules.contacts.key, normalize: rules.contacts.normalize, dateColumns: dateColumnsOf(rules) });
+  const scan = await scanContacts(refs, { read, keyName: rules.contacts.key, normalize: rules.contacts.normalize, dateColumns: [...dateColumnsOf(rules), ...(rules.contacts.created ? [rules.contacts.created] : [])] });
   const rows: { file: string; line: number; values: string[]; headers: string[] }[] = [];
   for (const f of scan.files) {
     const table = await openTable(f.ref, { ...read, headers: f.headers });
@@ -110,7 +118,15 @@ export async function explain(opts: ExplainOptions, io: ExplainIO): Promise<Expl
   const dateOrder = rules.activities.dateOrder === 'auto' ? scan.dateOrder : rules.activities.dateOrder;
   const classifier = new Classifier(rules, { headers: first.headers, asOf, plan, aggs, dateOrder, warn: io.warn });
   checkFieldColumns(classifier.missing, [first.file], first.headers, loaded.source === 'built-in', io.warn);
-  const explanation = classifier.explain(first.values, slot);
+  const warnings: string[] = [];
+  const created = createdAt(first.values, createdColumn(rules, first.headers, first.file), rules.contacts.created ?? '', rules.activities.timezone, dateOrder, warnings);
+  const replayed = opts.stageDates === true || hasSla(rules);
+  let explanation = classifier.explain(first.values, slot);
+  const { dates } = explainDates(rules, classifier, plan, aggs, asOf, { values: first.values, slot, created }, events, (floor, keptBy) => {
+    if (replayed) explanation = classifier.explain(first.values, slot, floor, keptBy);
+    return replayed ? explanation.verdict : { ...explanation.verdict };
+  });
+  explanation.verdict.warnings.push(...warnings);
   if (rows.length > 1) explanation.verdict.warnings.unshift(`duplicate key: ${rows.length} rows`);
   const hl = rules.scoring.halfLifeMs;
   return {
@@ -122,5 +138,6 @@ export async function explain(opts: ExplainOptions, io: ExplainIO): Promise<Expl
     signals: [...bySignal.values()].sort((a, b) => Number(b.used) - Number(a.used) || b.events - a.events || a.signal.localeCompare(b.signal)),
     score: aggs.scoreOf(slot),
     explanation,
+    stage_dates: dates,
   };
 }

@@ -73,5 +73,13 @@ export function renderExplainText(r: ExplainResult, chalk: ChalkInstance): strin
   out.push(`  reason: ${v.reason}`);
   out.push(`  content: ${v.content || '—'} · action: ${v.action || '—'}`);
   if (v.warnings.length) out.push(chalk.yellow(`  warnings: ${v.warnings.join('; ')}`));
+  const d = r.stage_dates;
+  out.push('');
+  out.push(chalk.bold('stage dates (the activities replayed)'));
+  if (d.how === 'as-of') out.push(chalk.dim('  no creation date and no dated event: enters at the as-of, dates unknown'));
+  else if (d.how === 'later') out.push(chalk.dim('  its first trace is after the as-of: not in the funnel yet, dates unknown'));
+  else out.push(`  entered ${d.entry} (${d.how === 'created' ? 'its creation date' : 'its first dated event'})`);
+  for (const s of d.stages) out.push(`  ${s.id.padEnd(16)} ${s.became ?? chalk.dim('—')}${s.by ? `  ${chalk.dim('by')} ${s.by}` : ''}`);
+  out.push(`  peak ${d.peak ?? '—'} · at its stage since ${d.stage_since}${d.sla ? ` · sla ${d.sla === 'overdue' ? chalk.yellow('overdue') : 'ok'}` : ''}`);
   return `${out.join('\n')}\n`;
 }
