@@ -243,7 +243,7 @@ function runCases(rules: Rules, file: CasesFile, now: number, warn: (m: string) 
         const dates = new StageDates(rules, classifier, plan, events, asOf);
         const created = createdColumn(rules, headers, file.file);
         const tl = dates.replay(values, slot, createdAt(values, created, rules.contacts.created ?? '', tz, file.contactOrder, warnings));
-        const v = classifier.classify(values, slot, warnings, tl.floor);
+        const v = classifier.classify(values, slot, warnings, tl.floor, dates.keptBy(tl));
         const cells = dates.cells(v, tl, undefined);
         got = { ...gotOf(v), sla: cells.sla, became: Object.fromEntries(rules.stages.slice(1).map((s, k) => [s.id, cells.added[k]!])) };
       } else got = gotOf(classifier.classify(values, slot, warnings));

@@ -271,7 +271,7 @@ export async function whatif(opts: WhatifOptions, io: WhatifIO): Promise<WhatifR
     const verdict = (side: (typeof sides)[number], values: string[], slot: number, warnings: string[]): { v: Verdict; since: string; added: string[] } => {
       if (!side.dates) return { v: side.classifier.classify(values, slot, warnings), since: asOfText, added: [] };
       const tl = side.dates.replay(values, slot, createdAt(values, side.created, side.rules.contacts.created ?? '', side.rules.activities.timezone, dateOrder, warnings));
-      const v = side.classifier.classify(values, slot, warnings, tl.floor);
+      const v = side.classifier.classify(values, slot, warnings, tl.floor, side.dates.keptBy(tl));
       const cells = side.dates.cells(v, tl, undefined);
       return { v, since: cells.since, added: cells.added };
     };
