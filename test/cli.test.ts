@@ -17,7 +17,8 @@ describe('classify output files', () => {
     const res = await runCli(['classify', contacts, '-a', activities, '--as-of', '2026-11-15'], { cwd: dir });
     expect(res.code).toBe(0);
     const files = readdirSync(join(dir, 'funnel-out')).sort();
-    expect(files).toEqual(['advocate.csv', 'contacts.csv', 'customer.csv', 'disqualified.csv', 'lead.csv', 'mql.csv', 'sql.csv', 'suspect.csv']);
+    // The hidden manifest lists what the run wrote; the lock is gone with the run.
+    expect(files).toEqual(['.funnel-manifest.json', 'advocate.csv', 'contacts.csv', 'customer.csv', 'disqualified.csv', 'lead.csv', 'mql.csv', 'sql.csv', 'suspect.csv']);
     const all = parse(readFileSync(join(dir, 'funnel-out', 'contacts.csv')), { columns: true }) as Record<string, string>[];
     const sql = parse(readFileSync(join(dir, 'funnel-out', 'sql.csv')), { columns: true }) as Record<string, string>[];
     expect(all).toHaveLength(35);
@@ -36,7 +37,7 @@ describe('classify output files', () => {
     expect(existsSync(join(dir, 'out', 'sql.csv'))).toBe(true);
     const res = await runCli(['classify', 'c.csv', '--out-dir', 'out'], { cwd: dir });
     expect(res.code).toBe(0);
-    expect(readdirSync(join(dir, 'out')).sort()).toEqual(['contacts.csv', 'suspect.csv']);
+    expect(readdirSync(join(dir, 'out')).sort()).toEqual(['.funnel-manifest.json', 'contacts.csv', 'suspect.csv']);
   });
 
   it('writes one file with -o, JSON and NDJSON with --format', async () => {
@@ -232,17 +233,17 @@ describe('exit codes and one-line errors', () => {
     expect(res.stderr).not.toMatch(/unexpected|report it|at /);
   });
 
-  it('-o naming a folder and --out-dir naming a file are usage errors before anything is read', async () => {
+  it('-o naming a folder and --out-dir naming a file are outputs that cannot be written (exit 1), before anything is read', async () => {
     const dir = tempDir();
     mkdirSync(join(dir, 'out'));
     writeFiles(dir, { 'c.csv': 'Email\na@x.com\n', 'out/keep.txt': 'x', 'taken.txt': 'y' });
     const r1 = await runCli(['classify', 'c.csv', '-o', 'out'], { cwd: dir });
-    expect(r1.code).toBe(2);
-    expect(r1.stderr).toMatch(/funnel: error: cannot write out: it is a folder — .*--out-dir/);
+    expect(r1.code).toBe(1);
+    expect(r1.stderr).toMatch(/funnel: error: out: cannot write: it is a folder — .*--out-dir/);
     expect(readdirSync(join(dir, 'out'))).toEqual(['keep.txt']);
     const r2 = await runCli(['classify', 'c.csv', '--out-dir', 'taken.txt'], { cwd: dir });
-    expect(r2.code).toBe(2);
-    expect(r2.stderr).toMatch(/cannot use taken\.txt as the output folder: it is a file/);
+    expect(r2.code).toBe(1);
+    expect(r2.stderr).toMatch(/taken\.txt: cannot use it as the output folder: it is a file/);
     expect(readFileSync(join(dir, 'taken.txt'), 'utf8')).toBe('y');
   });
 

@@ -151,8 +151,10 @@ describe('funnel init', () => {
     expect(readFileSync(join(dir, 'funnel.yaml'), 'utf8')).toBe('mine');
     const c = await runCli(['init', '--force'], { cwd: dir });
     expect(c.code).toBe(0);
+    // A missing folder is an output that cannot be written: exit 1.
     const d = await runCli(['init', 'rules/my.yaml'], { cwd: dir });
-    expect(d.code).toBe(2);
+    expect(d.code).toBe(1);
+    expect(d.stderr).toMatch(/^funnel: error: rules\/my\.yaml: cannot write: the folder .*rules does not exist/m);
     expect(existsSync(join(dir, 'rules'))).toBe(false);
     const e = await runCli(['validate', 'funnel.yaml'], { cwd: dir });
     expect(e.code).toBe(0);

@@ -3,15 +3,14 @@
  * what they return, and turns every error into one line and an exit code — here and nowhere else.
  */
 import { Command, CommanderError, Option } from 'commander';
-import { promises as fsp, rmSync } from 'node:fs';
 import { relative as relativePath, resolve as resolvePath } from 'node:path';
 import { availableParallelism } from 'node:os';
 import { FunnelError, UsageError, isFunnelError, RulesError } from '../errors.js';
 import { VERSION } from '../util/version.js';
-import { liveTempFiles, AtomicFile } from '../output/atomic.js';
+import { abortAllSync, whenCommitted, writeOutputFile } from '../output/commit.js';
 import { renderSummaryJson, renderSummaryTable } from '../output/summary-render.js';
-import type { Summary } from '../output/summary.js';
 import type { ReportInput } from '../output/report/inputs.js';
+import { outputEnv, parseWait } from './output-env.js';
 import { classify, type ClassifyOptions } from '../commands/classify.js';
 import { validate, hasErrors } from '../commands/validate.js';
 import { explain, type ExplainOptions } from '../commands/explain.js';
@@ -89,15 +88,6 @@ function parseFormat(v: string): 'csv' | 'json' | 'ndjson' {
   throw new UsageError(`--format must be csv, json or ndjson, not '${v}'`);
 }
 
-async function writeSummaryFile(path: string, summary: Summary): Promise<void> {
-  const f = new AtomicFile(path);
-  f.stream.write(renderSummaryJson(summary));
-  await f.commit().catch(async (e: unknown) => {
-    await f.abort();
-    throw e;
-  });
-}
-
 /** Format, compression and delimiter of the rows: --format if given, else what the -o name says, else CSV. */
 function outputChoice(output: string | undefined, format: string | undefined): Pick<ClassifyOptions, 'format' | 'gzip' | 'outputDelimiter'> {
   const kind = outputKind(output);
@@ -111,9 +101,9 @@ function rulesOption(explicit: unknown, term: Terminal): string | undefined {
 }
 
 /** The report's renderer (and ECharts) is loaded only by the runs that write one. */
-async function writeReportOf(inputs: ReportInput[], path: string, term: Terminal, title?: string): Promise<void> {
-  const { reportHtml, writeReport } = await import('../commands/report.js');
-  await writeReport(reportHtml(inputs, title), path, term.stdout);
+async function reportOf(inputs: ReportInput[], title?: string): Promise<string> {
+  const { reportHtml } = await import('../commands/report.js');
+  return reportHtml(inputs, title);
 }
 
 /** `sessions`: those the actions created, so that an error clears their progress bar before it is printed. */
@@ -153,7 +143,8 @@ function buildProgram(term: Terminal, done: (code: number) => void, sessions: Se
     .option('--as-of <date>', 'reference time for windows and decay (default: now); later activities are ignored')
     .option('--previous <file>', "the last run's annotated output: stages do not move backward, movements are shown")
     .addOption(new Option('--summary <kind>', 'funnel summary on stdout (stderr when rows go to stdout)').choices(['table', 'json', 'none']).default('table'))
-    .option('--summary-file <file>', 'also write the summary as JSON, for monitoring')
+    .option('--summary-file <file>', 'also write the summary as JSON, for monitoring; - for standard output')
+    .option('--wait <duration>', 'when another run is writing the same output, wait for it this long (30s, 5m, 1h) before giving up (default 0: exit 1 at once)')
     .option('--report <file>', 'also write the summary as an HTML report (as funnel report makes)')
     .option('--by <field>', 'break the summary down by the values of a field (friendly name or column): the 20 largest, (other), (none)')
     .option('--strict', 'any row-level problem fails the run (exit 3) and nothing is written')
@@ -186,6 +177,7 @@ function buildProgram(term: Terminal, done: (code: number) => void, sessions: Se
           crlf: !!o.crlf,
           asOf: o.asOf as string | undefined,
           previous: o.previous as string | undefined,
+          summaryFile: o.summaryFile as string | undefined,
           strict: !!o.strict,
           prefix: String(o.prefix),
           encoding: o.encoding as string | undefined,
@@ -200,19 +192,23 @@ function buildProgram(term: Terminal, done: (code: number) => void, sessions: Se
           parser: o.parser as ClassifyOptions['parser'],
           stageDates: !!o.stageDates,
           by: o.by as string | undefined,
+          // The report is one more output of the run, committed with the others.
+          alsoWrite: o.report === undefined ? [] : [{ path: String(o.report), role: '--report', content: (summary) => reportOf([{ kind: 'summary', file: 'classify', data: summary }]) }],
         },
-        { stdin: term.stdin, stdout: term.stdout, warn: s.warn, note: s.note, meter: s.meter, peakRssMb: () => Math.round(process.resourceUsage().maxRSS / 1024) },
+        { stdin: term.stdin, stdout: term.stdout, warn: s.warn, note: s.note, meter: s.meter, peakRssMb: () => Math.round(process.resourceUsage().maxRSS / 1024), outputs: outputEnv(term, parseWait(o.wait as string | undefined)) },
       );
       s.endProgress();
-      if (o.summaryFile) await writeSummaryFile(String(o.summaryFile), result.summary);
-      if (o.report !== undefined) await writeReportOf([{ kind: 'summary', file: 'classify', data: result.summary }], resolvePath(term.cwd, String(o.report)), term);
+      const jsonOnStdout = o.summaryFile === '-';
+      if (jsonOnStdout) term.stdout.write(renderSummaryJson(result.summary));
       const wrote = wroteLine(result.summary, [o.summaryFile, o.report].filter((f) => f !== undefined && f !== '-').map(String));
       if (wrote) s.note(wrote);
       const explicit = cmd.getOptionValueSource('summary') === 'cli';
       const kind = String(o.summary);
       if (kind === 'none' || (s.opts.quiet && !explicit)) return;
-      const stream = result.rowsOnStdout ? term.stderr : term.stdout;
-      const chalk = result.rowsOnStdout ? s.err : s.out;
+      // Data on stdout (rows, or the summary file), the summary for people on stderr.
+      const toStderr = result.rowsOnStdout || jsonOnStdout;
+      const stream = toStderr ? term.stderr : term.stdout;
+      const chalk = toStderr ? s.err : s.out;
       stream.write(kind === 'json' ? renderSummaryJson(result.summary) : renderSummaryTable(result.summary, chalk));
     });
 
@@ -366,6 +362,7 @@ function buildProgram(term: Terminal, done: (code: number) => void, sessions: Se
     .option('-r, --rules <file>', 'rules for the key column and its normalisation')
     .addOption(new Option('--format <format>', 'table or json').choices(['table', 'json']).default('table'))
     .option('--prefix <prefix>', 'prefix of the funnel columns', 'funnel_')
+    .option('--wait <duration>', 'when another run is writing --moved, wait for it this long (default 0)')
     .action(async (before: string, after: string, o: Record<string, unknown>) => {
       const s = session();
       const { path, name } = locateRules(rulesOption(o.rules, term), term.cwd);
@@ -373,8 +370,8 @@ function buildProgram(term: Terminal, done: (code: number) => void, sessions: Se
       const rules = loaded.rules;
       const moved = o.moved as string | undefined;
       const r = await diff(
-        { before, after, prefix: String(o.prefix), key: (o.key as string | undefined) ?? rules?.contacts.key, normalize: rules?.contacts.normalize ?? 'email', moved, order: rules ? [...rules.stages.map((x) => x.id), 'disqualified'] : undefined },
-        { stdin: term.stdin, stdout: term.stdout, warn: s.warn },
+        { before, after, prefix: String(o.prefix), key: (o.key as string | undefined) ?? rules?.contacts.key, normalize: rules?.contacts.normalize ?? 'email', moved, order: rules ? [...rules.stages.map((x) => x.id), 'disqualified'] : undefined, rulesPath: path, cwd: term.cwd },
+        { stdin: term.stdin, stdout: term.stdout, warn: s.warn, outputs: outputEnv(term, parseWait(o.wait as string | undefined)) },
       );
       // With the moved rows on stdout, the matrix goes to stderr.
       const stream = moved === '-' ? term.stderr : term.stdout;
@@ -392,6 +389,7 @@ function buildProgram(term: Terminal, done: (code: number) => void, sessions: Se
     .option('--as-of <date>', 'reference time (default: now), written into the query')
     .option('-o, --output <file>', 'write the query to a file instead of stdout')
     .option('--prefix <prefix>', 'prefix of the added columns', 'funnel_')
+    .option('--wait <duration>', 'when another run is writing the same -o file, wait for it this long (default 0)')
     .action(async (o: Record<string, unknown>) => {
       const s = session();
       const text = sql(
@@ -399,11 +397,7 @@ function buildProgram(term: Terminal, done: (code: number) => void, sessions: Se
         { warn: s.warn, note: s.note },
       );
       if (o.output === undefined || o.output === '-') term.stdout.write(text);
-      else {
-        const f = new AtomicFile(resolvePath(term.cwd, String(o.output)));
-        f.stream.write(text);
-        await f.commit();
-      }
+      else await writeOutputFile(outputEnv(term, parseWait(o.wait as string | undefined)), String(o.output), '-o', text, [{ path: locateRules(rulesOption(o.rules, term), term.cwd).path, role: 'the rules file' }]);
     });
 
   program
@@ -414,7 +408,7 @@ function buildProgram(term: Terminal, done: (code: number) => void, sessions: Se
     .option('--title <text>', 'the title of the page (default: Funnel report)')
     .action(async (files: string[], o: Record<string, unknown>) => {
       const { report } = await import('../commands/report.js');
-      await report({ files, output: String(o.output), title: o.title as string | undefined, cwd: term.cwd }, { stdin: term.stdin, stdout: term.stdout });
+      await report({ files, output: String(o.output), title: o.title as string | undefined, cwd: term.cwd }, { stdin: term.stdin, stdout: term.stdout, outputs: outputEnv(term) });
     });
 
   program
@@ -428,7 +422,7 @@ function buildProgram(term: Terminal, done: (code: number) => void, sessions: Se
         term.stdout.write(exampleRules());
         return;
       }
-      const r = await init(resolvePath(term.cwd, path), !!o.force);
+      const r = await init(resolvePath(term.cwd, path), !!o.force, outputEnv(term));
       s.note(`wrote ${r.files.map((f) => relativePath(term.cwd, f)).join(', ')} — edit the rules and cases, then: funnel validate ${path} --contacts <contacts> --activities <activities>; funnel test ${path}`);
     });
 
@@ -463,9 +457,6 @@ export async function main(argv: string[], term: Terminal = processTerminal()): 
   } catch (e) {
     for (const s of sessions) s.endProgress();
     return reportError(e, term, program.opts<GlobalOpts>().debug === true, command());
-  } finally {
-    for (const t of liveTempFiles) await fsp.rm(t, { force: true });
-    liveTempFiles.clear();
   }
 }
 
@@ -492,31 +483,26 @@ export function reportError(e: unknown, term: Terminal, debug: boolean, command?
 
 /** The bin entry: sets process.exitCode so output is flushed; handles a closed pipe and interruption. */
 export async function run(): Promise<void> {
-  const cleanup = (): void => {
-    for (const t of liveTempFiles) {
-      try {
-        // Synchronous: the process is about to end.
-        rmSync(t, { force: true });
-      } catch {
-        /* already gone */
-      }
-    }
-  };
   process.stdout.on('error', (e: NodeJS.ErrnoException) => {
     if (e.code === 'EPIPE') {
-      cleanup();
+      abortAllSync();
       // Downstream (`| head`) has all it wants: a normal, quiet end.
       process.exit(0);
     }
   });
+  // A closed stderr (`--progress 2>&1 | head -2`) loses the messages, not the run: the files are still written.
+  process.stderr.on('error', () => {});
   for (const [sig, code] of [
     ['SIGINT', 130],
     ['SIGTERM', 143],
   ] as const) {
-    process.on(sig, () => {
-      cleanup();
-      process.exit(code);
-    });
+    // During a commit's renames, the exit waits until they are all done (commit.ts).
+    process.on(sig, () =>
+      whenCommitted(() => {
+        abortAllSync();
+        process.exit(code);
+      }),
+    );
   }
   process.exitCode = await main(process.argv.slice(2));
 }

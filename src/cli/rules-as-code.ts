@@ -12,6 +12,7 @@ import { renderTestJson, renderTestText } from '../output/test-render.js';
 import { renderWhatifJson, renderWhatifText } from '../output/whatif-render.js';
 import { DEFAULT_MAX_THREADS, type Session } from './cli.js';
 import type { Terminal } from './io.js';
+import { outputEnv } from './output-env.js';
 
 export function registerRulesAsCode(program: Command, term: Terminal, session: () => Session, done: (code: number) => void): void {
   program
@@ -68,7 +69,7 @@ export function registerRulesAsCode(program: Command, term: Terminal, session: (
           minRangeBytes: o.minRangeBytes === undefined ? undefined : Number(o.minRangeBytes),
           parser: o.parser as WhatifOptions['parser'],
         },
-        { stdin: term.stdin, stdout: term.stdout, warn: s.warn, note: s.note, progress: s.progress },
+        { stdin: term.stdin, stdout: term.stdout, warn: s.warn, note: s.note, progress: s.progress, outputs: outputEnv(term) },
       );
       s.endProgress();
       // With the moved rows on stdout, the report goes to stderr.

@@ -3,10 +3,8 @@
  * through the classifier to the writers, and return the summary. No process, TTY or environment here:
  * streams and warnings are injected by the CLI.
  */
-import { promises as fsp, existsSync, realpathSync, statSync, createWriteStream } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve as resolvePath } from 'node:path';
-import { pipeline } from 'node:stream/promises';
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { InputError, UsageError } from '../errors.js';
 import { inputRef, type InputRef } from '../input/bytes.js';
@@ -25,7 +23,9 @@ import { foldActivitiesInRanges, DEFAULT_MIN_RANGE_BYTES } from '../aggregate/ra
 import { DEFAULT_MAX_RECORD_SIZE } from '../input/csv.js';
 import { Classifier, DISQUALIFIED } from '../classify/classifier.js';
 import { StageDates, createdAt, createdColumn, hasSla, stageDateColumns } from '../classify/stage-dates.js';
-import { AtomicFile, writeChunk } from '../output/atomic.js';
+import { OutputRun, libraryEnv, type Output, type OutputEnv, type OutputFolder } from '../output/commit.js';
+import { copyStdin } from '../output/stdin-copy.js';
+import { renderSummaryJson } from '../output/summary-render.js';
 import { csvLine, rowFormat, type OutputFormat, type RowFormat } from '../output/rows.js';
 import { ByteSink } from '../output/byte-sink.js';
 import { gzipWriter } from '../output/gzip.js';
@@ -49,6 +49,13 @@ export interface ClassifyOptions {
   format: OutputFormat;
   asOf?: string;
   previous?: string;
+  /** The summary as JSON, written with the other outputs (`-` is left to the caller: standard output). */
+  summaryFile?: string;
+  /**
+   * More outputs made from the summary (`--report`), planned, checked and committed with the others: `content`
+   * is called once the summary is known. `-` writes to standard output.
+   */
+  alsoWrite?: readonly { path: string; role: string; content: (summary: Summary) => Promise<string | Buffer> }[];
   strict: boolean;
   prefix: string;
   encoding?: string;
@@ -91,6 +98,8 @@ export interface ClassifyIO {
   now?: () => number;
   /** Peak resident memory so far, in MB, when the caller can tell (for the phases of the summary). */
   peakRssMb?: () => number;
+  /** The process as the writers need it (pid, locks, --wait); the CLI's, or libraryEnv(cwd). */
+  outputs?: OutputEnv;
 }
 
 export interface ClassifyResult {
@@ -104,50 +113,18 @@ export const PREVIOUS_COLUMNS = ['previous_stage'] as const;
 
 const EXT: Record<OutputFormat, string> = { csv: 'csv', json: 'json', ndjson: 'ndjson' };
 
-/** Standard input read twice (contacts need two passes) is first copied to a temporary file. */
-async function spoolStdin(stdin: Readable | undefined): Promise<string> {
-  if (!stdin) throw new InputError('standard input is not available', { file: '<stdin>' });
-  const dir = await fsp.mkdtemp(join(tmpdir(), 'funnel-'));
-  const path = join(dir, 'stdin');
-  await pipeline(stdin, createWriteStream(path));
-  return path;
-}
-
-function sameFile(a: string, b: string): boolean {
-  try {
-    return realpathSync(a) === realpathSync(b);
-  } catch {
-    return resolvePath(a) === resolvePath(b);
-  }
-}
-
 interface Sink {
   format: RowFormat;
   /** Rows are appended here synchronously and written by `flush` between chunks of input. */
   out: ByteSink;
-  commit(): Promise<void>;
-  abort(): Promise<void>;
+  /** After the last flush: ends what lies between the rows and the output (gzip). */
+  end(): Promise<void>;
 }
 
-function fileSink(path: string, format: RowFormat, gzip = false): Sink {
-  const f = new AtomicFile(path);
-  const z = gzip ? gzipWriter((chunk) => f.write(chunk)) : undefined;
-  const out = new ByteSink((chunk) => (z ? z.write(chunk) : f.write(chunk)));
-  return {
-    format,
-    out,
-    commit: async () => {
-      await out.flush();
-      await z?.end();
-      await f.commit();
-    },
-    abort: () => f.abort(),
-  };
-}
-
-function streamSink(stream: Writable, format: RowFormat): Sink {
-  const out = new ByteSink((chunk) => writeChunk(stream, chunk));
-  return { format, out, commit: () => out.flush(), abort: async () => {} };
+/** A sink writing to an output, through gzip when the -o name ends in .gz. */
+function sinkOf(output: Output, format: RowFormat, gzip = false): Sink {
+  const z = gzip ? gzipWriter((chunk) => output.write(chunk)) : undefined;
+  return { format, out: new ByteSink((chunk) => (z ? z.write(chunk) : output.write(chunk))), end: async () => z?.end() };
 }
 
 interface PreviousRow {
@@ -199,21 +176,24 @@ export async function classify(opts: ClassifyOptions, io: ClassifyIO): Promise<C
   for (const w of loaded.warnings) warn(formatProblem(w));
   const asOf = opts.asOf !== undefined ? parseAsOf(opts.asOf, rules.activities.timezone) : now();
 
-  // Outputs never overwrite an input.
-  const inputs = [...opts.contacts, ...opts.activities, ...(opts.previous ? [opts.previous] : [])].filter((p) => p !== '-');
+  // The outputs, checked (never an input, writable, not locked by another run) before any input is read.
+  const run = new OutputRun({ ...(io.outputs ?? libraryEnv(opts.cwd)), stdout: io.stdout, warn: io.outputs?.warn ?? warn });
+  for (const p of [...opts.contacts, ...opts.activities]) run.input(p);
+  if (opts.previous !== undefined) run.input(opts.previous, 'the --previous file');
+  run.input(loaded.path, 'the rules file');
   const outDir = opts.output === undefined ? (opts.outDir ?? 'funnel-out') : undefined;
   const ext = EXT[opts.format];
-  const plannedOutputs = opts.output !== undefined ? (opts.output === '-' ? [] : [opts.output]) : [join(outDir!, `contacts.${ext}`), ...[...rules.stages.map((s) => s.id), DISQUALIFIED].map((id) => join(outDir!, `${id}.${ext}`))];
-  // Checked before the inputs are read: a wrong destination should not cost a long run.
-  if (outDir !== undefined && existsSync(outDir) && !statSync(outDir).isDirectory()) throw new UsageError(`cannot use ${outDir} as the output folder: it is a file`, {}, 'choose another --out-dir, or -o to write one file');
-  for (const out of plannedOutputs) {
-    if (existsSync(out) && statSync(out).isDirectory()) throw new UsageError(`cannot write ${out}: it is a folder`, {}, 'name a file, or use --out-dir for a folder of files');
-    const clash = inputs.find((i) => existsSync(out) && sameFile(i, out));
-    if (clash) throw new UsageError(`the output ${out} is the input ${clash}`, {}, 'write the output elsewhere with -o or --out-dir; funnel never overwrites an input');
-  }
+  const stageIds = [...rules.stages.map((s) => s.id), DISQUALIFIED];
+  let rowsOut: Output | undefined;
+  let folder: OutputFolder | undefined;
+  if (opts.output !== undefined) rowsOut = run.file(opts.output, '-o');
+  else folder = run.folder(outDir!, '--out-dir', [`contacts.${ext}`, ...stageIds.map((id) => `${id}.${ext}`)]);
+  if (opts.summaryFile === '-' && opts.output === '-') throw new UsageError('-o - and --summary-file - both write to standard output', {}, 'write one of them to a file');
+  const summaryOut = opts.summaryFile !== undefined && opts.summaryFile !== '-' ? run.file(opts.summaryFile, '--summary-file') : undefined;
+  const extra = (opts.alsoWrite ?? []).map((w) => ({ out: run.file(w.path, w.role), content: w.content }));
+  await run.open();
 
   const read: ReadOptions = { stdin: io.stdin, encoding: opts.encoding, delimiter: opts.delimiter, noHeader: opts.noHeader, warn, parser: opts.parser };
-  const spooled: string[] = [];
   try {
     // 1. Activities, folded per key.
     const plan = planActivities(rules, asOf);
@@ -256,8 +236,7 @@ export async function classify(opts: ClassifyOptions, io: ClassifyIO): Promise<C
     const contactRefs: InputRef[] = [];
     for (const p of opts.contacts) {
       if (p === '-') {
-        const path = await spoolStdin(io.stdin);
-        spooled.push(path);
+        const path = await copyStdin(io.stdin, run);
         contactRefs.push(counted({ path, name: '<stdin>' }));
       } else contactRefs.push(counted(inputRef(p)));
     }
@@ -312,21 +291,12 @@ export async function classify(opts: ClassifyOptions, io: ClassifyIO): Promise<C
     // 3. Writers.
     const sinks: Sink[] = [];
     const stageSinks = new Map<string, Sink>();
-    let all: Sink;
-    if (opts.output === '-') all = streamSink(io.stdout, makeFormat());
-    else if (opts.output !== undefined) all = fileSink(opts.output, makeFormat(), opts.gzip);
-    else {
-      await fsp.mkdir(outDir!, { recursive: true }).catch((e: NodeJS.ErrnoException) => {
-        throw new UsageError(`cannot create the output folder ${outDir} (${e.code})`, {}, 'choose another --out-dir');
-      });
-      all = fileSink(join(outDir!, `contacts.${ext}`), makeFormat());
-    }
+    const all = rowsOut ? sinkOf(rowsOut, makeFormat(), opts.gzip) : sinkOf(folder!.file(`contacts.${ext}`), makeFormat());
     sinks.push(all);
 
     const summary = new SummaryBuilder(rules.stages);
     const asOfText = isoTime(asOf);
     let outRows = 0;
-    let ok = false;
     const caseKeys = new CaseOnlyKeys();
     // Rows whose own bytes are what the writer would write are copied as they are, then the funnel columns.
     const funnelLine = csvLine(delimiter, opts.crlf ? '\r\n' : '\n');
@@ -336,7 +306,7 @@ export async function classify(opts: ClassifyOptions, io: ClassifyIO): Promise<C
       meter.setRows(outRows);
       for (const s of sinks) if (s.out.full) await s.out.flush();
     };
-    try {
+    {
       all.out.text(all.format.header());
       for (let f = 0; f < scan.files.length; f++) {
         const fs = scan.files[f]!;
@@ -419,10 +389,10 @@ export async function classify(opts: ClassifyOptions, io: ClassifyIO): Promise<C
             for (const a of added) out.push(a);
             main.text(all.format.row(out));
           }
-          if (outDir !== undefined) {
+          if (folder) {
             let s = stageSinks.get(v.stage);
             if (!s) {
-              s = fileSink(join(outDir, `${v.stage}.${ext}`), makeFormat());
+              s = sinkOf(folder.file(`${v.stage}.${ext}`), makeFormat());
               stageSinks.set(v.stage, s);
               sinks.push(s);
               s.out.text(s.format.header());
@@ -442,24 +412,20 @@ export async function classify(opts: ClassifyOptions, io: ClassifyIO): Promise<C
       const scanned = scan.files.reduce((a, f) => a + f.rows, 0);
       if (scanned !== outRows) throw new InputError(`read ${scanned} contact rows in the first pass but ${outRows} in the second`, { file: scan.files.map((f) => f.ref.name).join(', ') }, 'was the file changed during the run?');
       for (const s of sinks) s.out.text(s.format.footer());
-      for (const s of sinks) await s.commit();
-      ok = true;
-    } finally {
-      if (!ok) await Promise.all(sinks.map((s) => s.abort()));
+      for (const s of sinks) {
+        await s.out.flush();
+        await s.end();
+      }
     }
 
     phase('classify and write');
+    // A stage without contacts today keeps no file of yesterday: the commit removes what the manifest lists.
     const files: string[] = [];
     if (opts.output !== undefined) {
       if (opts.output !== '-') files.push(opts.output);
     } else {
       files.push(join(outDir!, `contacts.${ext}`));
-      for (const id of [...rules.stages.map((s) => s.id), DISQUALIFIED]) {
-        const p = join(outDir!, `${id}.${ext}`);
-        if (stageSinks.has(id)) files.push(p);
-        // A stage without contacts today must not keep yesterday's file.
-        else await fsp.rm(p, { force: true });
-      }
+      for (const id of stageIds) if (stageSinks.has(id)) files.push(join(outDir!, `${id}.${ext}`));
     }
 
     const result: Summary = summary.build({
@@ -478,10 +444,13 @@ export async function classify(opts: ClassifyOptions, io: ClassifyIO): Promise<C
       phases,
     });
     if (segments) Object.assign(result, { by: opts.by, segments: segments.build() });
+    if (summaryOut) await summaryOut.write(renderSummaryJson(result));
+    for (const x of extra) await x.out.write(await x.content(result));
+    await run.commit();
     if (opts.output === '-') await flush(io.stdout);
     return { summary: result, rowsOnStdout: opts.output === '-' };
   } finally {
-    for (const p of spooled) await fsp.rm(join(p, '..'), { recursive: true, force: true });
+    run.abort();
   }
 }
 

@@ -5,7 +5,7 @@
 import type { Readable, Writable } from 'node:stream';
 import { UsageError } from '../errors.js';
 import { normalizeKey } from '../input/keys.js';
-import { AtomicFile, writeChunk } from '../output/atomic.js';
+import { OutputRun, libraryEnv, type Output, type OutputEnv } from '../output/commit.js';
 import { rowFormat } from '../output/rows.js';
 import { openAnnotated } from './annotated.js';
 
@@ -19,6 +19,9 @@ export interface DiffOptions {
   moved?: string;
   /** Stage ids in funnel order (from the rules); others follow in the order met. */
   order?: readonly string[];
+  /** The rules file read for the key, if any: --moved never replaces it. */
+  rulesPath?: string;
+  cwd?: string;
 }
 
 export interface DiffResult {
@@ -41,9 +44,22 @@ export interface DiffResult {
   moved_file?: string;
 }
 
-export async function diff(opts: DiffOptions, io: { stdin?: Readable; stdout: Writable; warn(m: string): void }): Promise<DiffResult> {
+export async function diff(opts: DiffOptions, io: { stdin?: Readable; stdout: Writable; warn(m: string): void; outputs?: OutputEnv }): Promise<DiffResult> {
   if (opts.before === '-' && opts.after === '-') throw new UsageError('standard input (-) can be read only once');
-  if (opts.moved !== undefined && opts.moved !== '-' && [opts.before, opts.after].includes(opts.moved)) throw new UsageError(`--moved ${opts.moved} is an input`, {}, 'write the moved contacts elsewhere');
+  const run = new OutputRun({ ...(io.outputs ?? libraryEnv(opts.cwd ?? '.')), stdout: io.stdout });
+  run.input(opts.before);
+  run.input(opts.after);
+  if (opts.rulesPath !== undefined) run.input(opts.rulesPath, 'the rules file');
+  const movedOut = opts.moved !== undefined ? run.file(opts.moved, '--moved') : undefined;
+  await run.open();
+  try {
+    return await compare(opts, io, movedOut, run);
+  } finally {
+    run.abort();
+  }
+}
+
+async function compare(opts: DiffOptions, io: { stdin?: Readable; warn(m: string): void }, movedOut: Output | undefined, run: OutputRun): Promise<DiffResult> {
   const b = await openAnnotated(opts.before, { prefix: opts.prefix, key: opts.key, stdin: io.stdin, warn: io.warn });
   const before = new Map<string, string>();
   let beforeRows = 0;
@@ -68,18 +84,10 @@ export async function diff(opts: DiffOptions, io: { stdin?: Readable; stdout: Wr
   let afterRows = 0;
   const seen = new Set<string>();
 
-  let moved: { file?: AtomicFile; stream: Writable; format: ReturnType<typeof rowFormat> } | undefined;
   const columns = [...a.table.headers, `${opts.prefix}stage_before`];
-  if (opts.moved !== undefined) {
-    const format = rowFormat({ format: 'csv', columns, delimiter: a.table.delimiter });
-    if (opts.moved === '-') moved = { stream: io.stdout, format };
-    else {
-      const file = new AtomicFile(opts.moved);
-      moved = { file, stream: file.stream, format };
-    }
-    await writeChunk(moved.stream, format.header());
-  }
-  try {
+  const moved = movedOut && { out: movedOut, format: rowFormat({ format: 'csv', columns, delimiter: a.table.delimiter }) };
+  if (moved) await moved.out.write(moved.format.header());
+  {
     for await (const row of a.table.rows) {
       afterRows++;
       const k = normalizeKey(row.values[a.cols.key] ?? '', opts.normalize);
@@ -108,14 +116,11 @@ export async function diff(opts: DiffOptions, io: { stdin?: Readable; stdout: Wr
           const values = [...row.values];
           while (values.length < a.table.headers.length) values.push('');
           values.push(was);
-          await writeChunk(moved.stream, moved.format.row(values));
+          await moved.out.write(moved.format.row(values));
         }
       }
     }
-    if (moved?.file) await moved.file.commit();
-  } catch (e) {
-    await moved?.file?.abort();
-    throw e;
+    await run.commit();
   }
   if (opts.order) {
     const rank = (id: string): number => {

@@ -6,11 +6,10 @@ import { promises as fsp } from 'node:fs';
 import { resolve as resolvePath } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { InputError, UsageError } from '../errors.js';
-import { AtomicFile, writeChunk } from '../output/atomic.js';
+import { OutputRun, libraryEnv, type OutputEnv } from '../output/commit.js';
 import { parseReportInput, type ReportInput } from '../output/report/inputs.js';
 import { renderReport } from '../output/report/render.js';
 import { VERSION } from '../util/version.js';
-import { sameFile } from '../util/same-file.js';
 
 export interface ReportOptions {
   files: string[];
@@ -35,37 +34,30 @@ async function readText(path: string, name: string, stdin: Readable | undefined)
   }
 }
 
-/** Writes the page to a file (atomically) or to `-`, standard output. */
-export async function writeReport(html: string, output: string, stdout: Writable): Promise<void> {
-  if (output === '-') {
-    await writeChunk(stdout, html);
-    return;
-  }
-  const f = new AtomicFile(output);
-  try {
-    await f.write(html);
-    await f.commit();
-  } catch (e) {
-    await f.abort();
-    throw e;
-  }
-}
 
 export function reportHtml(inputs: readonly ReportInput[], title: string | undefined): string {
   return renderReport(inputs, { title, generator: `funnel ${VERSION}` });
 }
 
-export async function report(opts: ReportOptions, io: { stdin?: Readable; stdout: Writable }): Promise<{ inputs: ReportInput[] }> {
+export async function report(opts: ReportOptions, io: { stdin?: Readable; stdout: Writable; outputs?: OutputEnv }): Promise<{ inputs: ReportInput[] }> {
   if (opts.files.length === 0) throw new UsageError('no summary or history file given', {}, 'funnel report summary.json -o report.html');
   if (opts.files.filter((f) => f === '-').length > 1) throw new UsageError('standard input (-) can be read only once', {}, 'give the other inputs as files');
   const at = (p: string): string => (p === '-' ? p : resolvePath(opts.cwd, p));
-  const clash = opts.files.find((f) => f !== '-' && opts.output !== '-' && sameFile(at(f), at(opts.output)));
-  if (clash) throw new UsageError(`the output ${opts.output} is the input ${clash}`, {}, 'write the report elsewhere with -o; funnel never overwrites an input');
-  const inputs: ReportInput[] = [];
-  for (const f of opts.files) {
-    const name = f === '-' ? '<stdin>' : f;
-    inputs.push(parseReportInput(name, await readText(at(f), name, io.stdin)));
+  // The page is checked (never an input, writable, not locked) before anything is read.
+  const run = new OutputRun({ ...(io.outputs ?? libraryEnv(opts.cwd)), stdout: io.stdout });
+  for (const f of opts.files) run.input(f);
+  const page = run.file(opts.output, '-o');
+  await run.open();
+  try {
+    const inputs: ReportInput[] = [];
+    for (const f of opts.files) {
+      const name = f === '-' ? '<stdin>' : f;
+      inputs.push(parseReportInput(name, await readText(at(f), name, io.stdin)));
+    }
+    await page.write(reportHtml(inputs, opts.title));
+    await run.commit();
+    return { inputs };
+  } finally {
+    run.abort();
   }
-  await writeReport(reportHtml(inputs, opts.title), at(opts.output), io.stdout);
-  return { inputs };
 }

@@ -10,6 +10,8 @@ export interface LoadedRules {
   rules: Rules;
   /** What the run used: the path, or `built-in`. */
   source: string;
+  /** The file read (for the built-in rules, the package's rules.example.yaml): outputs never replace it. */
+  path: string;
   sha256: string;
   warnings: Problem[];
 }
@@ -73,6 +75,7 @@ export function loadRules(explicit: string | undefined, cwd: string): LoadedRule
   return {
     rules: result.rules,
     source: name,
+    path,
     sha256: createHash('sha256').update(text).digest('hex'),
     warnings: result.problems.filter((p) => p.severity === 'warning'),
   };

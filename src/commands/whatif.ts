@@ -3,10 +3,6 @@
  * activities that folds what both read (plan-union.ts), then both classifications per contact — the movement
  * matrix, each stage's count before and after, who changes contactability or action, and the moved contacts.
  */
-import { promises as fsp, createWriteStream, existsSync, realpathSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve as resolvePath } from 'node:path';
-import { pipeline } from 'node:stream/promises';
 import type { Readable, Writable } from 'node:stream';
 import { InputError, UsageError } from '../errors.js';
 import { inputRef, type InputRef } from '../input/bytes.js';
@@ -19,10 +15,10 @@ import { foldActivities, type FoldStats } from '../aggregate/fold.js';
 import { foldActivitiesInRanges, DEFAULT_MIN_RANGE_BYTES } from '../aggregate/ranges.js';
 import { DEFAULT_MAX_RECORD_SIZE } from '../input/csv.js';
 import { Classifier, DISQUALIFIED, type Verdict } from '../classify/classifier.js';
-import { AtomicFile } from '../output/atomic.js';
+import { OutputRun, libraryEnv, type Output, type OutputEnv } from '../output/commit.js';
+import { copyStdin } from '../output/stdin-copy.js';
 import { rowFormat } from '../output/rows.js';
 import { ByteSink } from '../output/byte-sink.js';
-import { writeChunk } from '../output/atomic.js';
 import { funnelValues, unionHeader } from '../output/annotation.js';
 import { dateColumnsOf } from '../rules/walk.js';
 import { StageDates, createdAt, createdColumn, hasSla, stageDateColumns } from '../classify/stage-dates.js';
@@ -56,6 +52,8 @@ export interface WhatifIO {
   note(message: string): void;
   progress?(message: string): void;
   now?: () => number;
+  /** The process as the writers need it (pid, locks, --wait); the CLI's, or libraryEnv(cwd). */
+  outputs?: OutputEnv;
 }
 
 export interface StageChange {
@@ -112,22 +110,6 @@ function stageOrder(before: Rules, after: Rules): string[] {
     else order.splice(++at, 0, s.id);
   }
   return [...order, DISQUALIFIED];
-}
-
-async function spoolStdin(stdin: Readable | undefined): Promise<string> {
-  if (!stdin) throw new InputError('standard input is not available', { file: '<stdin>' });
-  const dir = await fsp.mkdtemp(join(tmpdir(), 'funnel-'));
-  const path = join(dir, 'stdin');
-  await pipeline(stdin, createWriteStream(path));
-  return path;
-}
-
-function sameFile(a: string, b: string): boolean {
-  try {
-    return realpathSync(a) === realpathSync(b);
-  } catch {
-    return resolvePath(a) === resolvePath(b);
-  }
 }
 
 function loadBoth(opts: WhatifOptions, io: WhatifIO): [LoadedRules, LoadedRules] {
@@ -206,12 +188,21 @@ class Tally {
 export async function whatif(opts: WhatifOptions, io: WhatifIO): Promise<WhatifResult> {
   if (opts.contacts.length === 0) throw new UsageError('no contacts file given', {}, 'funnel whatif before.yaml after.yaml contacts.csv -a activities.csv');
   if ([...opts.contacts, ...opts.activities].filter((p) => p === '-').length > 1) throw new UsageError('standard input (-) can be read only once', {}, 'give the other inputs as files');
-  const inputs = [...opts.contacts, ...opts.activities, opts.before, opts.after].filter((p) => p !== '-');
-  if (opts.moved !== undefined && opts.moved !== '-') {
-    const clash = inputs.find((i) => existsSync(opts.moved!) && sameFile(i, opts.moved!));
-    if (clash) throw new UsageError(`--moved ${opts.moved} is the input ${clash}`, {}, 'write the moved contacts elsewhere; funnel never overwrites an input');
-  }
   const [lb, la] = loadBoth(opts, io);
+  // --moved is checked (never an input, writable, not locked) before the exports are read.
+  const run = new OutputRun({ ...(io.outputs ?? libraryEnv(opts.cwd)), stdout: io.stdout, warn: io.warn });
+  for (const p of [...opts.contacts, ...opts.activities]) run.input(p);
+  for (const l of [lb, la]) run.input(l.path, 'the rules file');
+  const movedOut = opts.moved === undefined ? undefined : run.file(opts.moved, '--moved');
+  await run.open();
+  try {
+    return await compare(opts, io, run, movedOut, lb, la);
+  } finally {
+    run.abort();
+  }
+}
+
+async function compare(opts: WhatifOptions, io: WhatifIO, run: OutputRun, movedOut: Output | undefined, lb: LoadedRules, la: LoadedRules): Promise<WhatifResult> {
   io.note(`rules: ${lb.source} → ${la.source}`);
   const before = lb.rules;
   const after = la.rules;
@@ -226,13 +217,11 @@ export async function whatif(opts: WhatifOptions, io: WhatifIO): Promise<WhatifR
   const aggs = new Aggregates(plan.counters.length, replays.some(Boolean), plan.scores.length);
   await fold(opts, after, plan, aggs, read, io);
 
-  const spooled: string[] = [];
-  try {
+  {
     const refs: InputRef[] = [];
     for (const p of opts.contacts) {
       if (p === '-') {
-        const path = await spoolStdin(io.stdin);
-        spooled.push(path);
+        const path = await copyStdin(io.stdin, run);
         refs.push({ path, name: '<stdin>' });
       } else refs.push(inputRef(p));
     }
@@ -284,10 +273,8 @@ export async function whatif(opts: WhatifOptions, io: WhatifIO): Promise<WhatifR
     const clashing = columns.slice(header.length).filter((c) => header.includes(c));
     if (opts.moved !== undefined && clashing.length) throw new UsageError(`the contacts already have a column ${clashing[0]}`, {}, 'is this an annotated file? use the original export, or choose another --prefix');
     const format = rowFormat({ format: 'csv', columns, delimiter });
-    const file = opts.moved !== undefined && opts.moved !== '-' ? new AtomicFile(resolvePath(opts.cwd, opts.moved)) : undefined;
-    const sink = opts.moved === undefined ? undefined : new ByteSink((chunk) => writeChunk(file ? file.stream : io.stdout, chunk));
-    let ok = false;
-    try {
+    const sink = movedOut && new ByteSink((chunk) => movedOut.write(chunk));
+    {
       sink?.text(format.header());
       const scratch = new Array<string>(header.length).fill('');
       for (let f = 0; f < scan.files.length; f++) {
@@ -328,10 +315,7 @@ export async function whatif(opts: WhatifOptions, io: WhatifIO): Promise<WhatifR
         });
       }
       if (sink) await sink.flush();
-      if (file) await file.commit();
-      ok = true;
-    } finally {
-      if (!ok) await file?.abort();
+      await run.commit();
     }
     const actions = [...tally.actions.values()].sort((x, y) => y.contacts - x.contacts || x.before.localeCompare(y.before) || x.after.localeCompare(y.after));
     return {
@@ -348,7 +332,5 @@ export async function whatif(opts: WhatifOptions, io: WhatifIO): Promise<WhatifR
       actions,
       moved_file: opts.moved,
     };
-  } finally {
-    for (const p of spooled) await fsp.rm(join(p, '..'), { recursive: true, force: true });
   }
 }
