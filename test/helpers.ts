@@ -34,6 +34,8 @@ export function runCli(args: string[], opts: { cwd?: string; input?: string | Bu
     child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
     child.on('error', rej);
     child.on('close', (code) => res({ code: code ?? -1, stdout, stderr }));
+    // A run that fails before reading all its input closes the pipe: that is its answer, not an error here.
+    child.stdin.on('error', () => {});
     if (opts.input !== undefined) child.stdin.end(opts.input);
     else child.stdin.end();
   });
