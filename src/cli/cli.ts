@@ -422,8 +422,9 @@ function buildProgram(term: Terminal, done: (code: number) => void, sessions: Se
         term.stdout.write(exampleRules());
         return;
       }
-      const r = await init(resolvePath(term.cwd, path), !!o.force, outputEnv(term));
-      s.note(`wrote ${r.files.map((f) => relativePath(term.cwd, f)).join(', ')} — edit the rules and cases, then: funnel validate ${path} --contacts <contacts> --activities <activities>; funnel test ${path}`);
+      // The path as given: messages name it so; outputs are resolved in term.cwd.
+      const r = await init(path, !!o.force, outputEnv(term));
+      s.note(`wrote ${r.files.map((f) => relativePath(term.cwd, resolvePath(term.cwd, f))).join(', ')} — edit the rules and cases, then: funnel validate ${path} --contacts <contacts> --activities <activities>; funnel test ${path}`);
     });
 
   registerRulesAsCode(program, term, session, done);
