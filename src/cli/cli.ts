@@ -302,40 +302,37 @@ function buildProgram(term: Terminal, done: (code: number) => void, sessions: Se
       if (o.encoding !== undefined) checkEncoding(String(o.encoding));
       if (o.threads !== undefined && !/^[1-9]\d*$/.test(String(o.threads))) throw new UsageError(`--threads must be a whole number ≥ 1, not '${String(o.threads)}'`);
       const output = o.output as string | undefined;
-      const inputs = [...contacts, ...((o.activities as string[] | undefined) ?? [])];
-      if (output !== undefined && output !== '-' && inputs.some((i) => i !== '-' && resolvePath(term.cwd, i) === resolvePath(term.cwd, output))) {
-        throw new UsageError(`the output ${output} is an input`, {}, 'write the history elsewhere; funnel never overwrites an input');
-      }
-      const h = await history(
-        {
-          contacts,
-          activities: (o.activities as string[] | undefined) ?? [],
-          rules: o.rules as string | undefined,
-          every: String(o.every) as HistoryOptions['every'],
-          since: o.since as string | undefined,
-          asOf: o.asOf as string | undefined,
-          by: o.by as string | undefined,
-          cwd: term.cwd,
-          encoding: o.encoding as string | undefined,
-          delimiter,
-          noHeader: o.header === false,
-          threads: o.threads === undefined ? Math.min(availableParallelism(), DEFAULT_MAX_THREADS) : Number(o.threads),
-          minRangeBytes: o.minRangeBytes === undefined ? undefined : Number(o.minRangeBytes),
-        },
-        { stdin: term.stdin, warn: s.warn, note: s.note, progress: s.progress },
-      );
-      s.endProgress();
       const toFile = output !== undefined && output !== '-';
-      const text = o.format === 'json' ? renderHistoryJson(h) : o.format === 'csv' ? renderHistoryCsv(h) : renderHistoryTable(h, toFile ? chalkFor({ isTTY: false, noColorFlag: true, env: term.env }) : s.out);
-      if (!toFile) term.stdout.write(text);
-      else {
-        const f = new AtomicFile(resolvePath(term.cwd, output));
-        f.stream.write(text);
-        await f.commit().catch(async (e: unknown) => {
-          await f.abort();
-          throw e;
-        });
+      const make = async (): Promise<string> => {
+        const h = await history(
+          {
+            contacts,
+            activities: (o.activities as string[] | undefined) ?? [],
+            rules: o.rules as string | undefined,
+            every: String(o.every) as HistoryOptions['every'],
+            since: o.since as string | undefined,
+            asOf: o.asOf as string | undefined,
+            by: o.by as string | undefined,
+            cwd: term.cwd,
+            encoding: o.encoding as string | undefined,
+            delimiter,
+            noHeader: o.header === false,
+            threads: o.threads === undefined ? Math.min(availableParallelism(), DEFAULT_MAX_THREADS) : Number(o.threads),
+            minRangeBytes: o.minRangeBytes === undefined ? undefined : Number(o.minRangeBytes),
+          },
+          { stdin: term.stdin, warn: s.warn, note: s.note, progress: s.progress },
+        );
+        s.endProgress();
+        return o.format === 'json' ? renderHistoryJson(h) : o.format === 'csv' ? renderHistoryCsv(h) : renderHistoryTable(h, toFile ? chalkFor({ isTTY: false, noColorFlag: true, env: term.env }) : s.out);
+      };
+      if (!toFile) {
+        term.stdout.write(await make());
+        return;
       }
+      // -o is checked against the inputs and locked before the history is made.
+      const inputs = [...contacts, ...((o.activities as string[] | undefined) ?? [])].map((path) => ({ path }));
+      const rules = { path: locateRules(o.rules as string | undefined, term.cwd).path, role: 'the rules file' };
+      await writeOutputFile(outputEnv(term), output, '-o', make, [...inputs, rules]);
     });
 
   program

@@ -14,7 +14,8 @@
  *   } finally {
  *     run.abort();         // after a failure: temporary files removed, locks released; nothing after a commit
  *   }
- *   writeOutputFile(env, path, '-o', text, [{ path: rules, role: 'the rules file' }])   // the one-file case
+ *   writeOutputFile(env, path, '-o', text, [{ path: rules, role: 'the rules file' }])   // the one-file case; text
+ *                                                  // may be a function making it after the checks
  *
  * What is written where: target.ts (a regular file is replaced by a rename, a device or pipe written in place);
  * the names of locks, manifest and temporary files: names.ts; the lock: lock.ts; the manifest: manifest.ts.
@@ -449,14 +450,17 @@ export class OutputRun {
   }
 }
 
-/** The one-file case: `sql -o`, `init`, a report. */
-export async function writeOutputFile(env: OutputEnv, path: string, role: string, content: string | Buffer, inputs: readonly { path: string; role?: string }[] = []): Promise<void> {
+/**
+ * The one-file case (`sql -o`, `history -o`): `content` may be a function making it — it runs after the checks
+ * and the lock, so a long run never ends on an output it cannot write.
+ */
+export async function writeOutputFile(env: OutputEnv, path: string, role: string, content: string | Buffer | (() => Promise<string | Buffer>), inputs: readonly { path: string; role?: string }[] = []): Promise<void> {
   const run = new OutputRun(env);
   for (const i of inputs) run.input(i.path, i.role);
   const out = run.file(path, role);
   await run.open();
   try {
-    await out.write(content);
+    await out.write(typeof content === 'function' ? await content() : content);
     await run.commit();
   } finally {
     run.abort();
