@@ -5,7 +5,9 @@
  *  - funnel classify on its default threads and DuckDB hand-written (bench/hand.duckdb.sql, all threads) —
  *    the anchor: paired, alternating runs, R of each (default 3), medians compared;
  *  - funnel on one thread (its bytes must equal the default's) and DuckDB running the query `funnel sql`
- *    compiles over all-VARCHAR tables, once each, for context.
+ *    compiles over all-VARCHAR tables, once each, for context;
+ *  - funnel whatif (the example rules against the same with the MQL threshold at 25), R runs paired with
+ *    classify runs, alternating: its cost target is ≤ 1.3× one classify.
  * Writes the figures to bench/results.md, one section per configuration.
  */
 import { spawnSync } from 'node:child_process';
@@ -94,6 +96,32 @@ const handRss = Math.max(...pairs.map((p) => p.h.peak_rss_mb));
 const fnRss = Math.max(...pairs.map((p) => p.f.peak));
 for (const p of pairs) if (p.f.digest !== pairs[0].f.digest) throw new Error('funnel wrote other bytes from one run to the next');
 
+// funnel whatif: one pass over the activities for both rule sets, against classify in paired runs.
+const after = join(data, 'whatif-after.yaml');
+writeFileSync(after, readFileSync(join(root, 'rules.example.yaml'), 'utf8').replace('score: { gte: 20 }', 'score: { gte: 25 }'));
+const whatif = () => {
+  const t0 = Date.now();
+  const run = spawnSync(process.execPath, [bin, '--quiet', 'whatif', join(root, 'rules.example.yaml'), after, cFile, '-a', aFile, '--as-of', asOf, '--format', 'json', '--threads', String(fThreads)], { stdio: ['ignore', 'ignore', 'inherit'] });
+  if (run.status !== 0) throw new Error(`funnel whatif exited ${run.status}`);
+  return Date.now() - t0;
+};
+const wPairs = [];
+for (let i = 0; i < runs; i++) {
+  // Alternate which job goes first, as for the anchor.
+  let w, c;
+  if (i % 2 === 0) {
+    w = whatif();
+    c = funnel(fThreads).ms;
+  } else {
+    c = funnel(fThreads).ms;
+    w = whatif();
+  }
+  wPairs.push({ w, c });
+  console.log(`whatif pair ${i + 1}/${runs}: whatif ${(w / 1000).toFixed(2)} s, classify ${(c / 1000).toFixed(2)} s`);
+}
+const wMs = median(wPairs.map((p) => p.w));
+const wcMs = median(wPairs.map((p) => p.c));
+
 const f1 = funnel(1);
 if (fn.digest !== f1.digest) throw new Error(`funnel on ${fThreads} threads wrote other bytes than on one`);
 
@@ -144,6 +172,10 @@ For context, once each:
 |---|---|---|---|---|
 ${line('funnel classify, 1 thread', f1.ms, f1.peak)}
 ${line(`DuckDB running the query \`funnel sql\` compiles, over all-VARCHAR tables, ${cores} threads`, dn.wall_ms, dn.peak_rss_mb)}
+
+funnel whatif (example rules → MQL at 25 points), ${fThreads} threads, ${runs} runs paired with classify, alternating: median
+${s(wMs)} s (${wPairs.map((p) => s(p.w)).join(' / ')}) against classify's ${s(wcMs)} s (${wPairs.map((p) => s(p.c)).join(' / ')}):
+**${(wMs / wcMs).toFixed(2)}×** one classify (target ≤ 1.3×).
 
 Output files of 1 and ${fThreads} threads: the same bytes (sha256 ${f1.digest.slice(0, 16)}…).
 
