@@ -373,3 +373,41 @@ describe('a closed standard error', () => {
     expect(head.stderr).toBe('');
   });
 });
+
+describe('copies of standard input kept by readers (JSON, history) never outlive the run', () => {
+  const row = (i: number): string => `{"Email":"u${i}@x.com","funnel_stage":"lead"}\n`;
+  const copies = (tmp: string): string[] => ls(join(tmp, `funnel-${process.getuid?.() ?? 'user'}`));
+  /** A real `funnel summary -` fed NDJSON, stopped (by `signal`) once its copy of stdin exists. */
+  const stopped = async (tmp: string, signal: NodeJS.Signals) => {
+    const child = spawn(process.execPath, [BIN, 'summary', '-'], { env: { PATH: process.env.PATH ?? '', HOME: tmp, TMPDIR: tmp } });
+    child.stdout.resume();
+    child.stderr.resume();
+    child.stdin.on('error', () => {});
+    const closed = new Promise((res) => child.on('close', (code, sig) => res(code ?? sig)));
+    // Enough to get past the sniffing and into the copy; the pipe stays open.
+    child.stdin.write(Array.from({ length: 40_000 }, (_, i) => row(i)).join(''));
+    const until = Date.now() + 10_000;
+    while (!copies(tmp).some((f) => f.startsWith('.stdin.json.'))) {
+      if (Date.now() > until) throw new Error('no copy of stdin');
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    child.kill(signal);
+    return closed;
+  };
+
+  it('SIGTERM: the copy is removed', async () => {
+    const tmp = tempDir();
+    expect(await stopped(tmp, 'SIGTERM')).toBe(143);
+    expect(copies(tmp)).toEqual([]);
+  });
+
+  it('SIGKILL: the next run that keeps a copy removes it', async () => {
+    const tmp = tempDir();
+    expect(await stopped(tmp, 'SIGKILL')).toBe('SIGKILL');
+    expect(copies(tmp)).toHaveLength(1);
+    const dir = folder();
+    const r = await runCli(['history', '-', '-r', join(dir, 'r.yaml'), '--as-of', '2026-11-15', '--format', 'json'], { cwd: dir, input: CONTACTS, env: { TMPDIR: tmp } });
+    expect(r.code, r.stderr).toBe(0);
+    expect(copies(tmp)).toEqual([]);
+  });
+});

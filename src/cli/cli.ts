@@ -7,10 +7,10 @@ import { relative as relativePath, resolve as resolvePath } from 'node:path';
 import { availableParallelism } from 'node:os';
 import { FunnelError, UsageError, isFunnelError, RulesError } from '../errors.js';
 import { VERSION } from '../util/version.js';
-import { abortAllSync, whenCommitted, writeOutputFile } from '../output/commit.js';
+import { whenCommitted, writeOutputFile } from '../output/commit.js';
 import { renderSummaryJson, renderSummaryTable } from '../output/summary-render.js';
 import type { ReportInput } from '../output/report/inputs.js';
-import { outputEnv, parseWait } from './output-env.js';
+import { configureProcessScratch, outputEnv, parseWait, removeTemporariesSync } from './output-env.js';
 import { classify, type ClassifyOptions } from '../commands/classify.js';
 import { validate, hasErrors } from '../commands/validate.js';
 import { explain, type ExplainOptions } from '../commands/explain.js';
@@ -439,6 +439,7 @@ function buildProgram(term: Terminal, done: (code: number) => void, sessions: Se
 
 /** Runs the CLI and resolves to the exit code; never throws, never calls process.exit. */
 export async function main(argv: string[], term: Terminal = processTerminal()): Promise<number> {
+  configureProcessScratch();
   let code = 0;
   const sessions: Session[] = [];
   const program = buildProgram(
@@ -483,7 +484,7 @@ export function reportError(e: unknown, term: Terminal, debug: boolean, command?
 export async function run(): Promise<void> {
   process.stdout.on('error', (e: NodeJS.ErrnoException) => {
     if (e.code === 'EPIPE') {
-      abortAllSync();
+      removeTemporariesSync();
       // Downstream (`| head`) has all it wants: a normal, quiet end.
       process.exit(0);
     }
@@ -497,7 +498,7 @@ export async function run(): Promise<void> {
     // During a commit's renames, the exit waits until they are all done (commit.ts).
     process.on(sig, () =>
       whenCommitted(() => {
-        abortAllSync();
+        removeTemporariesSync();
         process.exit(code);
       }),
     );

@@ -9,7 +9,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { UsageError } from '../errors.js';
-import type { OutputEnv } from '../output/commit.js';
+import { abortAllSync, type OutputEnv } from '../output/commit.js';
+import { configureScratch, removeAllScratchSync } from '../util/scratch.js';
 import type { FileId } from '../output/guard.js';
 import type { Terminal } from './io.js';
 
@@ -46,6 +47,21 @@ function pauseHook(file: string | undefined): OutputEnv['afterRename'] {
   };
 }
 
+/** Copies of standard input kept by readers go to $TMPDIR/funnel-<uid>/ (util/scratch.ts). */
+function scratchFolder(): string {
+  return join(tmpdir(), `funnel-${process.getuid?.() ?? 'user'}`);
+}
+
+export function configureProcessScratch(): void {
+  configureScratch({ dir: scratchFolder(), pid: process.pid, isAlive });
+}
+
+/** For the handlers of signals and of a closed stdout: every temporary file of this process removed, now. */
+export function removeTemporariesSync(): void {
+  abortAllSync();
+  removeAllScratchSync();
+}
+
 export function outputEnv(term: Terminal, waitMs = 0): OutputEnv {
   return {
     cwd: term.cwd,
@@ -53,7 +69,7 @@ export function outputEnv(term: Terminal, waitMs = 0): OutputEnv {
     host: hostname(),
     isAlive,
     waitMs,
-    scratchDir: join(tmpdir(), `funnel-${process.getuid?.() ?? 'user'}`),
+    scratchDir: scratchFolder(),
     stdout: term.stdout,
     stdinId: stdinFile(term),
     afterRename: pauseHook(term.env.FUNNEL_TEST_COMMIT_PAUSE),

@@ -6,10 +6,7 @@
  */
 import type { Readable } from 'node:stream';
 import { InputError, UsageError } from '../errors.js';
-import { promises as fsp, createWriteStream } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { pipeline } from 'node:stream/promises';
+import { copyToScratch, releaseScratch } from '../util/scratch.js';
 import { inputRef, type InputRef } from '../input/bytes.js';
 import { findColumn } from '../input/columns.js';
 import { forEachRecord, openTable, type ReadOptions } from '../input/table.js';
@@ -97,20 +94,18 @@ export async function history(opts: HistoryOptions, io: HistoryIO): Promise<Hist
   // The contacts are read twice (keys, then rows): standard input is copied to a file first.
   const refs: InputRef[] = [];
   const spooled: string[] = [];
-  for (const p of opts.contacts) {
-    if (p !== '-') refs.push(inputRef(p));
-    else {
-      if (!io.stdin) throw new InputError('standard input is not available', { file: '<stdin>' });
-      const dir = await fsp.mkdtemp(join(tmpdir(), 'funnel-'));
-      spooled.push(dir);
-      await pipeline(io.stdin, createWriteStream(join(dir, 'stdin')));
-      refs.push({ path: join(dir, 'stdin'), name: '<stdin>' });
-    }
-  }
   try {
+    for (const p of opts.contacts) {
+      if (p !== '-') refs.push(inputRef(p));
+      else {
+        const path = await copyToScratch(io.stdin, 'stdin');
+        spooled.push(path);
+        refs.push({ path, name: '<stdin>' });
+      }
+    }
     return await replayContacts(opts, io, { rules: loaded, asOf, periods, read, plan, aggs, foldStats, refs });
   } finally {
-    for (const d of spooled) await fsp.rm(d, { recursive: true, force: true });
+    for (const p of spooled) releaseScratch(p);
   }
 }
 

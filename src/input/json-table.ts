@@ -3,12 +3,11 @@
  * of every record, so a name resolves to the same column whatever record comes first), the second yields the
  * rows. Standard input, which cannot be read twice, is kept in a temporary file during the first pass.
  */
-import { createReadStream, createWriteStream, promises as fsp } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { createReadStream, createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import type { Readable } from 'node:stream';
 import { InputError } from '../errors.js';
+import { releaseScratch, scratchFile } from '../util/scratch.js';
 import { readBytes, type InputRef } from './bytes.js';
 import { decodeText, detectEncoding } from './decode.js';
 import { JsonReader, SEP, type FlatRecord, type JsonShape, type PathKey } from './json.js';
@@ -143,12 +142,11 @@ export function replayable(ref: InputRef, text: AsyncIterable<string>, opts: { s
       done: async () => {},
     };
   }
-  let dir: string | undefined;
   let path = '';
   async function* keep(): AsyncGenerator<string> {
-    dir = await fsp.mkdtemp(join(tmpdir(), 'funnel-json-'));
-    path = join(dir, 'stdin.json');
-    const out = createWriteStream(path, { encoding: 'utf8' });
+    // Personal data: the owner's only, removed by the run — also on SIGTERM, and by a later run after a SIGKILL.
+    path = scratchFile('stdin.json');
+    const out = createWriteStream(path, { encoding: 'utf8', flags: 'wx', mode: 0o600 });
     try {
       for await (const chunk of text) {
         if (!out.write(chunk)) await once(out, 'drain');
@@ -163,7 +161,7 @@ export function replayable(ref: InputRef, text: AsyncIterable<string>, opts: { s
     first: keep(),
     again: () => createReadStream(path, { encoding: 'utf8', highWaterMark: 1 << 20 }) as AsyncIterable<string>,
     done: async () => {
-      if (dir) await fsp.rm(dir, { recursive: true, force: true });
+      if (path) releaseScratch(path);
     },
   };
 }
