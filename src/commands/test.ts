@@ -12,6 +12,7 @@ import { TextRec } from '../input/text-rec.js';
 import { planActivities } from '../aggregate/plan.js';
 import { Aggregates } from '../aggregate/store.js';
 import { createFolder } from '../aggregate/folder.js';
+import type { ContactEvents } from '../aggregate/events.js';
 import { Classifier, type Verdict } from '../classify/classifier.js';
 import { BUILTIN_RULES_PATH, loadRulesText, type Problem } from '../rules/load.js';
 import { kindOfYaml, loadCasesText, vocabularyOf, type CasesFile, type Expectation, type TestCase } from '../rules/cases.js';
@@ -202,54 +203,71 @@ function failuresOf(expect: readonly Expectation[], got: Got, tz: string): Failu
   return out;
 }
 
-/** Runs the cases of one file: per as-of, one fold of their activities (one key per case), then each contact. */
-function runCases(rules: Rules, file: CasesFile, now: number, warn: (m: string) => void): CaseResult[] {
+/** What one as-of's fold of the cases' activities gives: the plan and aggregates the classifier reads. */
+interface Folded {
+  asOf: number;
+  plan: ReturnType<typeof planActivities>;
+  aggs: Aggregates;
+  events: ContactEvents;
+}
+
+/** The activities of a group of cases with one as-of, folded by classify's fold: one key per case. */
+function foldCases(rules: Rules, file: CasesFile, group: { tc: TestCase; i: number }[], asOf: number, warn: (m: string) => void): Folded {
   const tz = rules.activities.timezone;
-  const vocab = vocabularyOf(rules);
   // The order the file's own dates decided, as classify decides it per activities file.
   const foldRules: Rules = file.eventOrder ? { ...rules, activities: { ...rules.activities, dateOrder: file.eventOrder } } : rules;
+  const plan = planActivities(rules, asOf);
+  // Each event kept for the replay, which rules with an sla imply and stage-date expectations ask for.
+  const aggs = new Aggregates(plan.counters.length, true);
+  const folder = createFolder(file.file, { key: 0, type: 1, time: 2 }, { rules: foldRules, plan, aggs, warn });
+  // A slot for every case, as classify's scan of the contacts takes one for every contact.
+  for (const { i } of group) aggs.slot(`#${i}`);
+  for (const { tc, i } of group) {
+    for (const ev of tc.events) {
+      // Ignored as classify ignores it; in a case it is more likely a slip than a wish.
+      if (parseDate(ev.time, tz, file.eventOrder ?? (rules.activities.dateOrder === 'auto' ? undefined : rules.activities.dateOrder)) > asOf) warn(`${file.file}:${ev.line}: case '${tc.name}': an activity after its as_of (${isoTime(asOf)}) is ignored, as classify ignores it`);
+      folder.visit(new TextRec([`#${i}`, ev.label, ev.time], ev.line));
+    }
+  }
+  folder.finish();
+  return { asOf, plan, aggs, events: aggs.events!.byContact(aggs.size) };
+}
+
+/** One case's contact classified as classify would: with the replay when the rules have an sla or the case asks for stage dates. */
+function runCase(rules: Rules, file: CasesFile, tc: TestCase, i: number, f: Folded, warn: (m: string) => void): CaseResult {
+  const tz = rules.activities.timezone;
+  const vocab = vocabularyOf(rules);
+  const headers = [...vocab.columns, ...[...tc.contact.keys()].filter((c) => !vocab.columns.includes(c))];
+  const values = headers.map((h) => tc.contact.get(h) ?? '');
+  const classifier = new Classifier(rules, { headers, asOf: f.asOf, plan: f.plan, aggs: f.aggs, dateOrder: file.contactOrder, warn });
+  const slot = f.aggs.find(`#${i}`);
+  const warnings: string[] = [];
+  const replay = hasSla(rules) || tc.expect.some((e) => e.key === 'sla' || e.key.startsWith(BECAME_PREFIX));
+  let got: Got;
+  if (replay) {
+    // As classify --stage-dates: the replay's floor, then the stage-date cells (which may set the SLA's action).
+    const dates = new StageDates(rules, classifier, f.plan, f.events, f.asOf);
+    const created = createdColumn(rules, headers, file.file);
+    const tl = dates.replay(values, slot, createdAt(values, created, rules.contacts.created ?? '', tz, file.contactOrder, warnings));
+    const v = classifier.classify(values, slot, warnings, tl.floor, dates.keptBy(tl));
+    const cells = dates.cells(v, tl, undefined);
+    got = { ...gotOf(v), sla: cells.sla, became: Object.fromEntries(rules.stages.slice(1).map((s, k) => [s.id, cells.added[k]!])) };
+  } else got = gotOf(classifier.classify(values, slot, warnings));
+  const failures = failuresOf(tc.expect, got, tz);
+  return { name: tc.name, file: tc.file, line: tc.pos.line, as_of: isoTime(f.asOf), passed: failures.length === 0, failures, got };
+}
+
+/** Runs the cases of one file: per as-of, one fold of their activities (one key per case), then each contact. */
+function runCases(rules: Rules, file: CasesFile, now: number, warn: (m: string) => void): CaseResult[] {
   const byAsOf = new Map<number, { tc: TestCase; i: number }[]>();
   file.cases.forEach((tc, i) => {
-    const asOf = tc.asOf === undefined ? now : parseDate(tc.asOf, tz, 'dmy');
+    const asOf = tc.asOf === undefined ? now : parseDate(tc.asOf, rules.activities.timezone, 'dmy');
     byAsOf.set(asOf, [...(byAsOf.get(asOf) ?? []), { tc, i }]);
   });
   const results: CaseResult[] = new Array<CaseResult>(file.cases.length);
   for (const [asOf, group] of byAsOf) {
-    const plan = planActivities(rules, asOf);
-    // Each event kept for the replay, which rules with an sla imply and stage-date expectations ask for.
-    const aggs = new Aggregates(plan.counters.length, true);
-    const folder = createFolder(file.file, { key: 0, type: 1, time: 2 }, { rules: foldRules, plan, aggs, warn });
-    // A slot for every case, as classify's scan of the contacts takes one for every contact.
-    for (const { i } of group) aggs.slot(`#${i}`);
-    for (const { tc, i } of group) {
-      for (const ev of tc.events) {
-        // Ignored as classify ignores it; in a case it is more likely a slip than a wish.
-        if (parseDate(ev.time, tz, foldRules.activities.dateOrder === 'auto' ? undefined : foldRules.activities.dateOrder) > asOf) warn(`${file.file}:${ev.line}: case '${tc.name}': an activity after its as_of (${isoTime(asOf)}) is ignored, as classify ignores it`);
-        folder.visit(new TextRec([`#${i}`, ev.label, ev.time], ev.line));
-      }
-    }
-    folder.finish();
-    const events = aggs.events!.byContact(aggs.size);
-    for (const { tc, i } of group) {
-      const headers = [...vocab.columns, ...[...tc.contact.keys()].filter((c) => !vocab.columns.includes(c))];
-      const values = headers.map((h) => tc.contact.get(h) ?? '');
-      const classifier = new Classifier(rules, { headers, asOf, plan, aggs, dateOrder: file.contactOrder, warn });
-      const slot = aggs.find(`#${i}`);
-      const warnings: string[] = [];
-      const replay = hasSla(rules) || tc.expect.some((e) => e.key === 'sla' || e.key.startsWith(BECAME_PREFIX));
-      let got: Got;
-      if (replay) {
-        // As classify --stage-dates: the replay's floor, then the stage-date cells (which may set the SLA's action).
-        const dates = new StageDates(rules, classifier, plan, events, asOf);
-        const created = createdColumn(rules, headers, file.file);
-        const tl = dates.replay(values, slot, createdAt(values, created, rules.contacts.created ?? '', tz, file.contactOrder, warnings));
-        const v = classifier.classify(values, slot, warnings, tl.floor, dates.keptBy(tl));
-        const cells = dates.cells(v, tl, undefined);
-        got = { ...gotOf(v), sla: cells.sla, became: Object.fromEntries(rules.stages.slice(1).map((s, k) => [s.id, cells.added[k]!])) };
-      } else got = gotOf(classifier.classify(values, slot, warnings));
-      const failures = failuresOf(tc.expect, got, tz);
-      results[i] = { name: tc.name, file: tc.file, line: tc.pos.line, as_of: isoTime(asOf), passed: failures.length === 0, failures, got };
-    }
+    const folded = foldCases(rules, file, group, asOf, warn);
+    for (const { tc, i } of group) results[i] = runCase(rules, file, tc, i, folded, warn);
   }
   return results;
 }

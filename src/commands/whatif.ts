@@ -7,9 +7,9 @@ import type { Readable, Writable } from 'node:stream';
 import { InputError, UsageError } from '../errors.js';
 import { inputRef, type InputRef } from '../input/bytes.js';
 import { forEachRecord, openTable, type ReadOptions, type Rec } from '../input/table.js';
-import { scanContacts } from '../input/contacts.js';
-import { parseAsOf, isoTime } from '../input/dates.js';
-import { planUnion } from '../aggregate/plan-union.js';
+import { scanContacts, type ContactScan } from '../input/contacts.js';
+import { parseAsOf, isoTime, type DateOrder } from '../input/dates.js';
+import { planUnion, type UnionPlan } from '../aggregate/plan-union.js';
 import { Aggregates, BLANK_KEY } from '../aggregate/store.js';
 import { foldActivities, type FoldStats } from '../aggregate/fold.js';
 import { foldActivitiesInRanges, DEFAULT_MIN_RANGE_BYTES } from '../aggregate/ranges.js';
@@ -17,7 +17,7 @@ import { DEFAULT_MAX_RECORD_SIZE } from '../input/csv.js';
 import { Classifier, DISQUALIFIED, type Verdict } from '../classify/classifier.js';
 import { OutputRun, libraryEnv, type Output, type OutputEnv } from '../output/commit.js';
 import { copyStdin } from '../output/stdin-copy.js';
-import { rowFormat } from '../output/rows.js';
+import { rowFormat, type RowFormat } from '../output/rows.js';
 import { ByteSink } from '../output/byte-sink.js';
 import { funnelValues, unionHeader } from '../output/annotation.js';
 import { dateColumnsOf } from '../rules/walk.js';
@@ -202,14 +202,140 @@ export async function whatif(opts: WhatifOptions, io: WhatifIO): Promise<WhatifR
   }
 }
 
+/** The contacts' first pass (keys, header union, slash-date order), as classify makes it. */
+async function scanBoth(opts: WhatifOptions, io: WhatifIO, run: OutputRun, before: Rules, after: Rules, aggs: Aggregates, read: ReadOptions): Promise<{ scan: ContactScan; dateOrder?: DateOrder }> {
+  const refs: InputRef[] = [];
+  for (const p of opts.contacts) refs.push(p === '-' ? { path: await copyStdin(io.stdin, run), name: '<stdin>' } : inputRef(p));
+  const scan = await scanContacts(refs, {
+    read,
+    keyName: after.contacts.key,
+    normalize: after.contacts.normalize,
+    dateColumns: [...new Set([...dateColumnsOf(before), ...dateColumnsOf(after), ...[before, after].flatMap((r) => (r.contacts.created ? [r.contacts.created] : []))])],
+    onKey: (row, col) => {
+      const slot = aggs.slotOf(row, col, after.contacts.normalize, true);
+      if (slot >= 0) aggs.contactRows[slot]!++;
+    },
+  });
+  const dateOrder = after.activities.dateOrder === 'auto' ? scan.dateOrder : after.activities.dateOrder;
+  if (!dateOrder && scan.ambiguousDate) {
+    const a = scan.ambiguousDate;
+    throw new InputError(`cannot tell the order of slash dates such as '${a.text}': no date in these columns has a day above 12`, { file: a.file, line: a.line }, 'set activities.date_order: dmy or mdy in the rules');
+  }
+  return { scan, dateOrder };
+}
+
+/** One rule set as classify runs it: its classifier on its view of the union plan, and the replay when it has an sla. */
+interface Side {
+  rules: Rules;
+  classifier: Classifier;
+  dates?: StageDates;
+  created: number;
+}
+
+interface Sides {
+  sides: [Side, Side];
+  /** The contact columns either rule set reads. */
+  columns: number[];
+  /** One rule set's verdict for a row, with its funnel_stage_since and stage-date cells (empty without the replay). */
+  verdict(side: Side, values: string[], slot: number, warnings: string[]): { v: Verdict; since: string; added: string[] };
+}
+
+function sidesOf(lb: LoadedRules, la: LoadedRules, plan: UnionPlan, aggs: Aggregates, scan: ContactScan, header: string[], dateOrder: DateOrder | undefined, asOf: number, io: WhatifIO): Sides {
+  const env = { headers: header, asOf, aggs, dateOrder, warn: io.warn };
+  const names = scan.files.map((f) => f.ref.name);
+  const events = hasSla(lb.rules) || hasSla(la.rules) ? aggs.events!.byContact(aggs.size) : undefined;
+  const sides = [lb, la].map((l, r): Side => {
+    const classifier = new Classifier(l.rules, { ...env, plan: plan.views[r]!, score: r });
+    // A column the rules name that the contacts lack is an error, as in classify — for either rule set.
+    checkFieldColumns(classifier.missing, names, header, l.source === 'built-in', io.warn);
+    const replay = hasSla(l.rules);
+    return { rules: l.rules, classifier, dates: replay ? new StageDates(l.rules, classifier, plan.views[r]!, events!, asOf) : undefined, created: replay ? createdColumn(l.rules, header, names.join(', ')) : -1 };
+  }) as [Side, Side];
+  const columns = [...new Set(sides.flatMap((x) => [...x.classifier.columns, ...(x.created >= 0 ? [x.created] : [])]))];
+  const asOfText = isoTime(asOf);
+  const verdict: Sides['verdict'] = (side, values, slot, warnings) => {
+    if (!side.dates) return { v: side.classifier.classify(values, slot, warnings), since: asOfText, added: [] };
+    const tl = side.dates.replay(values, slot, createdAt(values, side.created, side.rules.contacts.created ?? '', side.rules.activities.timezone, dateOrder, warnings));
+    const v = side.classifier.classify(values, slot, warnings, tl.floor, side.dates.keptBy(tl));
+    const cells = side.dates.cells(v, tl, undefined);
+    return { v, since: cells.since, added: cells.added };
+  };
+  return { sides, columns, verdict };
+}
+
+/** The CSV of --moved: the contacts' columns, classify's under the after rules, then the before stage and reason. */
+function movedFormat(opts: WhatifOptions, after: Rules, header: string[], scan: ContactScan): RowFormat {
+  const added = [...FUNNEL_COLUMNS, ...(hasSla(after) ? stageDateColumns(after) : []), 'stage_before', 'reason_before'];
+  const columns = [...header, ...added.map((c) => `${opts.prefix}${c}`)];
+  const clashing = columns.slice(header.length).filter((c) => header.includes(c));
+  if (opts.moved !== undefined && clashing.length) throw new UsageError(`the contacts already have a column ${clashing[0]}`, {}, 'is this an annotated file? use the original export, or choose another --prefix');
+  return rowFormat({ format: 'csv', columns, delimiter: scan.files.find((f) => f.format === 'csv')?.delimiter ?? ',' });
+}
+
+/** The second pass: each contact row classified under both rule sets, tallied, and written out when it moves. */
+async function classifyRows(scan: ContactScan, mappings: number[][], header: string[], both: Sides, aggs: Aggregates, normalize: Rules['contacts']['normalize'], read: ReadOptions, tally: Tally, moved?: { sink: ByteSink; format: RowFormat }): Promise<void> {
+  const [sb, sa] = both.sides;
+  const scratch = new Array<string>(header.length).fill('');
+  for (let f = 0; f < scan.files.length; f++) {
+    const fs = scan.files[f]!;
+    const map = mappings[f]!;
+    const table = await openTable(fs.ref, { ...read, headers: fs.headers });
+    const identity = map.length === header.length && map.every((m, i) => m === i);
+    const visit = (row: Rec): void => {
+      // Only the columns the rules read, unless the row is written out.
+      const values = scratch;
+      if (identity) for (const i of both.columns) values[i] = row.field(i);
+      else {
+        values.fill('');
+        for (let i = 0; i < Math.max(row.width, fs.headers.length); i++) values[map[i]!] = row.field(i);
+      }
+      const warnings: string[] = [];
+      if (row.width !== fs.headers.length && fs.format === 'csv') warnings.push(`ragged row: ${row.width} fields, header has ${fs.headers.length}`);
+      let slot = aggs.slotOf(row, fs.keyColumn, normalize, false);
+      if (slot === BLANK_KEY) {
+        slot = -1;
+        warnings.push('empty key');
+      } else if (aggs.contactRows[slot]! > 1) warnings.push(`duplicate key: ${aggs.contactRows[slot]!} rows`);
+      const { v: vb } = both.verdict(sb, values, slot, [...warnings]);
+      const { v: va, since, added } = both.verdict(sa, values, slot, warnings);
+      tally.add(vb, va);
+      if (moved && vb.stage !== va.stage) {
+        const out = new Array<string>(header.length);
+        for (let i = 0; i < header.length; i++) out[i] = identity ? row.field(i) : values[i]!;
+        moved.sink.text(moved.format.row([...out, ...funnelValues(va, since), ...added, vb.stage, vb.reason]));
+      }
+    };
+    await forEachRecord(table, visit, async () => {
+      if (moved?.sink.full) await moved.sink.flush();
+    });
+  }
+  if (moved) await moved.sink.flush();
+}
+
+function resultOf(tally: Tally, lb: LoadedRules, la: LoadedRules, asOf: number, moved: string | undefined): WhatifResult {
+  const actions = [...tally.actions.values()].sort((x, y) => y.contacts - x.contacts || x.before.localeCompare(y.before) || x.after.localeCompare(y.after));
+  return {
+    before: { rules: lb.source, sha256: lb.sha256 },
+    after: { rules: la.source, sha256: la.sha256 },
+    as_of: isoTime(asOf),
+    contacts: tally.contacts,
+    stages: tally.stages(),
+    matrix: tally.matrix,
+    changed: tally.changed,
+    unchanged: tally.contacts - tally.changed,
+    contactable: { gained: tally.gained, lost: tally.lost },
+    action_changed: tally.actionChanged,
+    actions,
+    moved_file: moved,
+  };
+}
+
 async function compare(opts: WhatifOptions, io: WhatifIO, run: OutputRun, movedOut: Output | undefined, lb: LoadedRules, la: LoadedRules): Promise<WhatifResult> {
   io.note(`rules: ${lb.source} → ${la.source}`);
   const before = lb.rules;
   const after = la.rules;
   const asOf = opts.asOf !== undefined ? parseAsOf(opts.asOf, after.activities.timezone) : (io.now ?? Date.now)();
   const read: ReadOptions = { stdin: io.stdin, encoding: opts.encoding, delimiter: opts.delimiter, noHeader: opts.noHeader, warn: io.warn, parser: opts.parser };
-
-  const asOfText = isoTime(asOf);
   const plan = planUnion([before, after], asOf);
   // A rule set with an sla is classified as classify does it: through the replay of stage dates (SPEC §7).
   const replays = [hasSla(before), hasSla(after)];
@@ -217,120 +343,14 @@ async function compare(opts: WhatifOptions, io: WhatifIO, run: OutputRun, movedO
   const aggs = new Aggregates(plan.counters.length, replays.some(Boolean), plan.scores.length);
   await fold(opts, after, plan, aggs, read, io);
 
-  {
-    const refs: InputRef[] = [];
-    for (const p of opts.contacts) {
-      if (p === '-') {
-        const path = await copyStdin(io.stdin, run);
-        refs.push({ path, name: '<stdin>' });
-      } else refs.push(inputRef(p));
-    }
-    const scan = await scanContacts(refs, {
-      read,
-      keyName: after.contacts.key,
-      normalize: after.contacts.normalize,
-      dateColumns: [...new Set([...dateColumnsOf(before), ...dateColumnsOf(after), ...[before, after].flatMap((r) => (r.contacts.created ? [r.contacts.created] : []))])],
-      onKey: (row, col) => {
-        const slot = aggs.slotOf(row, col, after.contacts.normalize, true);
-        if (slot >= 0) aggs.contactRows[slot]!++;
-      },
-    });
-    const dateOrder = after.activities.dateOrder === 'auto' ? scan.dateOrder : after.activities.dateOrder;
-    if (!dateOrder && scan.ambiguousDate) {
-      const a = scan.ambiguousDate;
-      throw new InputError(`cannot tell the order of slash dates such as '${a.text}': no date in these columns has a day above 12`, { file: a.file, line: a.line }, 'set activities.date_order: dmy or mdy in the rules');
-    }
-    const { header, mappings } = unionHeader(scan.files);
-    const env = { headers: header, asOf, aggs, dateOrder, warn: io.warn };
-    const cb = new Classifier(before, { ...env, plan: plan.views[0]!, score: 0 });
-    const ca = new Classifier(after, { ...env, plan: plan.views[1]!, score: 1 });
-    // A column the rules name that the contacts lack is an error, as in classify — for either rule set.
-    checkFieldColumns(cb.missing, scan.files.map((f) => f.ref.name), header, lb.source === 'built-in', io.warn);
-    checkFieldColumns(ca.missing, scan.files.map((f) => f.ref.name), header, la.source === 'built-in', io.warn);
-    const files = scan.files.map((f) => f.ref.name).join(', ');
-    const events = replays.some(Boolean) ? aggs.events!.byContact(aggs.size) : undefined;
-    const sides = ([[before, cb, 0], [after, ca, 1]] as const).map(([rules, classifier, r]) => ({
-      rules,
-      classifier,
-      dates: replays[r] ? new StageDates(rules, classifier, plan.views[r]!, events!, asOf) : undefined,
-      created: replays[r] ? createdColumn(rules, header, files) : -1,
-    }));
-    const read2 = [...new Set([...cb.columns, ...ca.columns, ...sides.flatMap((x) => (x.created >= 0 ? [x.created] : []))])];
-    /** One rule set's verdict for a row, as classify gives it (with the replay's floor and SLA for rules with an sla). */
-    const verdict = (side: (typeof sides)[number], values: string[], slot: number, warnings: string[]): { v: Verdict; since: string; added: string[] } => {
-      if (!side.dates) return { v: side.classifier.classify(values, slot, warnings), since: asOfText, added: [] };
-      const tl = side.dates.replay(values, slot, createdAt(values, side.created, side.rules.contacts.created ?? '', side.rules.activities.timezone, dateOrder, warnings));
-      const v = side.classifier.classify(values, slot, warnings, tl.floor, side.dates.keptBy(tl));
-      const cells = side.dates.cells(v, tl, undefined);
-      return { v, since: cells.since, added: cells.added };
-    };
-    const order = stageOrder(before, after);
-    const tally = new Tally(order, [...before.stages.map((s) => s.id), DISQUALIFIED], [...after.stages.map((s) => s.id), DISQUALIFIED]);
-
-    const delimiter = scan.files.find((f) => f.format === 'csv')?.delimiter ?? ',';
-    const added = [...FUNNEL_COLUMNS, ...(replays[1] ? stageDateColumns(after) : []), 'stage_before', 'reason_before'];
-    const columns = [...header, ...added.map((c) => `${opts.prefix}${c}`)];
-    const clashing = columns.slice(header.length).filter((c) => header.includes(c));
-    if (opts.moved !== undefined && clashing.length) throw new UsageError(`the contacts already have a column ${clashing[0]}`, {}, 'is this an annotated file? use the original export, or choose another --prefix');
-    const format = rowFormat({ format: 'csv', columns, delimiter });
-    const sink = movedOut && new ByteSink((chunk) => movedOut.write(chunk));
-    {
-      sink?.text(format.header());
-      const scratch = new Array<string>(header.length).fill('');
-      for (let f = 0; f < scan.files.length; f++) {
-        const fs = scan.files[f]!;
-        const map = mappings[f]!;
-        const table = await openTable(fs.ref, { ...read, headers: fs.headers });
-        const identity = map.length === header.length && map.every((m, i) => m === i);
-        const visit = (row: Rec): void => {
-          // Only the columns the rules read, unless the row is written out.
-          const values = scratch;
-          if (identity) for (const i of read2) values[i] = row.field(i);
-          else {
-            values.fill('');
-            for (let i = 0; i < Math.max(row.width, fs.headers.length); i++) values[map[i]!] = row.field(i);
-          }
-          const warnings: string[] = [];
-          if (row.width !== fs.headers.length && fs.format === 'csv') warnings.push(`ragged row: ${row.width} fields, header has ${fs.headers.length}`);
-          let slot = aggs.slotOf(row, fs.keyColumn, after.contacts.normalize, false);
-          if (slot === BLANK_KEY) {
-            slot = -1;
-            warnings.push('empty key');
-          } else {
-            const n = aggs.contactRows[slot]!;
-            if (n > 1) warnings.push(`duplicate key: ${n} rows`);
-          }
-          const { v: vb } = verdict(sides[0]!, values, slot, [...warnings]);
-          const { v: va, since, added: dated } = verdict(sides[1]!, values, slot, warnings);
-          tally.add(vb, va);
-          if (sink && vb.stage !== va.stage) {
-            const out = new Array<string>(header.length);
-            if (identity) for (let i = 0; i < header.length; i++) out[i] = row.field(i);
-            else for (let i = 0; i < header.length; i++) out[i] = values[i]!;
-            sink.text(format.row([...out, ...funnelValues(va, since), ...dated, vb.stage, vb.reason]));
-          }
-        };
-        await forEachRecord(table, visit, async () => {
-          if (sink?.full) await sink.flush();
-        });
-      }
-      if (sink) await sink.flush();
-      await run.commit();
-    }
-    const actions = [...tally.actions.values()].sort((x, y) => y.contacts - x.contacts || x.before.localeCompare(y.before) || x.after.localeCompare(y.after));
-    return {
-      before: { rules: lb.source, sha256: lb.sha256 },
-      after: { rules: la.source, sha256: la.sha256 },
-      as_of: asOfText,
-      contacts: tally.contacts,
-      stages: tally.stages(),
-      matrix: tally.matrix,
-      changed: tally.changed,
-      unchanged: tally.contacts - tally.changed,
-      contactable: { gained: tally.gained, lost: tally.lost },
-      action_changed: tally.actionChanged,
-      actions,
-      moved_file: opts.moved,
-    };
-  }
+  const { scan, dateOrder } = await scanBoth(opts, io, run, before, after, aggs, read);
+  const { header, mappings } = unionHeader(scan.files);
+  const both = sidesOf(lb, la, plan, aggs, scan, header, dateOrder, asOf, io);
+  const tally = new Tally(stageOrder(before, after), [...before.stages.map((s) => s.id), DISQUALIFIED], [...after.stages.map((s) => s.id), DISQUALIFIED]);
+  const format = movedFormat(opts, after, header, scan);
+  const moved = movedOut && { sink: new ByteSink((chunk) => movedOut.write(chunk)), format };
+  moved?.sink.text(format.header());
+  await classifyRows(scan, mappings, header, both, aggs, after.contacts.normalize, read, tally, moved);
+  await run.commit();
+  return resultOf(tally, lb, la, asOf, opts.moved);
 }

@@ -196,6 +196,36 @@ function parseEvents(p: Parsed, node: Node | null, name: string): CaseEvent[] {
   return out;
 }
 
+/** The value of one expectation, checked against the rules; undefined (with the problem recorded) when invalid. */
+function expectationValue(p: Parsed, key: ExpectKey, node: Node | null, v: string): Expectation['value'] | undefined {
+  const t = v.trim();
+  switch (key) {
+    case 'stage': {
+      const ids = [...p.vocab.stages, 'disqualified'];
+      if (ids.includes(t)) return t;
+      const guess = closest(t, ids);
+      return p.c.error(node, `no stage '${t}' in the rules`, guess ? `did you mean '${guess}'?` : `stages are: ${ids.join(', ')}`);
+    }
+    case 'contactable':
+    case 'persona':
+      return YES_NO[t.toLowerCase()] ?? p.c.error(node, `'${key}' must be yes or no, not '${v}'`);
+    case 'score':
+    case 'fit': {
+      const n = t === '' ? NaN : Number(t);
+      return Number.isFinite(n) ? n : p.c.error(node, `'${key}' must be a number, not '${v}'`, key === 'score' ? 'the score is compared within ±0.05' : undefined);
+    }
+    case 'sla': {
+      const state = t.toLowerCase() === 'none' ? '' : t.toLowerCase();
+      return state === '' || (SLA_STATES as readonly string[]).includes(state) ? state : p.c.error(node, `'sla' must be ${SLA_STATES.join(', ')}, not '${v}'`);
+    }
+  }
+  if (!key.startsWith(BECAME_PREFIX)) return v;
+  // A date (compared on its day) or a time; never (or empty) for a stage not reached.
+  if (t === '' || t.toLowerCase() === 'never') return '';
+  if (Number.isNaN(parseDate(t, p.rules.activities.timezone, 'dmy'))) return p.c.error(node, `cannot read the date '${v}' of '${key}'`, 'write it as YYYY-MM-DD or YYYY-MM-DDTHH:mm:ssZ, or never');
+  return t;
+}
+
 function parseExpect(p: Parsed, node: Node | null, name: string): Expectation[] {
   const out: Expectation[] = [];
   const es = p.c.entries(node, `the expectations of case '${name}'`) ?? [];
@@ -212,58 +242,8 @@ function parseExpect(p: Parsed, node: Node | null, name: string): Expectation[] 
       continue;
     }
     const v = p.c.text(e.value, `'${key}'`);
-    if (v === undefined) continue;
-    const t = v.trim();
-    switch (key) {
-      case 'stage': {
-        const ids = [...p.vocab.stages, 'disqualified'];
-        if (!ids.includes(t)) {
-          const guess = closest(t, ids);
-          p.c.error(e.value, `no stage '${t}' in the rules`, guess ? `did you mean '${guess}'?` : `stages are: ${ids.join(', ')}`);
-          continue;
-        }
-        out.push({ key, value: t, pos });
-        break;
-      }
-      case 'contactable':
-      case 'persona': {
-        const b = YES_NO[t.toLowerCase()];
-        if (b === undefined) {
-          p.c.error(e.value, `'${key}' must be yes or no, not '${v}'`);
-          continue;
-        }
-        out.push({ key, value: b, pos });
-        break;
-      }
-      case 'score':
-      case 'fit': {
-        const n = t === '' ? NaN : Number(t);
-        if (!Number.isFinite(n)) {
-          p.c.error(e.value, `'${key}' must be a number, not '${v}'`, key === 'score' ? 'the score is compared within ±0.05' : undefined);
-          continue;
-        }
-        out.push({ key, value: n, pos });
-        break;
-      }
-      case 'sla': {
-        const state = t.toLowerCase() === 'none' ? '' : t.toLowerCase();
-        if (state !== '' && !(SLA_STATES as readonly string[]).includes(state)) {
-          p.c.error(e.value, `'sla' must be ${SLA_STATES.join(', ')}, not '${v}'`);
-          continue;
-        }
-        out.push({ key, value: state, pos });
-        break;
-      }
-      default:
-        if (key.startsWith(BECAME_PREFIX)) {
-          // A date (compared on its day) or a time; never (or empty) for a stage not reached.
-          if (t === '' || t.toLowerCase() === 'never') out.push({ key, value: '', pos });
-          else if (Number.isNaN(parseDate(t, p.rules.activities.timezone, 'dmy'))) p.c.error(e.value, `cannot read the date '${v}' of '${key}'`, 'write it as YYYY-MM-DD or YYYY-MM-DDTHH:mm:ssZ, or never');
-          else out.push({ key, value: t, pos });
-          break;
-        }
-        out.push({ key, value: v, pos });
-    }
+    const value = v === undefined ? undefined : expectationValue(p, key, e.value, v);
+    if (value !== undefined) out.push({ key, value, pos });
   }
   return out;
 }
