@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { LineCounter, parseDocument, isMap, isSeq, isScalar, isAlias, type Document, type Node, type Pair } from 'yaml';
 import { parseDuration, DURATION_HINT } from './duration.js';
+import { compileUserRegex } from './regex.js';
 import { parseDate } from '../input/dates.js';
 import { closest, norm, snakeCase } from '../util/text.js';
 import { DEFAULT_CONSENT_ACTION, type Cond, type FieldOp, type NumCmp, type NumOp, type Pos, type Rules, type Scalar, type Sla, type Stage } from './model.js';
@@ -347,7 +348,9 @@ function parseFieldOp(cx: CondContext, e: Entry): FieldOp | undefined {
       const source = c.string(e.value, what);
       if (source === undefined) return undefined;
       try {
-        return { op: 'matches', regex: new RegExp(source, 'i'), source };
+        const r = compileUserRegex(source);
+        if ('problem' in r) return c.error(e.value, `matches /${source}/ uses ${r.problem}, which cannot be matched in bounded time`, r.hint);
+        return { op: 'matches', regex: r.regex, source };
       } catch (err) {
         return c.error(e.value, `invalid regular expression /${source}/ (${(err as Error).message.replace(/^Invalid regular expression: /, '')})`, 'check brackets and escape special characters with \\');
       }

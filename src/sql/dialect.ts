@@ -2,6 +2,7 @@
  * What differs between the SQL engines funnel compiles to: quoting, regular expressions, casts, time zones.
  * Everything else in the compiler is plain SQL that the three accept alike.
  */
+import { regexProblem } from './user-regex.js';
 
 export type DialectName = 'duckdb' | 'postgres' | 'bigquery';
 
@@ -40,14 +41,6 @@ export interface Dialect {
 
 const quoteDouble = (name: string): string => `"${name.replace(/"/g, '""')}"`;
 const quoteSingle = (v: string): string => `'${v.replace(/'/g, "''")}'`;
-
-/** JavaScript regex features that RE2 (DuckDB, BigQuery) has no equivalent for. */
-function re2Problem(source: string): string | undefined {
-  if (/\(\?<?[=!]/.test(source)) return 'lookaround (?= (?! (?<= (?<!)';
-  if (/\\[1-9]/.test(source)) return 'backreferences (\\1…)';
-  if (/\\k</.test(source)) return 'named backreferences (\\k<…>)';
-  return undefined;
-}
 
 /** Capture group `group` kept, every other capturing group made non-capturing (BigQuery extracts one group). */
 export function onlyGroup(pattern: string, group: number): string {
@@ -100,7 +93,7 @@ const duckdb: Dialect = {
   countIf: (c) => `count(*) FILTER (WHERE ${c})`,
   boolOr: (c) => `bool_or(${c})`,
   keepRow: { select: (a) => `${a}.*`, output: (a, internal) => `${a}.* EXCLUDE (${internal.join(', ')})` },
-  regexProblem: re2Problem,
+  regexProblem: (s) => regexProblem(s, 're2'),
   userRegex: (s) => s,
   rowNumber: () => 'row_number() OVER ()',
 };
@@ -126,7 +119,7 @@ const postgres: Dialect = {
   boolOr: (c) => `bool_or(${c})`,
   // A whole-row reference carries the contact's columns through the CTEs; (c).* expands it at the end.
   keepRow: { select: (a) => `${a}.*, ${a} AS __row_value`, output: (a) => `(${a}.__row_value).*` },
-  regexProblem: () => undefined,
+  regexProblem: (s) => regexProblem(s, 'postgres'),
   // PostgreSQL's word boundary is \y; \b is a backspace there.
   userRegex: (s) => s.replace(/\\b/g, '\\y'),
   rowNumber: () => 'row_number() OVER ()',
@@ -151,7 +144,7 @@ const bigquery: Dialect = {
   countIf: (c) => `COUNTIF(${c})`,
   boolOr: (c) => `LOGICAL_OR(${c})`,
   keepRow: { select: (a) => `${a}.*`, output: (a, internal) => `${a}.* EXCEPT (${internal.join(', ')})` },
-  regexProblem: re2Problem,
+  regexProblem: (s) => regexProblem(s, 're2'),
   userRegex: (s) => s,
   rowNumber: () => 'ROW_NUMBER() OVER ()',
 };
