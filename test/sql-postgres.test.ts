@@ -80,4 +80,23 @@ describe('funnel sql on a real PostgreSQL gives the CLI results', () => {
       expect(Math.abs(Number(s.funnel_score) - Number(c.funnel_score)), where).toBeLessThanOrEqual(0.05);
     });
   });
+
+  it('literals stay literals under standard_conforming_strings = off', () => {
+    const yaml = `contacts: { key: Email }
+stages:
+  - { id: s, action: '\\' }
+  - { id: t, action: "); DROP TABLE victims; --", when: { field: Email, in: ['\\', "); DROP TABLE victims; --", "a@x.com"] } }
+`;
+    const query = compileSql(rulesFrom(yaml), DIALECTS.postgres, { contactsTable: 'contacts', asOf: AS_OF, prefix: 'funnel_' });
+    psql(`DROP TABLE IF EXISTS victims; CREATE TABLE victims (x int); INSERT INTO victims VALUES (1);
+DROP TABLE IF EXISTS contacts; CREATE TABLE contacts ("Email" text); INSERT INTO contacts VALUES ('a@x.com'), ('b@x.com');`);
+    const text = psql(`SET standard_conforming_strings = off;\n${query}`);
+    expect(text.startsWith('SET\n')).toBe(true);
+    const out = parse(text.slice(4), { columns: true }) as Record<string, string>[];
+    expect(out.map((r) => [r.funnel_stage, r.funnel_action])).toEqual([
+      ['t', '); DROP TABLE victims; --'],
+      ['s', '\\'],
+    ]);
+    expect(psql('SELECT count(*) AS n FROM victims;')).toBe('n\n1\n');
+  });
 });

@@ -5,10 +5,13 @@ import { PassThrough } from 'node:stream';
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
+import { stringify } from 'csv-stringify/sync';
 import { classify } from '../src/commands/classify.js';
 import { compileSql } from '../src/sql/compile.js';
 import { DIALECTS } from '../src/sql/dialect.js';
 import { rulesFrom, ROOT, runCli, tempDir } from './helpers.js';
+import { memTerminal } from './terminal.js';
+import { main } from '../src/cli/cli.js';
 
 const AS_OF = Date.parse('2026-11-15T00:00:00Z');
 const EXAMPLE = readFileSync(join(ROOT, 'rules.example.yaml'), 'utf8');
@@ -73,6 +76,21 @@ const FIXTURES = [
   ['hubspot', join(ROOT, 'fixtures', 'hubspot', 'contacts.csv'), join(ROOT, 'fixtures', 'hubspot', 'activities.csv')],
 ] as const;
 
+/**
+ * The hubspot contacts with values wrapped in what JavaScript's trim removes and SQL's trim keeps (tab, CR, LF,
+ * no-break and other Unicode spaces), on two rows of three: comparisons must trim as the CLI does.
+ */
+function paddedContacts(): string {
+  const pads = ['\t', '\r\n', '\n', '\u00a0', ' \t', '\u202f', '\u3000', '\u2028', '\v'];
+  const rows = parse(readFileSync(FIXTURES[1][1]), { columns: true }) as Row[];
+  const padded = rows.map((r, i) =>
+    i % 3 === 0 ? r : Object.fromEntries(Object.entries(r).map(([k, v], j) => [k, k === 'Notes' || v === '' ? v : `${pads[(i + j) % pads.length]}${v}${pads[(i * 7 + j) % pads.length]}`])),
+  );
+  const file = join(tempDir(), 'padded-contacts.csv');
+  writeFileSync(file, stringify(padded, { header: true }));
+  return file;
+}
+
 describe('funnel sql on a real DuckDB gives the CLI results', () => {
   it.each(FIXTURES)('example rules on the %s fixture', async (name, contacts, activities) => {
     await load('contacts', contacts);
@@ -80,8 +98,31 @@ describe('funnel sql on a real DuckDB gives the CLI results', () => {
     compare(await viaCli(EXAMPLE, contacts, activities), await viaSql(EXAMPLE), name);
   });
 
-  it('for generated rule sets (property over the rule language)', { timeout: 600_000 }, async () => {
+  it('on values wrapped in tabs, line breaks and no-break spaces', async () => {
+    const contacts = paddedContacts();
+    await load('contacts', contacts);
+    await load('activities', FIXTURES[1][2]);
+    compare(await viaCli(EXAMPLE, contacts, FIXTURES[1][2]), await viaSql(EXAMPLE), 'padded');
+  });
+
+  it('for stages naming the stages before them, and a later stage without when', async () => {
     const [, contacts, activities] = FIXTURES[1];
+    await load('contacts', contacts);
+    await load('activities', activities);
+    const stages = ['  - { id: s0 }', '  - { id: s1, when: { field: Industry, in: [Software, SaaS] } }', '  - { id: s2, when: { activity: page_view } }'];
+    for (let i = 3; i < 20; i++) stages.push(`  - { id: s${i}, when: { any: [ { all: [ { stage: s${i - 1} }, { stage: s${i - 2} } ] }, { field: Country, equals: C${i} } ] } }`);
+    stages.push('  - { id: always }', '  - { id: last, when: { all: [ { stage: s19 }, { not: { stage: always } } ] } }');
+    const yaml = `contacts: { key: Email }\nactivities: { key: Email, type: Activity Type, time: Activity Date }\ndisqualify:\n  - { id: d, when: { all: [ { stage: s18 }, { field: Country, equals: France } ] } }\nstages:\n${stages.join('\n')}\n`;
+    const query = compileSql(rulesFrom(yaml), DIALECTS.duckdb, { contactsTable: 'contacts', activitiesTable: 'activities', asOf: AS_OF, prefix: 'funnel_' });
+    expect(query.length).toBeLessThan(100_000);
+    const cli = await viaCli(yaml, contacts, activities);
+    expect(new Set(cli.map((r) => r.funnel_stage))).toEqual(new Set(['always', 'disqualified']));
+    compare(cli, await viaSql(yaml), 'chain');
+  });
+
+  it('for generated rule sets (property over the rule language)', { timeout: 600_000 }, async () => {
+    const [, , activities] = FIXTURES[1];
+    const contacts = paddedContacts();
     await load('contacts', contacts);
     await load('activities', activities);
     const field = fc.constantFrom('Industry', 'Number of Employees', 'Country', 'Job Title', 'Email opt-in', 'Lifecycle Stage', 'Email', 'Company');
@@ -161,6 +202,21 @@ stages:
     const bq = compileSql(rulesFrom(yaml), DIALECTS.bigquery, { contactsTable: 'crm.contacts', asOf: AS_OF, prefix: 'funnel_' });
     expect(bq).toContain('c.`Company "Name"`');
     expect(bq).toContain(`'o\\'brien\\'; drop table contacts; --'`);
+  });
+
+  it('a line break in the rules path cannot end the header comment', async () => {
+    const dir = tempDir();
+    const path = join(dir, 'r\nDROP TABLE victims; --.yaml');
+    writeFileSync(path, 'contacts: { key: Email }\nstages:\n  - { id: s }\n  - { id: t, when: { field: Email, contains: "\\n; DROP TABLE victims; --" } }\n');
+    const term = memTerminal(dir);
+    expect(await main(['sql', '-r', path, '--dialect', 'duckdb', '--as-of', '2026-11-15'], term)).toBe(0);
+    const q = term.stdoutText();
+    expect(q.split('\n')[0]).toContain('r\\u000aDROP TABLE victims; --.yaml');
+    await conn.run(`CREATE OR REPLACE TABLE victims AS SELECT 1 AS x`);
+    await conn.run(`CREATE OR REPLACE TABLE contacts AS SELECT * FROM (VALUES ('a@x.com')) t("Email")`);
+    const rows = (await conn.runAndReadAll(q)).getRowObjects();
+    expect(rows.map((r) => r.funnel_stage)).toEqual(['s']);
+    expect((await conn.runAndReadAll('SELECT count(*) AS n FROM victims')).getRowObjects()[0]!.n).toBe(1n);
   });
 
   it('refuses, naming the atom and the dialect, what a dialect cannot express', async () => {

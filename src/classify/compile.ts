@@ -211,7 +211,19 @@ export function compileCond(cond: Cond, env: CompileEnv): CompiledCond {
       return {
         test: (ctx) => env.stage(id).test(ctx),
         explain(ctx) {
-          const inner = env.stage(id).explain(ctx);
+          // One level of evidence: a chain of stages naming the ones before would otherwise explain each
+          // earlier stage once per path to it — exponential in time and in the length of funnel_reason.
+          if (ctx.inStageRef) {
+            const held = env.stage(id).test(ctx);
+            return { kind: 'stage', held, text: `stage ${id}`, evidence: held ? id : `not ${id}` };
+          }
+          ctx.inStageRef = true;
+          let inner: Explained;
+          try {
+            inner = env.stage(id).explain(ctx);
+          } finally {
+            ctx.inStageRef = false;
+          }
           return { kind: 'stage', held: inner.held, text: `stage ${id}`, evidence: inner.held ? `${id} (${reasonOf(inner)})` : `not ${id} (${inner.evidence})`, children: [inner] };
         },
       };

@@ -32,6 +32,8 @@ export interface Ctx {
   consent: boolean;
   /** Per stage: 0 not yet known, 1 holds, 2 does not (for `stage:` references). */
   stageMemo: Int8Array;
+  /** Inside the explanation of a referenced stage: its own `stage:` references are then named, not explained. */
+  inStageRef?: boolean;
   /** Row-level problems found while reading values (unparsable number…), in the order found. */
   warnings: string[];
 }

@@ -62,8 +62,24 @@ interface Entry {
   value: Node | null;
 }
 
+/**
+ * Bounds against YAML alias bombs (a few hundred bytes of nested aliases standing for 10⁹ conditions): the
+ * characters that alias expansion may add to what is checked, and the conditions one rules file may hold.
+ */
+export const MAX_ALIAS_EXPANSION = 100_000;
+export const MAX_CONDITIONS = 10_000;
+
+/** Thrown where a bound is crossed: the check stops there with this one problem. */
+class RulesTooLarge extends Error {
+  constructor(readonly problem: Problem) {
+    super(problem.message);
+  }
+}
+
 class Checker {
   readonly problems: Problem[] = [];
+  private expanded = 0;
+  private conditions = 0;
   constructor(
     readonly file: string,
     readonly doc: Document,
@@ -88,8 +104,23 @@ class Checker {
 
   resolve(node: unknown): Node | null {
     if (node === null || node === undefined) return null;
-    if (isAlias(node)) return (node.resolve(this.doc) as Node | undefined) ?? null;
-    return node as Node;
+    if (!isAlias(node)) return node as Node;
+    const target = (node.resolve(this.doc) as Node | undefined) ?? null;
+    const range = target?.range;
+    this.expanded += range ? Math.max(1, range[1] - range[0]) : 1;
+    if (this.expanded > MAX_ALIAS_EXPANSION) {
+      this.stop(node, `YAML aliases expand to more than ${MAX_ALIAS_EXPANSION.toLocaleString('en-US')} characters of rules`, 'nested aliases multiply what they stand for; write the conditions out, or share them through { stage: id }');
+    }
+    return target;
+  }
+
+  /** Counts one more condition node; too many stop the check. */
+  condition(node: Node | null): void {
+    if (++this.conditions > MAX_CONDITIONS) this.stop(node, `the rules hold more than ${MAX_CONDITIONS.toLocaleString('en-US')} conditions`, 'nested aliases multiply what they stand for; write fewer conditions');
+  }
+
+  private stop(node: Node | null | undefined, message: string, hint: string): never {
+    throw new RulesTooLarge({ severity: 'error', file: this.file, ...this.pos(node), message, hint });
   }
 
   entries(node: Node | null, what: string): Entry[] | undefined {
@@ -116,14 +147,23 @@ class Checker {
     node = this.resolve(node);
     if (!isScalar(node) || node.value === null || typeof node.value === 'object') return this.error(node, `${what} must be a single value`);
     const v = node.value;
-    if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') return v;
-    return String(v);
+    if (typeof v === 'number' && !Number.isFinite(v)) return this.error(node, `${what} is ${String(v)}, which no data holds`, 'write a finite number, or quote it to compare text');
+    if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') return this.text(node, v, what);
+    return this.text(node, String(v), what);
   }
 
   string(node: Node | null, what: string): string | undefined {
     node = this.resolve(node);
     if (!isScalar(node) || node.value === null || typeof node.value === 'object') return this.error(node, `${what} must be text`);
-    return String(node.value);
+    return this.text(node, String(node.value), what);
+  }
+
+  /** Text no SQL engine can hold (a NUL, half of a surrogate pair) is an error here, not a failing query later. */
+  private text<T extends Scalar>(node: Node, v: T, what: string): T | undefined {
+    if (typeof v !== 'string') return v;
+    if (v.includes('\0')) return this.error(node, `${what} holds a NUL character (\\0)`, 'remove it: no data file or database holds one in text');
+    if (/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/.test(v)) return this.error(node, `${what} holds half of a UTF-16 surrogate pair`, 'write the character itself, or both halves (\\ud83d\\ude00)');
+    return v;
   }
 
   number(node: Node | null, what: string): number | undefined {
@@ -221,6 +261,7 @@ function numCmps(cx: CondContext, node: Node | null, what: string): NumCmp[] | u
 
 function parseCond(cx: CondContext, node: Node | null, scope: Scope, where: string): Cond | undefined {
   const { c } = cx;
+  c.condition(node);
   const entries = c.entries(node, `a condition in ${where}`);
   if (!entries) return undefined;
   const pos = c.pos(node);
@@ -407,6 +448,50 @@ function parseSla(c: Checker, e: Entry, stage: string): Sla | undefined {
   return within && action !== undefined ? { withinMs: within.ms, within: within.text, action } : undefined;
 }
 
+/**
+ * Cycles among `stage:` references, found in one depth-first walk (each stage and reference once: a chain of
+ * stages each naming the ones before must not be walked once per path).
+ */
+function reportCycles(c: Checker, refs: CondContext['stageRefs'], stages: Map<string, Node | null>): void {
+  const edges = new Map<string, { id: string; node: Node | null }[]>();
+  for (const r of refs) if (r.from !== undefined) edges.set(r.from, [...(edges.get(r.from) ?? []), r]);
+  const done = new Set<string>();
+  const reported = new Set<string>();
+  for (const start of edges.keys()) {
+    if (done.has(start)) continue;
+    // An explicit stack, as a long chain would overflow the call stack.
+    const path: string[] = [start];
+    const onPath = new Map<string, number>([[start, 0]]);
+    const next: number[] = [0];
+    while (path.length) {
+      const id = path[path.length - 1]!;
+      const out = edges.get(id) ?? [];
+      const i = next[next.length - 1]!++;
+      if (i >= out.length) {
+        done.add(id);
+        onPath.delete(id);
+        path.pop();
+        next.pop();
+        continue;
+      }
+      const e = out[i]!;
+      const at = onPath.get(e.id);
+      if (at !== undefined) {
+        const cycle = [...path.slice(at), e.id];
+        const key = [...new Set(cycle)].sort().join('>');
+        if (!reported.has(key)) {
+          reported.add(key);
+          c.error(e.node, `stage references form a cycle: ${cycle.join(' → ')}`, 'a stage cannot depend on itself');
+        }
+      } else if (!done.has(e.id) && stages.has(e.id)) {
+        onPath.set(e.id, path.length);
+        path.push(e.id);
+        next.push(0);
+      }
+    }
+  }
+}
+
 /** An optional key of a map, read as its declared shape. */
 function optional<T extends Scalar | Scalar[] | { ms: number; text: string }>(c: Checker, m: Map<string, Entry>, parent: Shape, key: string, what: string): T | undefined {
   const e = m.get(key);
@@ -419,6 +504,15 @@ function optionalString(c: Checker, m: Map<string, Entry>, parent: Shape, key: s
 
 /** Validates rules text; `rules` is set when there are no errors. */
 export function loadRulesText(text: string, file: string): LoadResult {
+  try {
+    return loadUnbounded(text, file);
+  } catch (e) {
+    if (e instanceof RulesTooLarge) return { problems: [e.problem] };
+    throw e;
+  }
+}
+
+function loadUnbounded(text: string, file: string): LoadResult {
   const lc = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lc, prettyErrors: true, uniqueKeys: true });
   const c = new Checker(file, doc, lc);
@@ -683,25 +777,7 @@ export function loadRulesText(text: string, file: string): LoadResult {
       c.error(r.node, `unknown stage '${r.id}' in 'stage:'`, guess ? `did you mean '${guess}'?` : `stages are: ${[...stageNodes.keys()].join(', ')}`);
     }
   }
-  const edges = new Map<string, { id: string; node: Node | null }[]>();
-  for (const r of cx.stageRefs) if (r.from !== undefined) edges.set(r.from, [...(edges.get(r.from) ?? []), r]);
-  const reported = new Set<string>();
-  const visit = (id: string, path: string[]): void => {
-    for (const e of edges.get(id) ?? []) {
-      const at = path.indexOf(e.id);
-      if (at !== -1 || e.id === id) {
-        const cycle = [...path.slice(at === -1 ? path.length - 1 : at), e.id];
-        const key = [...new Set(cycle)].sort().join('>');
-        if (!reported.has(key)) {
-          reported.add(key);
-          c.error(e.node, `stage references form a cycle: ${cycle.join(' → ')}`, 'a stage cannot depend on itself');
-        }
-        continue;
-      }
-      if (path.length < 64) visit(e.id, [...path, e.id]);
-    }
-  };
-  for (const id of edges.keys()) visit(id, [id]);
+  reportCycles(c, cx.stageRefs, stageNodes);
 
   // points for signals that nothing else names: probably a typo
   const used = new Set<string>(signalsDeclared);

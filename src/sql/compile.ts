@@ -10,7 +10,7 @@ import { DEFAULT_CONSENT_ACTION, type Cond, type FieldOp, type NumCmp, type Rule
 import { norm } from '../util/text.js';
 import { isoTime } from '../input/dates.js';
 import type { Dialect } from './dialect.js';
-import { columnParts, date, domain, fold, inlineParts, number, partsColumns, slashOrderHint, snake } from './values.js';
+import { columnParts, date, domain, fold, inlineParts, number, partsColumns, slashOrderHint, snake, trim } from './values.js';
 
 export interface SqlOptions {
   contactsTable: string;
@@ -32,13 +32,57 @@ function tableRef(d: Dialect, name: string): string {
     .join('.');
 }
 
+/**
+ * Text for a `--` comment: a line break in it (a rules path may hold one) would end the comment and let the
+ * rest run as SQL, so line breaks and every other control character are written as escapes.
+ */
+function commentText(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/** The stages that `stage:` references name, each after the stages its own condition names. */
+function referencedStages(rules: Rules, stageIndex: Map<string, number>): number[] {
+  const named = (c: Cond | undefined): number[] => {
+    const out: number[] = [];
+    const walk = (x: Cond): void => {
+      if (x.kind === 'stage') out.push(stageIndex.get(x.id)!);
+      else if (x.kind === 'all' || x.kind === 'any') x.items.forEach(walk);
+      else if (x.kind === 'not') walk(x.item);
+    };
+    if (c) walk(c);
+    return out;
+  };
+  const order: number[] = [];
+  const seen = new Set<number>();
+  // The loader has refused cycles, so this ends; an explicit stack, as chains can be long.
+  const visit = (root: number): void => {
+    const stack: { i: number; deps: number[]; at: number }[] = [];
+    const push = (i: number): void => {
+      seen.add(i);
+      stack.push({ i, deps: named(rules.stages[i]!.when), at: 0 });
+    };
+    if (seen.has(root)) return;
+    push(root);
+    while (stack.length) {
+      const top = stack[stack.length - 1]!;
+      const dep = top.deps[top.at++];
+      if (dep === undefined) {
+        order.push(top.i);
+        stack.pop();
+      } else if (!seen.has(dep)) push(dep);
+    }
+  };
+  for (const c of allConditions(rules)) if (c.kind === 'stage') visit(stageIndex.get(c.id)!);
+  return order;
+}
+
 export function compileSql(rules: Rules, d: Dialect, o: SqlOptions): string {
   const plan = planActivities(rules, o.asOf);
   const asOf = String(o.asOf);
   const tz = rules.activities.timezone;
   const key = rules.contacts.key;
   if (key === undefined) throw new SqlCompileError('funnel sql needs contacts.key in the rules', {}, 'name the column that joins contacts and activities');
-  const keyExpr = (e: string): string => (rules.contacts.normalize === 'email' ? `COALESCE(lower(trim(${e})), '')` : `COALESCE(${e}, '')`);
+  const keyExpr = (e: string): string => (rules.contacts.normalize === 'email' ? `COALESCE(lower(${trim(d, e)}), '')` : `COALESCE(${e}, '')`);
   const hasActivities = plan.counters.length > 0 || plan.signals.length > 0;
   const a = rules.activities;
   if (hasActivities && !o.activitiesTable) throw new SqlCompileError('the rules read activities: give --activities-table', {}, 'funnel sql --activities-table activities');
@@ -55,16 +99,20 @@ export function compileSql(rules: Rules, d: Dialect, o: SqlOptions): string {
     const signal = mapped.length
       ? `CASE ${labelFold}\n${mapped.map(([label, sig]) => `      WHEN ${d.str(label)} THEN ${d.str(sig)}`).join('\n')}\n      ELSE ${snake(d, d.ident(a.type!))}\n    END`
       : snake(d, d.ident(a.type!));
-    const timeText = `trim(CAST(${d.ident(a.time!)} AS ${d.name === 'bigquery' ? 'STRING' : 'VARCHAR'}))`;
+    const timeText = trim(d, `CAST(${d.ident(a.time!)} AS ${d.name === 'bigquery' ? 'STRING' : 'VARCHAR'})`);
     const order = a.dateOrder === 'auto' ? '(SELECT date_order FROM activity_date_order)' : d.str(a.dateOrder);
     const parts = columnParts('time_text', 'time');
-    ctes.push(`activity_text AS (
-  -- key, signal and the pieces of the date text, each read once
+    ctes.push(`activity_trimmed AS (
   SELECT ${keyExpr(`CAST(${d.ident(a.key ?? key)} AS ${d.name === 'bigquery' ? 'STRING' : 'VARCHAR'})`)} AS k,
     ${signal} AS signal,
-    ${timeText} AS time_text,
-    ${partsColumns(d, timeText, 'time').join(',\n    ')}
+    ${timeText} AS time_text
   FROM ${tableRef(d, o.activitiesTable!)}
+)`);
+    ctes.push(`activity_text AS (
+  -- key, signal and the pieces of the date text, each read once
+  SELECT k, signal, time_text,
+    ${partsColumns(d, 'time_text', 'time').join(',\n    ')}
+  FROM activity_trimmed
 )`);
     if (a.dateOrder === 'auto') {
       ctes.push(`activity_date_order AS (
@@ -130,14 +178,12 @@ ${counters.length ? `${counters.join(',\n')},\n` : ''}    ${score} AS score
         return x.value ? 'c.__persona' : '(NOT c.__persona)';
       case 'consent':
         return x.value ? 'c.__consent' : '(NOT c.__consent)';
-      case 'stage': {
-        const when = rules.stages[stageIndex.get(x.id)!]!.when;
-        return when ? cond(when) : 'TRUE';
-      }
+      case 'stage':
+        return `c.__st${stageIndex.get(x.id)!}`;
     }
   };
   const cmps = (e: string, cs: NumCmp[]): string => `(${cs.map((c) => `${e} ${SYM[c.op]} ${String(c.value)}`).join(' AND ')})`;
-  const empty = (e: string): string => `(COALESCE(trim(CAST(${e} AS ${d.name === 'bigquery' ? 'STRING' : 'VARCHAR'})), '') = '')`;
+  const empty = (e: string): string => `(COALESCE(${trim(d, `CAST(${e} AS ${d.name === 'bigquery' ? 'STRING' : 'VARCHAR'})`)}, '') = '')`;
   const text = (e: string): string => `CAST(${e} AS ${d.name === 'bigquery' ? 'STRING' : 'VARCHAR'})`;
   const eq = (e: string, x: Scalar): string => {
     const t = d.str(norm(String(x)));
@@ -161,7 +207,7 @@ ${counters.length ? `${counters.join(',\n')},\n` : ''}    ${score} AS score
       case 'matches': {
         const problem = d.regexProblem(op.source);
         if (problem) throw new SqlCompileError(`matches /${op.source}/ uses ${problem}, which ${d.name} cannot express`, {}, 'rewrite the regular expression without it, or classify with the CLI');
-        return `(${present} AND ${d.search(`trim(${text(e)})`, d.userRegex(op.source), true)})`;
+        return `(${present} AND ${d.search(trim(d, text(e)), d.userRegex(op.source), true)})`;
       }
       case 'present':
         return op.value ? present : empty(e);
@@ -218,20 +264,37 @@ ${plan.counters.map((_, i) => `    COALESCE(a.n${i}, 0) AS __n${i},`).join('\n')
   SELECT c.*, COALESCE(${rules.persona ? cond(rules.persona) : 'TRUE'}, FALSE) AS __persona
   FROM consent c
 )`);
+  // Each stage that a `stage:` reference names, computed once as a column, after the stages it names: inlining
+  // its condition at every reference would repeat it once per path (exponential for chains of references).
+  let from = 'persona';
+  for (const i of referencedStages(rules, stageIndex)) {
+    const when = rules.stages[i]!.when;
+    internal.push(`__st${i}`);
+    ctes.push(`stage_${i} AS (
+  SELECT c.*, COALESCE(${when ? cond(when) : 'TRUE'}, FALSE) AS __st${i}
+  FROM ${from} c
+)`);
+    from = `stage_${i}`;
+  }
+  const stageHolds = (i: number): string => {
+    const when = rules.stages[i]!.when;
+    if (internal.includes(`__st${i}`)) return `c.__st${i}`;
+    return when ? `COALESCE(${cond(when)}, FALSE)` : 'TRUE';
+  };
   internal.push('__disq', '__stage');
   const disq = rules.disqualify.length ? `CASE ${rules.disqualify.map((q) => `WHEN COALESCE(${cond(q.when)}, FALSE) THEN ${d.str(q.id)}`).join('\n      ')} END` : 'NULL';
   const stageCase = rules.stages
     .map((s, i) => ({ s, i }))
     .slice(1)
     .reverse()
-    .map(({ s, i }) => `WHEN COALESCE(${cond(s.when!)}, FALSE) THEN ${i}`)
+    .map(({ i }) => `WHEN ${stageHolds(i)} THEN ${i}`)
     .join('\n      ');
   ctes.push(`staged AS (
   -- disqualification first (the first rule that holds), then the most mature stage whose condition holds
   SELECT c.*,
     ${disq} AS __disq,
     ${stageCase ? `CASE ${stageCase}\n      ELSE 0 END` : '0'} AS __stage
-  FROM persona c
+  FROM ${from} c
 )`);
 
   const p = o.prefix;
@@ -252,7 +315,7 @@ ${plan.counters.map((_, i) => `    COALESCE(a.n${i}, 0) AS __n${i},`).join('\n')
     `    CASE WHEN c.__disq IS NOT NULL THEN 'disqualified: ' || c.__disq ELSE ${byStage((s) => (s === rules.stages[0] ? `${s.id}: no rule of a later stage holds` : `${s.id}: the rule of stage ${s.id} holds`))} END AS ${d.ident(`${p}reason`)}`,
     `    CASE WHEN c.__key = '' THEN 'empty key' WHEN c.__dups > 1 THEN 'duplicate key: ' || CAST(c.__dups AS ${d.name === 'bigquery' ? 'STRING' : 'VARCHAR'}) || ' rows' ELSE '' END AS ${d.ident(`${p}warnings`)}`,
   ];
-  return `-- funnel sql (${d.name}) — rules: ${rules.source}, as of ${isoTime(o.asOf)}
+  return `-- funnel sql (${d.name}) — rules: ${commentText(rules.source)}, as of ${isoTime(o.asOf)}
 WITH
 ${ctes.map((c) => `${c}`).join(',\n')}
 SELECT

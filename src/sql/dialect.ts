@@ -41,6 +41,30 @@ export interface Dialect {
 
 const quoteDouble = (name: string): string => `"${name.replace(/"/g, '""')}"`;
 const quoteSingle = (v: string): string => `'${v.replace(/'/g, "''")}'`;
+/** Control characters and line separators, which a literal never holds as they are (a query stays readable lines). */
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
+const unicodeEscape = (ch: string): string => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`;
+/** A DuckDB string (which has no escapes): the control characters as chr(n) joined to the rest. */
+const quoteDuckDb = (v: string): string => {
+  if (v.search(CONTROL) === -1) return quoteSingle(v);
+  const parts: string[] = [];
+  let at = 0;
+  for (const m of v.matchAll(CONTROL)) {
+    if (m.index > at) parts.push(quoteSingle(v.slice(at, m.index)));
+    parts.push(`chr(${m[0].charCodeAt(0)})`);
+    at = m.index + 1;
+  }
+  if (at < v.length) parts.push(quoteSingle(v.slice(at)));
+  return `(${parts.join(' || ')})`;
+};
+/**
+ * A PostgreSQL escape string: backslashes doubled and quotes doubled mean the same text whatever
+ * standard_conforming_strings says (under `off`, a plain '…\' would end early and let the rest run as SQL).
+ */
+const quoteEscape = (v: string): string => `E'${v.replace(/\\/g, '\\\\').replace(/'/g, "''").replace(CONTROL, unicodeEscape)}'`;
+/** A BigQuery string: backslash escapes for the quote, the backslash and every control character. */
+const quoteBigQuery = (v: string): string =>
+  `'${v.replace(/[\\']/g, (ch) => `\\${ch}`).replace(CONTROL, unicodeEscape)}'`;
 
 /** Capture group `group` kept, every other capturing group made non-capturing (BigQuery extracts one group). */
 export function onlyGroup(pattern: string, group: number): string {
@@ -77,18 +101,18 @@ export function onlyGroup(pattern: string, group: number): string {
 const duckdb: Dialect = {
   name: 'duckdb',
   ident: quoteDouble,
-  str: quoteSingle,
-  fullMatch: (e, p) => `regexp_full_match(${e}, ${quoteSingle(p)})`,
-  search: (e, p, i) => `regexp_matches(${e}, ${quoteSingle(p)}${i ? ", 'i'" : ''})`,
-  extract: (e, p, g) => `regexp_extract(${e}, ${quoteSingle(p)}, ${g})`,
-  replaceAll: (e, p, r) => `regexp_replace(${e}, ${quoteSingle(p)}, ${quoteSingle(r)}, 'g')`,
+  str: quoteDuckDb,
+  fullMatch: (e, p) => `regexp_full_match(${e}, ${quoteDuckDb(p)})`,
+  search: (e, p, i) => `regexp_matches(${e}, ${quoteDuckDb(p)}${i ? ", 'i'" : ''})`,
+  extract: (e, p, g) => `regexp_extract(${e}, ${quoteDuckDb(p)}, ${g})`,
+  replaceAll: (e, p, r) => `regexp_replace(${e}, ${quoteDuckDb(p)}, ${quoteDuckDb(r)}, 'g')`,
   toDouble: (e) => `TRY_CAST(${e} AS DOUBLE)`,
   pow: (b, x) => `pow(${b}, ${x})`,
   round1: (e) => `round(${e}, 1)`,
   endsWith: (e, s) => `ends_with(${e}, ${s})`,
   stripAccents: (e) => `strip_accents(${e})`,
-  trimChars: (e, c) => `trim(${e}, ${quoteSingle(c)})`,
-  wallToMs: (y, mo, d, h, mi, s, tz) => `epoch_ms(timezone(${quoteSingle(tz)}, make_timestamp(${y}, ${mo}, ${d}, ${h}, ${mi}, ${s})))`,
+  trimChars: (e, c) => `trim(${e}, ${quoteDuckDb(c)})`,
+  wallToMs: (y, mo, d, h, mi, s, tz) => `epoch_ms(timezone(${quoteDuckDb(tz)}, make_timestamp(${y}, ${mo}, ${d}, ${h}, ${mi}, ${s})))`,
   utcToMs: (y, mo, d, h, mi, s) => `epoch_ms(make_timestamp(${y}, ${mo}, ${d}, ${h}, ${mi}, ${s}))`,
   countIf: (c) => `count(*) FILTER (WHERE ${c})`,
   boolOr: (c) => `bool_or(${c})`,
@@ -101,19 +125,19 @@ const duckdb: Dialect = {
 const postgres: Dialect = {
   name: 'postgres',
   ident: quoteDouble,
-  str: quoteSingle,
-  fullMatch: (e, p) => `(${e} ~ ${quoteSingle(`^(?:${p})$`)})`,
-  search: (e, p, i) => `(${e} ${i ? '~*' : '~'} ${quoteSingle(p)})`,
-  extract: (e, p, g) => `(regexp_match(${e}, ${quoteSingle(p)}))[${g}]`,
-  replaceAll: (e, p, r) => `regexp_replace(${e}, ${quoteSingle(p)}, ${quoteSingle(r)}, 'g')`,
+  str: quoteEscape,
+  fullMatch: (e, p) => `(${e} ~ ${quoteEscape(`^(?:${p})$`)})`,
+  search: (e, p, i) => `(${e} ${i ? '~*' : '~'} ${quoteEscape(p)})`,
+  extract: (e, p, g) => `(regexp_match(${e}, ${quoteEscape(p)}))[${g}]`,
+  replaceAll: (e, p, r) => `regexp_replace(${e}, ${quoteEscape(p)}, ${quoteEscape(r)}, 'g')`,
   toDouble: (e) => `(CASE WHEN ${e} ~ '^[+-]?([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][+-]?[0-9]+)?$' THEN CAST(${e} AS double precision) END)`,
   pow: (b, x) => `power(${b}, ${x})`,
   round1: (e) => `round(CAST(${e} AS numeric), 1)`,
   endsWith: (e, s) => `(right(${e}, length(${s})) = ${s})`,
   // Without the unaccent extension: the accented letters of Latin scripts, mapped by hand.
   stripAccents: (e) => `translate(${e}, 'ÀÁÂÃÄÅàáâãäåÇçÈÉÊËèéêëÌÍÎÏìíîïÑñÒÓÔÕÖòóôõöÙÚÛÜùúûüÝýÿŠšŽžČčĆćĐđŁłŃńŚśŹźŻżĘęĄąŘřŤťŮůŇňĚěĽľĹĺŔŕŐőŰűĞğŞşİı', 'AAAAAAaaaaaaCcEEEEeeeeIIIIiiiiNnOOOOOoooooUUUUuuuuYyySsZzCcCcDdLlNnSsZzZzEeAaRrTtUuNnEeLlLlRrOoUuGgSsIi')`,
-  trimChars: (e, c) => `btrim(${e}, ${quoteSingle(c)})`,
-  wallToMs: (y, mo, d, h, mi, s, tz) => `(extract(epoch FROM make_timestamptz(${y}, ${mo}, ${d}, ${h}, ${mi}, ${s}, ${quoteSingle(tz)})) * 1000)`,
+  trimChars: (e, c) => `btrim(${e}, ${quoteEscape(c)})`,
+  wallToMs: (y, mo, d, h, mi, s, tz) => `(extract(epoch FROM make_timestamptz(${y}, ${mo}, ${d}, ${h}, ${mi}, ${s}, ${quoteEscape(tz)})) * 1000)`,
   utcToMs: (y, mo, d, h, mi, s) => `(extract(epoch FROM make_timestamptz(${y}, ${mo}, ${d}, ${h}, ${mi}, ${s}, 'UTC')) * 1000)`,
   countIf: (c) => `count(*) FILTER (WHERE ${c})`,
   boolOr: (c) => `bool_or(${c})`,
@@ -128,7 +152,7 @@ const postgres: Dialect = {
 const bigquery: Dialect = {
   name: 'bigquery',
   ident: (n) => `\`${n.replace(/\\/g, '\\\\').replace(/`/g, '\\`')}\``,
-  str: (v) => `'${v.replace(/\\/g, '\\\\').replace(/'/g, "\\'").replace(/\n/g, '\\n').replace(/\r/g, '\\r')}'`,
+  str: quoteBigQuery,
   fullMatch: (e, p) => `REGEXP_CONTAINS(${e}, ${bigquery.str(`^(?:${p})$`)})`,
   search: (e, p, i) => `REGEXP_CONTAINS(${e}, ${bigquery.str(i ? `(?i)${p}` : p)})`,
   extract: (e, p, g) => `REGEXP_EXTRACT(${e}, ${bigquery.str(onlyGroup(p, g))})`,

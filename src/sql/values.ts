@@ -4,9 +4,20 @@
  */
 import type { Dialect } from './dialect.js';
 
+/**
+ * The characters JavaScript's `trim()` and `\s` remove — tab, LF, VT, FF, CR, space, no-break spaces, the
+ * Unicode spaces, line and paragraph separators, BOM — where SQL's `trim` removes only the space.
+ */
+export const JS_SPACE = '\t\n\v\f\r \u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000\ufeff';
+
+/** `trim()` as the CLI does it. */
+export function trim(d: Dialect, e: string): string {
+  return d.trimChars(e, JS_SPACE);
+}
+
 /** `trim + lowercase`, the fold of every text comparison. */
 export function fold(d: Dialect, e: string): string {
-  return `lower(trim(${e}))`;
+  return `lower(${trim(d, e)})`;
 }
 
 /** A part of a regular-expression match, NULL when it did not take part (engines differ: '' or NULL). */
@@ -21,7 +32,7 @@ const DECIMAL_COMMA = '[+-]?[0-9]+,[0-9]+';
 
 /** parseNumber: spaces and currency signs dropped; `1,200`, `1.200,50`, `1,5`; NULL when not a number. */
 export function number(d: Dialect, e: string): string {
-  const s = d.replaceAll(d.replaceAll(e, "[[:space:]\u00a0\u202f'’]", ''), '^[$€£¥]|[$€£¥%]$', '');
+  const s = d.replaceAll(d.replaceAll(e, `[${JS_SPACE}'’]`, ''), '^[$€£¥]|[$€£¥%]$', '');
   return `(CASE
       WHEN ${d.fullMatch(s, PLAIN)} THEN ${d.toDouble(s)}
       WHEN ${d.fullMatch(s, THOUSANDS_COMMA)} THEN ${d.toDouble(`replace(${s}, ',', '')`)}
@@ -82,7 +93,7 @@ const SLASH_GROUPS = 9;
 
 /** Date parts as regular-expression calls on a text expression (for contact fields, used once each). */
 export function inlineParts(d: Dialect, raw: string): DateParts {
-  const s = `trim(${raw})`;
+  const s = trim(d, raw);
   return {
     s,
     isSimple: d.fullMatch(s, SIMPLE),
