@@ -15,6 +15,8 @@ import { isBlank } from '../util/text.js';
 const QUOTE = 34;
 const LF = 10;
 const CR = 13;
+/** A pending record longer than this makes `feed` hold chunks back (see there). */
+const HOLD_FROM = 1 << 20;
 
 /** Where a field's bytes are in a buffer. */
 export interface Span {
@@ -172,28 +174,55 @@ export class ByteTokenizer {
     this.offset = opts.base ?? 0;
   }
 
-  /** Adds a chunk of the file (undefined: the end), checking that it is UTF-8. */
+  /** Chunks held back while a long record is incomplete, and their bytes. */
+  private held: Buffer[] = [];
+  private heldBytes = 0;
+
+  /**
+   * Adds a chunk of the file (undefined: the end), checking that it is UTF-8. While a record longer than a chunk
+   * is incomplete, chunks are held back until they at least double what is pending: each byte is then copied
+   * and scanned a bounded number of times, however small the chunks (gunzip gives 16 KB) and long the record.
+   */
   feed(chunk: Buffer | undefined): void {
-    if (chunk === undefined) {
-      this.ended = true;
-    } else {
-      if (this.first && chunk.length >= 3 && chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf) {
-        chunk = chunk.subarray(3);
-        this.offset += 3;
+    if (chunk !== undefined) {
+      const pending = this.data.length - this.pos;
+      if (pending > HOLD_FROM && this.heldBytes + chunk.length < pending && pending + this.heldBytes + chunk.length <= this.opts.maxRecordSize) {
+        this.held.push(chunk);
+        this.heldBytes += chunk.length;
+        return;
       }
-      this.first = false;
-      if (this.pos >= this.data.length) {
-        this.offset += this.data.length;
-        this.data = chunk;
-        this.validated = 0;
-      } else {
-        this.offset += this.pos;
-        this.data = Buffer.concat([this.data.subarray(this.pos), chunk]);
-        this.validated -= this.pos;
-      }
-      this.pos = 0;
     }
+    if (this.held.length) {
+      const held = this.held;
+      this.held = [];
+      this.heldBytes = 0;
+      this.append(Buffer.concat(chunk ? [...held, chunk] : held));
+    } else if (chunk !== undefined) this.append(chunk);
+    if (chunk === undefined) this.ended = true;
     this.validate();
+  }
+
+  /** True when fed chunks are held back: `run` would find nothing new. */
+  get waiting(): boolean {
+    return this.held.length > 0;
+  }
+
+  private append(chunk: Buffer): void {
+    if (this.first && chunk.length >= 3 && chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf) {
+      chunk = chunk.subarray(3);
+      this.offset += 3;
+    }
+    this.first = false;
+    if (this.pos >= this.data.length) {
+      this.offset += this.data.length;
+      this.data = chunk;
+      this.validated = 0;
+    } else {
+      this.offset += this.pos;
+      this.data = Buffer.concat([this.data.subarray(this.pos), chunk]);
+      this.validated -= this.pos;
+    }
+    this.pos = 0;
   }
 
   /** Validates up to the last character boundary that is certainly complete (all of it at the end). */
@@ -235,6 +264,7 @@ export class ByteTokenizer {
    * or blank line that starts there or beyond: a record boundary there shows as `stoppedAt === stopAt`.
    */
   run(visit: (r: Rec) => void, max = Infinity, stopAt = Infinity): RunResult {
+    if (this.held.length) return 'more';
     const d = this.data;
     const n = d.length;
     const delim = this.opts.delimiter;

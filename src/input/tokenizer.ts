@@ -40,12 +40,24 @@ export async function* tokenize(more: () => Promise<string | undefined>, opts: T
 
   const fill = async (): Promise<boolean> => {
     if (ended) return false;
-    const c = await more();
+    let c = await more();
     if (c === undefined) {
       ended = true;
       return false;
     }
-    buf = buf.slice(pos) + (first && c.charCodeAt(0) === 0xfeff ? c.slice(1) : c);
+    // A record longer than a chunk is parsed again from its start after each fill: fetch at least as much as is
+    // pending, so that the text of a long record is scanned a bounded number of times (linear, not quadratic).
+    const pending = buf.length - pos;
+    const parts = [first && c.charCodeAt(0) === 0xfeff ? c.slice(1) : c];
+    for (let got = c.length; got < pending && pending + got <= opts.maxRecordSize; got += c.length) {
+      c = await more();
+      if (c === undefined) {
+        ended = true;
+        break;
+      }
+      parts.push(c);
+    }
+    buf = buf.slice(pos) + parts.join('');
     first = false;
     pos = 0;
     return true;

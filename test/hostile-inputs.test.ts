@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest';
+import { writeFileSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { main } from '../src/cli/cli.js';
+import { tempDir } from './helpers.js';
+import { memTerminal } from './terminal.js';
+
+/** Hostile inputs are contained: time linear in the bytes read, messages that print no raw input bytes. */
+
+const RULES = 'contacts: { key: Email }\nstages:\n  - { id: s }\n  - { id: t, when: { field: Notes, contains: y } }\n';
+
+async function classifyFile(dir: string, file: string): Promise<{ code: number; ms: number; out: string; err: string }> {
+  writeFileSync(join(dir, 'r.yaml'), RULES);
+  const term = memTerminal(dir);
+  const started = Date.now();
+  const code = await main(['classify', join(dir, file), '-r', join(dir, 'r.yaml'), '-o', join(dir, 'out.csv'), '--quiet'], term);
+  return { code, ms: Date.now() - started, out: code === 0 ? readFileSync(join(dir, 'out.csv'), 'utf8') : '', err: term.stderrText() };
+}
+
+describe('long records are read in time linear in their size', () => {
+  const big = 'x'.repeat(16 << 20);
+  it('a 16 MB field in a gzipped CSV (gunzip gives 16 KB chunks)', async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'c.csv.gz'), gzipSync(`Email,Notes\na@x.com,${big}\nb@x.com,y\n`));
+    const r = await classifyFile(dir, 'c.csv.gz');
+    expect(r.code).toBe(0);
+    expect(r.ms).toBeLessThan(20_000);
+    expect(r.out.length).toBeGreaterThan(16 << 20);
+    expect(r.out).toContain('b@x.com,y,t,');
+  }, 60_000);
+
+  it('the same in windows-1252, through the text tokenizer', async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'c.csv.gz'), gzipSync(Buffer.concat([Buffer.from('Email,Notes\na@x.com,caf\xe9 ', 'latin1'), Buffer.from(big), Buffer.from('\nb@x.com,y\n')])));
+    const r = await classifyFile(dir, 'c.csv.gz');
+    expect(r.code).toBe(0);
+    expect(r.ms).toBeLessThan(20_000);
+    expect(r.out).toContain('a@x.com,café x');
+  }, 60_000);
+
+  it('a record over the limit fails at its line, having read about that much', async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'c.csv.gz'), gzipSync(`Email,Notes\na@x.com,ok\nb@x.com,"${'x'.repeat(40 << 20)}\n`));
+    const r = await classifyFile(dir, 'c.csv.gz');
+    expect(r.code).toBe(3);
+    expect(r.err).toContain('c.csv.gz:3: a record starting on this line is larger than 32 MB');
+    expect(r.ms).toBeLessThan(20_000);
+  }, 60_000);
+});
