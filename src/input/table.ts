@@ -107,12 +107,15 @@ export async function sampleRows(table: Table, n: number): Promise<{ sample: str
 /** Header names made unique and non-empty; renames are reported once per file. */
 export function cleanHeaders(raw: readonly string[], file: string, warn: (m: string) => void): string[] {
   const seen = new Set<string>();
+  // Per name, the suffix to try next: 50k columns of one name are renamed in linear time, not quadratic.
+  const nextSuffix = new Map<string, number>();
   return raw.map((h, i) => {
     let name = h.trim() === '' ? `column_${i + 1}` : h;
     if (name !== h) warn(`${file}: column ${i + 1} has no name; called it '${name}'`);
     if (seen.has(name)) {
-      let k = 2;
+      let k = nextSuffix.get(name) ?? 2;
       while (seen.has(`${name}_${k}`)) k++;
+      nextSuffix.set(name, k + 1);
       warn(`${file}: column ${i + 1} repeats the name '${name}'; called it '${name}_${k}'`);
       name = `${name}_${k}`;
     }

@@ -13,20 +13,25 @@ export function funnelValues(v: Verdict, stageSince: string): string[] {
  */
 export function unionHeader(files: readonly ContactFileScan[]): { header: string[]; mappings: number[][] } {
   const header: string[] = [];
+  // Column → index: a header may have 100k columns, where lookups by indexOf would be quadratic.
+  const index = new Map<string, number>();
   const mappings: number[][] = [];
   for (const f of files) {
     const names = [...f.headers];
+    const taken = new Set(names);
     for (let i = names.length; i < f.width; i++) {
       let name = `column_${i + 1}`;
-      for (let k = 2; names.includes(name); k++) name = `column_${i + 1}_${k}`;
+      for (let k = 2; taken.has(name); k++) name = `column_${i + 1}_${k}`;
       names.push(name);
+      taken.add(name);
     }
     mappings.push(
       names.map((n) => {
-        let i = header.indexOf(n);
-        if (i === -1) {
+        let i = index.get(n);
+        if (i === undefined) {
           i = header.length;
           header.push(n);
+          index.set(n, i);
         }
         return i;
       }),
