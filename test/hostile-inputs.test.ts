@@ -69,3 +69,55 @@ describe('a header of 100k columns is read in linear time', () => {
     expect(Date.now() - started).toBeLessThan(20_000);
   }, 60_000);
 });
+
+describe('messages never print raw input bytes', () => {
+  it('escape sequences and line breaks in header names are escaped, the error stays one line', async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'c.csv'), 'Email,"Na\x1b]0;owned\x07me","Li\nne\u202e"\na@x.com,x,y\n');
+    writeFileSync(join(dir, 'r.yaml'), RULES);
+    const term = memTerminal(dir);
+    expect(await main(['classify', join(dir, 'c.csv'), '-r', join(dir, 'r.yaml'), '-o', join(dir, 'out.csv'), '--quiet'], term)).toBe(3);
+    const err = term.stderrText();
+    expect(err).not.toMatch(/[\x00-\x09\x0b-\x1f\x7f\u202e]/);
+    expect(err).toContain('Na\\e]0;owned\\u0007me');
+    expect(err).toContain('Li\\nne\\u202e');
+    expect(err.split('\n').filter((l) => l.startsWith('funnel: error:'))).toHaveLength(1);
+    expect(err.trimEnd().split('\n')).toHaveLength(1);
+  });
+
+  it('so are values in warnings', async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'c.csv'), 'Email,Notes\n"a@x.com\x1b[2J",x\n"a@x.com\x1b[2J",y\n');
+    writeFileSync(join(dir, 'r.yaml'), RULES);
+    const term = memTerminal(dir);
+    expect(await main(['classify', join(dir, 'c.csv'), '-r', join(dir, 'r.yaml'), '-o', join(dir, 'out.csv')], term)).toBe(0);
+    expect(term.stderrText()).not.toContain('\x1b');
+  });
+});
+
+describe('UTF-16 without a byte order mark', () => {
+  it.each([
+    ['utf16le', 'utf-16le'],
+    ['ucs2', 'utf-16le'],
+  ] as const)('is told apart, with the --encoding hint (%s)', async (enc, label) => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'c.csv'), Buffer.from('Email,Notes\na@x.com,héllo y\n', enc));
+    writeFileSync(join(dir, 'r.yaml'), RULES);
+    const term = memTerminal(dir);
+    expect(await main(['classify', join(dir, 'c.csv'), '-r', join(dir, 'r.yaml'), '-o', join(dir, 'out.csv'), '--quiet'], term)).toBe(3);
+    expect(term.stderrText()).toContain(`c.csv: looks like ${label.toUpperCase()} text without a byte order mark — pass --encoding ${label}`);
+    const again = memTerminal(dir);
+    expect(await main(['classify', join(dir, 'c.csv'), '-r', join(dir, 'r.yaml'), '-o', join(dir, 'out.csv'), '--quiet', '--encoding', label], again)).toBe(0);
+    expect(readFileSync(join(dir, 'out.csv'), 'utf8')).toContain('a@x.com,héllo y,t,');
+  });
+
+  it('big-endian too', async () => {
+    const dir = tempDir();
+    const le = Buffer.from('Email,Notes\na@x.com,y\n', 'utf16le');
+    writeFileSync(join(dir, 'c.csv'), Buffer.from(le).swap16());
+    writeFileSync(join(dir, 'r.yaml'), RULES);
+    const term = memTerminal(dir);
+    expect(await main(['classify', join(dir, 'c.csv'), '-r', join(dir, 'r.yaml'), '-o', join(dir, 'out.csv'), '--quiet'], term)).toBe(3);
+    expect(term.stderrText()).toContain('pass --encoding utf-16be');
+  });
+});

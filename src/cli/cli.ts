@@ -35,6 +35,7 @@ import type { ProgressEvent } from '../util/progress.js';
 import { parseDelimiterOption } from '../input/sniff.js';
 import { checkEncoding } from '../input/decode.js';
 import { chalkFor } from './color.js';
+import { printable } from '../util/text.js';
 import { processTerminal, type Terminal } from './io.js';
 
 interface GlobalOpts {
@@ -65,15 +66,15 @@ export class Session {
     if (this.opts.quiet || this.warned.has(m)) return;
     this.warned.add(m);
     this.display.clear();
-    this.term.stderr.write(`${this.err.yellow('funnel: warning:')} ${m}\n`);
+    this.term.stderr.write(`${this.err.yellow('funnel: warning:')} ${printable(m)}\n`);
   };
   note = (m: string): void => {
     if (this.opts.quiet) return;
     this.display.clear();
-    this.term.stderr.write(`${this.err.dim(`funnel: ${m}`)}\n`);
+    this.term.stderr.write(`${this.err.dim(`funnel: ${printable(m)}`)}\n`);
   };
   /** Progress as a free-form status line (commands that count rows only). */
-  progress = (m: string): void => this.display.status(m);
+  progress = (m: string): void => this.display.status(printable(m));
   /** Progress of the phases of classify: bars on a terminal. */
   meter = (ev: ProgressEvent): void => this.display.update(ev);
   endProgress(): void {
@@ -227,7 +228,7 @@ function buildProgram(term: Terminal, done: (code: number) => void, sessions: Se
         { stdin: term.stdin, warn: s.warn },
       );
       for (const p of r.problems) {
-        if (p.severity === 'error') term.stderr.write(`${s.err.red('funnel: error:')} ${formatProblem(p)}\n`);
+        if (p.severity === 'error') term.stderr.write(`${s.err.red('funnel: error:')} ${printable(formatProblem(p))}\n`);
         else s.warn(formatProblem(p));
       }
       const errors = r.problems.filter((p) => p.severity === 'error').length;
@@ -238,7 +239,7 @@ function buildProgram(term: Terminal, done: (code: number) => void, sessions: Se
       }
       if (!s.opts.quiet) {
         const labels = r.labels ? `; ${r.labels.filter((l) => l.used).length} activity label(s) feed the rules, ${r.labels.filter((l) => !l.used).length} do not` : '';
-        term.stdout.write(`${r.source}: ${s.out.green('valid')}${warnings ? `, ${warnings} warning(s)` : ''}${labels}\n`);
+        term.stdout.write(`${printable(r.source)}: ${s.out.green('valid')}${warnings ? `, ${warnings} warning(s)` : ''}${labels}\n`);
       }
       done(0);
     });
@@ -469,13 +470,13 @@ export function reportError(e: unknown, term: Terminal, debug: boolean, command?
     const all: FunnelError[] = e instanceof RulesError && e.problems.length ? [...e.problems] : [e];
     // Bad usage points to the command's help; a rules or input error has its own hint.
     const see = e instanceof UsageError && command ? `${e.hint ? ';' : ' —'} see 'funnel ${command} --help'` : '';
-    for (const p of all) term.stderr.write(`funnel: error: ${p.format()}${see}\n`);
+    for (const p of all) term.stderr.write(`funnel: error: ${printable(`${p.format()}${see}`)}\n`);
     if (debug) term.stderr.write(`${(e as Error).stack}\n`);
     return e.exitCode;
   }
   const err = e as NodeJS.ErrnoException;
   if (err?.code === 'EPIPE') return 0;
-  term.stderr.write(`funnel: error: unexpected failure: ${err?.message ?? String(e)} — ${debug ? '' : 'run again with --debug for details, and '}please report it\n`);
+  term.stderr.write(`funnel: error: unexpected failure: ${printable(err?.message ?? String(e))} — ${debug ? '' : 'run again with --debug for details, and '}please report it\n`);
   if (debug && err?.stack) term.stderr.write(`${err.stack}\n`);
   return 1;
 }

@@ -8,6 +8,7 @@
 import { isUtf8 } from 'node:buffer';
 import iconv from 'iconv-lite';
 import { InputError, UsageError } from '../errors.js';
+import { utf16WithoutBom } from './utf16.js';
 
 export interface DecodeOptions {
   /** A WHATWG label given by the user; disables detection. */
@@ -145,6 +146,9 @@ export async function detectEncoding(bytes: AsyncIterable<Buffer>, opts: DecodeO
   } else if (head[0] === 0xfe && head[1] === 0xff) {
     encoding = 'utf-16be';
     skip = 2;
+  } else if (utf16WithoutBom(head)) {
+    const e = utf16WithoutBom(head)!;
+    throw new InputError(`looks like ${e.toUpperCase()} text without a byte order mark`, { file: opts.file }, `pass --encoding ${e}`);
   } else if (validUtf8Prefix(head, ended)) {
     encoding = 'utf-8';
   } else if (hasMultibyteUtf8(head)) {

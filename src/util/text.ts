@@ -49,3 +49,14 @@ export function closest(word: string, candidates: Iterable<string>): string | un
 export function isBlank(c: number): boolean {
   return c === 32 || c === 9 || c === 0xa0 || c === 0x3000 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0xfeff || c === 11 || c === 12 || c === 0x1680 || c === 0x85;
 }
+
+const NAMED: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t', '\x1b': '\\e' };
+
+/**
+ * A message as the terminal may show it: control characters (ESC of an escape sequence, a line break that
+ * would split a one-line error, C1 controls), line separators and bidirectional overrides from input bytes
+ * written as visible escapes (`\e`, `\n`, `\u202e`).
+ */
+export function printable(s: string): string {
+  return s.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (ch) => NAMED[ch] ?? `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
