@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { writeFileSync, readFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { readdirSync, writeFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { main } from '../src/cli/cli.js';
-import { tempDir } from './helpers.js';
+import { BIN, tempDir } from './helpers.js';
 import { memTerminal } from './terminal.js';
 
 /** Hostile inputs are contained: time linear in the bytes read, messages that print no raw input bytes. */
@@ -120,4 +121,32 @@ describe('UTF-16 without a byte order mark', () => {
     expect(await main(['classify', join(dir, 'c.csv'), '-r', join(dir, 'r.yaml'), '-o', join(dir, 'out.csv'), '--quiet'], term)).toBe(3);
     expect(term.stderrText()).toContain('pass --encoding utf-16be');
   });
+});
+
+describe('SIGTERM and SIGINT stop a run within a second', () => {
+  it.each([
+    ['SIGTERM', 143],
+    ['SIGINT', 130],
+  ] as const)('%s while hostile values stream in through a hostile pattern', async (signal, code) => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'r.yaml'), 'contacts: { key: Email }\nstages:\n  - { id: s }\n  - { id: t, when: { field: Notes, matches: "^(a+)+$" } }\n');
+    const child = spawn(process.execPath, [BIN, 'classify', '-', '-r', 'r.yaml', '-o', 'out.csv', '--quiet'], { cwd: dir });
+    child.stdout.resume();
+    child.stderr.resume();
+    const closed = new Promise<number | null>((res) => child.on('close', (c, s) => res(c ?? (s === signal ? code : -1))));
+    child.stdin.on('error', () => {});
+    child.stdin.write('Email,Notes\n');
+    // Records of a 1 MB value each, which the pattern cannot decide quickly by backtracking; the input never ends.
+    const value = `${'a'.repeat(1 << 20)}!`;
+    let i = 0;
+    const feed = setInterval(() => child.stdin.write(`u${i++}@x.com,${value}\n`), 20);
+    await new Promise((r) => setTimeout(r, 1500));
+    const sent = Date.now();
+    child.kill(signal);
+    const exit = await closed;
+    clearInterval(feed);
+    expect(Date.now() - sent).toBeLessThan(1000);
+    expect(exit).toBe(code);
+    expect(readdirSync(dir).sort()).toEqual(['r.yaml']);
+  }, 20_000);
 });
