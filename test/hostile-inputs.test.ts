@@ -150,3 +150,22 @@ describe('SIGTERM and SIGINT stop a run within a second', () => {
     expect(readdirSync(dir).sort()).toEqual(['r.yaml']);
   }, 20_000);
 });
+
+describe('SIGTERM while matching', () => {
+  it('stops a run whose every value makes the pattern fall back to the linear engine, within a second', async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'r.yaml'), 'contacts: { key: Email }\nstages:\n  - { id: s }\n  - { id: t, when: { field: Notes, matches: "^(a+)+$" } }\n');
+    const value = `${'a'.repeat(99_999)}!`;
+    writeFileSync(join(dir, 'c.csv'), `Email,Notes\n${Array.from({ length: 80 }, (_, i) => `u${i}@x.com,${value}`).join('\n')}\n`);
+    const child = spawn(process.execPath, [BIN, 'classify', 'c.csv', '-r', 'r.yaml', '-o', 'out.csv', '--quiet'], { cwd: dir });
+    child.stdout.resume();
+    child.stderr.resume();
+    const closed = new Promise<string>((res) => child.on('close', (c, s) => res(s ?? String(c))));
+    await new Promise((r) => setTimeout(r, 1500));
+    const sent = Date.now();
+    child.kill('SIGTERM');
+    expect(await closed).toBe('143');
+    expect(Date.now() - sent).toBeLessThan(1000);
+    expect(readdirSync(dir).sort()).toEqual(['c.csv', 'r.yaml']);
+  }, 30_000);
+});

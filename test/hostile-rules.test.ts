@@ -4,6 +4,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadRulesText, MAX_CONDITIONS } from '../src/rules/load.js';
 import { compileUserRegex } from '../src/rules/regex.js';
+import { MATCHES_MAX_CHARS } from '../src/classify/compile.js';
 import { main } from '../src/cli/cli.js';
 import { classifyMem, tempDir } from './helpers.js';
 import { memTerminal } from './terminal.js';
@@ -154,5 +155,16 @@ describe('values no SQL dialect can hold are validation errors', () => {
     const term = memTerminal(dir);
     expect(await main(['sql', '-r', join(dir, 'r.yaml'), '--dialect', 'postgres'], term)).toBe(2);
     expect(term.stdoutText()).toBe('');
+  });
+});
+
+describe('matches reads values of at most 100,000 characters', () => {
+  it('a longer value is read as not matching, with a row warning, at once', async () => {
+    const started = Date.now();
+    const [long, short] = await classifyMem(stagesWith('{ field: Notes, matches: "^(a+)+$" }'), [{ Email: 'a@x.com', Notes: 'a'.repeat(MATCHES_MAX_CHARS + 1) }, { Email: 'b@x.com', Notes: 'a'.repeat(MATCHES_MAX_CHARS) }], []);
+    expect(long!.stage).toBe('s');
+    expect(long!.warnings).toEqual(['Notes has 100001 characters, more than matches reads (100,000): read as not matching']);
+    expect(short!.stage).toBe('t');
+    expect(Date.now() - started).toBeLessThan(5000);
   });
 });

@@ -30,6 +30,13 @@ export interface CompileEnv {
   consentExplain(ctx: Ctx): string;
 }
 
+/**
+ * The longest value `matches` tests. A pattern that backtracks too long is rerun on V8's linear engine, linear
+ * but slow (about a microsecond a character): a 32 MB value would block the run, signals included, for half a
+ * minute; 100,000 characters take a tenth of a second at worst.
+ */
+export const MATCHES_MAX_CHARS = 100_000;
+
 const SYMBOL: Record<string, string> = { gt: '>', gte: '≥', lt: '<', lte: '≤', equals: '=', not_equals: '≠' };
 const NEGATED: Record<string, string> = { gt: '≤', gte: '<', lt: '≥', lte: '>', equals: '≠', not_equals: '=' };
 
@@ -271,7 +278,15 @@ function compileField(cond: Extract<Cond, { kind: 'field' }>, env: CompileEnv): 
         return (_c, v, empty) => !empty && norm(v).includes(needle);
       }
       case 'matches':
-        return (_c, v, empty) => !empty && op.regex.test(v.trim());
+        return (c, v, empty) => {
+          if (empty) return false;
+          const t = v.trim();
+          if (t.length > MATCHES_MAX_CHARS) {
+            addWarning(c, `${colName} has ${t.length} characters, more than matches reads (${MATCHES_MAX_CHARS.toLocaleString('en-US')}): read as not matching`);
+            return false;
+          }
+          return op.regex.test(t);
+        };
       case 'present':
         return (_c, _v, empty) => (op.value ? !empty : empty);
       case 'gt':
