@@ -120,6 +120,13 @@ describe('an output never replaces an input', () => {
     closeSync(out);
     expect(b.status).toBe(2);
     expect(readFileSync(join(dir, 'c.csv'), 'utf8')).toBe(CONTACTS);
+    // `-o - >> c.csv`: the rows would be appended to the file being read.
+    const out2 = openSync(join(dir, 'c.csv'), 'a');
+    const c = spawnSync(process.execPath, [BIN, 'classify', 'c.csv', '-r', 'r.yaml', '-o', '-', '--summary', 'none'], { cwd: dir, stdio: ['ignore', out2, 'pipe'], encoding: 'utf8' });
+    closeSync(out2);
+    expect(c.status).toBe(2);
+    expect(c.stderr).toContain('the output - is the input c.csv (standard output is redirected into it)');
+    expect(readFileSync(join(dir, 'c.csv'), 'utf8')).toBe(CONTACTS);
   });
 });
 

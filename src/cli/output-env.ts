@@ -24,10 +24,11 @@ function isAlive(pid: number): boolean {
   }
 }
 
-function stdinFile(term: Terminal): FileId | undefined {
-  if (term.stdin !== process.stdin) return undefined;
+/** Device + inode of fd 0 or 1 of this process when the terminal uses it and it is a regular file. */
+function fdFile(fd: 0 | 1, used: boolean): FileId | undefined {
+  if (!used) return undefined;
   try {
-    const st = fstatSync(0);
+    const st = fstatSync(fd);
     return st.isFile() ? { dev: st.dev, ino: st.ino } : undefined;
   } catch {
     return undefined;
@@ -71,7 +72,8 @@ export function outputEnv(term: Terminal, waitMs = 0): OutputEnv {
     waitMs,
     scratchDir: scratchFolder(),
     stdout: term.stdout,
-    stdinId: stdinFile(term),
+    stdinId: fdFile(0, term.stdin === process.stdin),
+    stdoutId: fdFile(1, term.stdout === process.stdout),
     afterRename: pauseHook(term.env.FUNNEL_TEST_COMMIT_PAUSE),
   };
 }

@@ -55,6 +55,8 @@ export interface OutputEnv extends ProcessInfo {
   stdout?: Writable;
   /** Device + inode of standard input when it is a regular file (`< contacts.csv`). */
   stdinId?: FileId;
+  /** Device + inode of standard output when it is a regular file (`>> contacts.csv`): `-` is checked as that file. */
+  stdoutId?: FileId;
   warn?(message: string): void;
   /**
    * Test hook, called after each rename of a commit but the last; a promise it returns is awaited, so that a
@@ -205,6 +207,7 @@ function folderError(path: string, e: unknown, what: string): FunnelError {
 export class OutputRun {
   private readonly guard: InputGuard;
   private readonly singles: FileOutput[] = [];
+  private stdoutRole: string | undefined;
   private readonly folders: OutputFolder[] = [];
   private readonly temps = new Set<string>();
   private readonly locks: Lock[] = [];
@@ -231,6 +234,7 @@ export class OutputRun {
     if (this.state !== 'plan') throw new Error('OutputRun.file() after open()');
     if (path === '-') {
       if (!this.env.stdout) throw new Error('no standard output to write to');
+      this.stdoutRole ??= role;
       return new StdoutOutput(this.env.stdout);
     }
     const f = new FileOutput(path, resolve(this.env.cwd, path), role);
@@ -247,6 +251,7 @@ export class OutputRun {
   }
 
   async open(): Promise<void> {
+    if (this.stdoutRole !== undefined) this.guard.claimId(this.env.stdoutId, '-', this.stdoutRole);
     for (const s of this.singles) this.guard.claim(s.path, s.role);
     for (const f of this.folders) for (const n of f.names) this.guard.claim(join(f.path, n), f.role);
     // From here on something may have to be undone.

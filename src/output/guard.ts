@@ -91,11 +91,19 @@ export class InputGuard {
     const id = regularFileId(abs);
     // A device or a pipe is written in place: `-o /dev/null --summary-file /dev/null` replaces nothing.
     if (!id && exists(abs)) return;
-    const real = realPathOf(abs);
+    this.check(path, role, realPathOf(abs), id);
+  }
+
+  /** An output known by its identity only: standard output redirected into a file (`-o - >> contacts.csv`). */
+  claimId(id: FileId | undefined, path: string, role: string): void {
+    if (id) this.check(path, role, undefined, id);
+  }
+
+  private check(path: string, role: string, real: string | undefined, id: FileId | undefined): void {
     const clash = this.known.find((k) => (real !== undefined && k.real === real) || (id && k.id && k.id.dev === id.dev && k.id.ino === id.ino));
     if (clash?.output) throw new UsageError(`${role} ${path} and ${clash.role} ${clash.name} are the same file`, {}, 'give each output its own file');
     if (clash) {
-      const same = clash.name === '' ? ' (redirected from it)' : clash.real !== undefined && clash.real === real ? '' : ' (the same file under another name)';
+      const same = clash.name === '' ? ' (redirected from it)' : real === undefined ? ' (standard output is redirected into it)' : clash.real === real ? '' : ' (the same file under another name)';
       const name = clash.name === '' ? '' : ` ${clash.name}`;
       throw new UsageError(`the output ${path} is ${clash.role}${name}${same}`, {}, 'write the output elsewhere; funnel never overwrites an input');
     }
