@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parse } from 'yaml';
+import { parse, stringify } from 'yaml';
 import Ajv2020 from 'ajv/dist/2020.js';
 import { ROOT, tempDir } from './helpers.js';
 import { runMain } from './in-process.js';
@@ -14,28 +14,8 @@ const schemaOf = async (args: string[]): Promise<Record<string, unknown>> => {
   return JSON.parse(r.stdout) as Record<string, unknown>;
 };
 
-const INVALID = join(ROOT, 'fixtures', 'rules-invalid');
-// Faults the schema can see: a key, a type, a value out of its enumeration or pattern, the first stage's when.
-const STRUCTURAL = ['bad-duration.yaml', 'bad-timezone.yaml', 'empty.yaml', 'first-stage-when.yaml', 'unknown-condition.yaml', 'unknown-operator.yaml', 'unknown-top-key.yaml', 'wrong-type.yaml', 'wrong-values.yaml'];
-// Faults that need the whole file or the engine: funnel validate tells them.
-const SEMANTIC = ['bad-regex.yaml', 'cycle.yaml', 'duplicate-stage.yaml', 'duplicate-yaml-key.yaml', 'persona-self.yaml', 'points-unknown-signal.yaml', 'unknown-stage-ref.yaml', 'yaml-syntax.yaml'];
-
-describe('funnel schema', () => {
-  it('is a valid draft 2020-12 schema that accepts the example rules and every fixture rules file', async () => {
-    const schema = await schemaOf([]);
-    expect(schema.$schema).toBe('https://json-schema.org/draft/2020-12/schema');
-    const validate = ajv.compile(schema);
-    const files = [join(ROOT, 'rules.example.yaml'), join(ROOT, 'fixtures', 'golden', 'minimal.yaml')];
-    for (const f of files) {
-      const ok = validate(parse(readFileSync(f, 'utf8')));
-      expect(validate.errors ?? [], f).toEqual([]);
-      expect(ok).toBe(true);
-    }
-  });
-
-  it('accepts every key and operator the loader accepts', async () => {
-    const validate = ajv.compile(await schemaOf([]));
-    const all = `
+// Every key and operator of the rules language, once.
+const ALL = `
 version: "1"
 contacts: { key: Email, normalize: exact, created: Created }
 activities: { key: Email, type: Type, time: Date, date_order: dmy, timezone: Europe/Paris, types: { email_open: Open, call: [Call, Phone] } }
@@ -66,8 +46,82 @@ stages:
   - { id: customer, when: { stage: lead } }
 allow_regression: true
 `;
-    expect(loadRulesText(all, 'all.yaml').problems).toEqual([]);
-    expect(validate(parse(all)), JSON.stringify(validate.errors)).toBe(true);
+
+const INVALID = join(ROOT, 'fixtures', 'rules-invalid');
+// Faults the schema can see: a key, a type, a value out of its enumeration or pattern, the first stage's when.
+const STRUCTURAL = ['bad-duration.yaml', 'bad-timezone.yaml', 'empty.yaml', 'first-stage-when.yaml', 'unknown-condition.yaml', 'unknown-operator.yaml', 'unknown-top-key.yaml', 'wrong-type.yaml', 'wrong-values.yaml'];
+// Faults that need the whole file or the engine: funnel validate tells them.
+const SEMANTIC = ['bad-regex.yaml', 'cycle.yaml', 'duplicate-stage.yaml', 'duplicate-yaml-key.yaml', 'persona-self.yaml', 'points-unknown-signal.yaml', 'unknown-stage-ref.yaml', 'yaml-syntax.yaml'];
+
+describe('funnel schema', () => {
+  it('is a valid draft 2020-12 schema that accepts the example rules and every fixture rules file', async () => {
+    const schema = await schemaOf([]);
+    expect(schema.$schema).toBe('https://json-schema.org/draft/2020-12/schema');
+    const validate = ajv.compile(schema);
+    // Every rules file of the fixtures (a YAML file with stages:), wherever it is, but the invalid ones.
+    const fixtures = (readdirSync(join(ROOT, 'fixtures'), { recursive: true }) as string[])
+      .filter((f) => /\.ya?ml$/.test(f) && !f.startsWith('rules-invalid'))
+      .map((f) => join(ROOT, 'fixtures', f))
+      .filter((f) => /^stages:/m.test(readFileSync(f, 'utf8')));
+    expect(fixtures.length).toBeGreaterThanOrEqual(3);
+    const files = [join(ROOT, 'rules.example.yaml'), ...fixtures];
+    for (const f of files) {
+      expect(loadRulesText(readFileSync(f, 'utf8'), f).rules, f).toBeDefined();
+      const ok = validate(parse(readFileSync(f, 'utf8')));
+      expect(validate.errors ?? [], f).toEqual([]);
+      expect(ok).toBe(true);
+    }
+  });
+
+  it('accepts every key and operator the loader accepts', async () => {
+    const validate = ajv.compile(await schemaOf([]));
+    expect(loadRulesText(ALL, 'all.yaml').problems).toEqual([]);
+    expect(validate(parse(ALL)), JSON.stringify(validate.errors)).toBe(true);
+  });
+
+  it('never rejects what the loader accepts, and rejects what it rejects for a key or a type (every mutation of every key)', async () => {
+    const validate = ajv.compile(await schemaOf([]));
+    const example = parse(ALL) as unknown;
+    type Json = unknown;
+    const clone = (x: Json): Json => structuredClone(x);
+    // Every place of the example: a key of a mapping, or an item of a list.
+    const places: (string | number)[][] = [];
+    const walk = (x: Json, path: (string | number)[]): void => {
+      if (Array.isArray(x)) x.forEach((v, i) => (places.push([...path, i]), walk(v, [...path, i])));
+      else if (x && typeof x === 'object') for (const [k, v] of Object.entries(x)) (places.push([...path, k]), walk(v, [...path, k]));
+    };
+    walk(example, []);
+    const at = (root: Json, path: (string | number)[]): Record<string | number, Json> => path.reduce((o: Json, k) => (o as Record<string | number, Json>)[k], root) as Record<string | number, Json>;
+    const mutants: Json[] = [];
+    // Each place gets one wrong value, the kinds taking turns (loading rules costs milliseconds: kept quick).
+    const values: Json[] = [12345, 'text', ['a', 'b'], { a: 1 }, true];
+    places.forEach((path, n) => {
+      const last = path.at(-1)!;
+      const parentPath = path.slice(0, -1);
+      const m = clone(example);
+      at(m, parentPath)[last] = values[n % values.length];
+      mutants.push(m);
+      if (typeof last === 'string') {
+        const m = clone(example);
+        const parent = at(m, parentPath);
+        parent[`${last}x`] = parent[last];
+        delete parent[last];
+        mutants.push(m);
+      }
+    });
+    expect(mutants.length).toBeGreaterThan(150);
+    let structural = 0;
+    for (const m of mutants) {
+      const loaded = loadRulesText(stringify(m), 'm.yaml');
+      const ok = validate(m);
+      if (loaded.rules) expect(ok, `${stringify(m)}\n${JSON.stringify(validate.errors)}`).toBe(true);
+      const errors = loaded.problems.filter((p) => p.severity === 'error');
+      if (errors.length && errors.every((p) => /^unknown (key|condition)|must be (a |text|true|a mapping|a number|a single|a list|a non-empty)|needs a number/.test(p.message))) {
+        structural++;
+        expect(ok, errors.map((p) => p.message).join('; ')).toBe(false);
+      }
+    }
+    expect(structural).toBeGreaterThan(40);
   });
 
   it('rejects each invalid fixture whose fault is structural, as the loader does', async () => {

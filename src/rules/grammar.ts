@@ -15,7 +15,8 @@ export type Shape =
   /** One value, or a non-empty list of values. */
   | { type: 'scalars'; desc?: string }
   | { type: 'duration'; desc?: string }
-  | { type: 'date'; desc?: string }
+  /** `also`: words allowed besides a date (`never`). */
+  | { type: 'date'; desc?: string; also?: readonly string[] }
   | { type: 'number-or-date'; desc?: string }
   | { type: 'version'; desc?: string }
   /** `patterns`: keys made of a prefix and a name (`became_<stage>`), by the regular expression they match. */
@@ -228,7 +229,7 @@ export const EXPECT: Shape = {
     reason_contains: { type: 'scalars', desc: 'a text, or texts, that funnel_reason must contain (ignoring case)' },
     sla: { type: 'text', desc: 'ok, overdue, or none for a stage without an sla (as funnel_sla)', enum: [...SLA_STATES, ''] },
   },
-  patterns: { [BECAME_PATTERN]: { type: 'date', desc: 'when the contact first reached that stage or a more mature one: a date (its day in the rules timezone) or a time; never for a stage not reached' } },
+  patterns: { [BECAME_PATTERN]: { type: 'date', also: ['never', ''], desc: 'when the contact first reached that stage or a more mature one: a date (its day in the rules timezone) or a time; never for a stage not reached' } },
 };
 
 export const EVENT: Shape = {

@@ -16,6 +16,8 @@ function described(schema: JsonSchema, desc: string | undefined): JsonSchema {
 }
 
 const scalar: JsonSchema = { type: ['string', 'number', 'boolean'] };
+/** Every date the data rules read starts with a digit (2026-01-01, 05/03/2026, 5.3.2026, epoch seconds). */
+const dateText: JsonSchema = { type: 'string', pattern: '^\\s*\\d', description: 'a date, e.g. 2026-01-01' };
 const wholeNumber: JsonSchema = { type: 'integer', minimum: 0 };
 
 function toSchema(shape: Shape): JsonSchema {
@@ -34,9 +36,9 @@ function toSchema(shape: Shape): JsonSchema {
     case 'duration':
       return described({ type: 'string', pattern: DURATION_PATTERN }, shape.desc);
     case 'date':
-      return described({ type: ['string', 'number'] }, shape.desc);
+      return described({ anyOf: [{ type: 'number' }, dateText, ...(shape.also ? [{ enum: [...shape.also] }] : [])] }, shape.desc);
     case 'number-or-date':
-      return described({ type: ['number', 'string'] }, shape.desc);
+      return described({ anyOf: [{ type: 'number' }, dateText] }, shape.desc);
     case 'version':
       return described({ enum: [1, '1'] }, shape.desc);
     case 'map':
