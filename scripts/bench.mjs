@@ -61,7 +61,8 @@ const funnel = (threads) => {
   const summary = JSON.parse(readFileSync(join(data, 'summary.json'), 'utf8'));
   // A digest of every output file, to hold the threads to one thread's bytes.
   const h = createHash('sha256');
-  for (const f of readdirSync(out).sort()) h.update(f).update(readFileSync(join(out, f)));
+  // The run's manifest (.funnel-manifest.json: inodes, mtimes) differs by nature; the outputs must not.
+  for (const f of readdirSync(out).filter((n) => !n.startsWith('.')).sort()) h.update(f).update(readFileSync(join(out, f)));
   return { ms, summary, digest: h.digest('hex'), peak: Math.max(...summary.phases.map((p) => p.peak_rss_mb)) };
 };
 // funnel's default: the cores, up to 4.
