@@ -153,6 +153,8 @@ describe('funnel schema', () => {
     expect(validate({ cases: [{ name: 'x', contact: { Email: 'a@b' }, activities: [{ type: 'Email Open', time: '2026-10-01' }], expect: { stage: 'lead', score: 2, reason_contains: ['a', 'b'] } }] })).toBe(true);
     expect(validate({ cases: [{ name: 'x', expect: { sla: 'overdue', became_lead: '2026-10-01', became_sql: 'never' } }] }), JSON.stringify(validate.errors)).toBe(true);
     expect(validate({ cases: [{ name: 'x', expect: { sla: 'late' } }] })).toBe(false);
+    // An empty value (`Email opt-in:`) is an empty field, as the loader reads it.
+    expect(validate(parse('cases:\n  - contact: { Email: a@b, Email opt-in: }\n    expect: { content: }\n'))).toBe(true);
     expect(validate({ cases: [{ name: 'x', expect: { stag: 'lead' } }] })).toBe(false);
     expect(validate({ cases: [{ name: 'x', expect: { contactable: 'maybe' } }] })).toBe(false);
     expect(validate({ cases: [{ name: 'x', activities: [{ time: '2026-01-01' }], expect: { stage: 'lead' } }] })).toBe(false);

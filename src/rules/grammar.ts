@@ -10,8 +10,8 @@ export type Shape =
   | { type: 'text'; desc?: string; enum?: readonly string[] }
   | { type: 'number'; desc?: string; integer?: boolean; min?: number }
   | { type: 'boolean'; desc?: string }
-  /** Text, a number or true/false. */
-  | { type: 'scalar'; desc?: string }
+  /** Text, a number or true/false; `empty`: also nothing at all (`key:` with no value, read as empty). */
+  | { type: 'scalar'; desc?: string; empty?: boolean }
   /** One value, or a non-empty list of values. */
   | { type: 'scalars'; desc?: string }
   | { type: 'duration'; desc?: string }
@@ -224,8 +224,8 @@ export const EXPECT: Shape = {
     fit: { type: 'number', desc: 'the fit points' },
     persona: yesNo,
     score: { type: 'number', desc: 'the engagement score, within ±0.05' },
-    content: text('the content of the stage'),
-    action: text('the action, as funnel_action writes it (the consent action included)'),
+    content: { type: 'scalar', empty: true, desc: 'the content of the stage' },
+    action: { type: 'scalar', empty: true, desc: 'the action, as funnel_action writes it (the consent action included)' },
     reason_contains: { type: 'scalars', desc: 'a text, or texts, that funnel_reason must contain (ignoring case)' },
     sla: { type: 'text', desc: 'ok, overdue, or none for a stage without an sla (as funnel_sla)', enum: [...SLA_STATES, ''] },
   },
@@ -248,7 +248,7 @@ export const CASE: Shape = {
   keys: {
     name: text('what the case shows'),
     as_of: { type: 'date', desc: "the reference time of this case (default: the file's as_of)" },
-    contact: { type: 'dict', desc: 'the fields the case needs (columns the rules read, or friendly names); the others are empty', values: { type: 'scalar' } },
+    contact: { type: 'dict', desc: 'the fields the case needs (columns the rules read, or friendly names); the others are empty', values: { type: 'scalar', empty: true } },
     activities: { type: 'list', desc: 'the events of the contact', items: EVENT },
     expect: EXPECT,
   },

@@ -30,7 +30,7 @@ function toSchema(shape: Shape): JsonSchema {
     case 'boolean':
       return described({ type: 'boolean' }, shape.desc);
     case 'scalar':
-      return described(scalar, shape.desc);
+      return described(shape.empty ? { type: ['string', 'number', 'boolean', 'null'] } : scalar, shape.desc);
     case 'scalars':
       return described({ anyOf: [scalar, { type: 'array', items: scalar, minItems: 1 }] }, shape.desc);
     case 'duration':
