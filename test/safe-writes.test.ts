@@ -275,6 +275,23 @@ describe('a folder describes exactly one run', () => {
     expect(JSON.parse(readFileSync(join(out, '.funnel-manifest.json'), 'utf8')).complete).toBe(true);
   });
 
+  it("a rename that fails undoes those before it: the folder is the previous run's again (exit 1)", async () => {
+    const dir = folder();
+    const out = join(dir, 'out');
+    expect((await cli(dir, ['classify', '@c.csv', '-r', '@r.yaml', '--out-dir', 'out'])).code).toBe(0);
+    const before = ls(out).map((f) => [f, statSync(join(out, f)).ino, readFileSync(join(out, f), 'utf8')]);
+    writeFiles(dir, { 'c.csv': 'Email,Score\nz@x.com,99\ny@x.com,5\n' });
+    const run = await pausedRun(dir, ['classify', 'c.csv', '-r', 'r.yaml', '--out-dir', 'out']);
+    // Mid-commit, the temporary file of a file still to be renamed disappears (a hard-linked one is a kept file).
+    const pending = ls(out).filter((f) => f.endsWith('.tmp') && !f.startsWith('.contacts.') && !f.includes('funnel-manifest') && statSync(join(out, f)).nlink === 1);
+    expect(pending.length).toBeGreaterThan(0);
+    for (const f of pending) rmSync(join(out, f));
+    rmSync(run.pause);
+    expect(await run.closed).toBe(1);
+    expect(run.stderr()).toMatch(/out\/\w+\.csv: cannot write \(ENOENT/);
+    expect(ls(out).map((f) => [f, statSync(join(out, f)).ino, readFileSync(join(out, f), 'utf8')])).toEqual(before);
+  });
+
   it('SIGKILL during the renames: the next run removes the leftovers and the files of both earlier runs', async () => {
     const dir = folder();
     const out = join(dir, 'out');

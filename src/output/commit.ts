@@ -20,12 +20,15 @@
  * What is written where: target.ts (a regular file is replaced by a rename, a device or pipe written in place);
  * the names of locks, manifest and temporary files: names.ts; the lock: lock.ts; the manifest: manifest.ts.
  *
+ * A rename that fails (rare: the folder's permissions changed during the run) undoes those before it: what
+ * they replaced was kept under a second name (a hard link) until the last rename.
+ *
  * Signals: from the first rename to the release of the locks the commit is synchronous, so a signal handler —
  * which runs between callbacks — finds either nothing renamed (and `abortAllSync()` removes the temporary
  * files: the old outputs stay whole) or the whole commit done. A test pauses between two renames through
  * `env.afterRename`; a handler running then defers the exit with `whenCommitted` until the commit is whole.
  */
-import { closeSync, fchmodSync, fsyncSync, lstatSync, openSync, realpathSync, renameSync, rmSync, statSync, write as fsWrite, fsync as fsFsync, open as fsOpen } from 'node:fs';
+import { closeSync, fchmodSync, fsyncSync, linkSync, lstatSync, openSync, realpathSync, renameSync, rmSync, statSync, write as fsWrite, fsync as fsFsync, open as fsOpen } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -34,7 +37,7 @@ import { OutputError, isFunnelError, type FunnelError } from '../errors.js';
 import { InputGuard, type FileId } from './guard.js';
 import { resolveTarget } from './target.js';
 import { Lock, type ProcessInfo } from './lock.js';
-import { FOLDER_LOCK, fileLockName, tempName } from './names.js';
+import { FOLDER_LOCK, MANIFEST, fileLockName, tempName } from './names.js';
 import { cleanLeftovers } from './leftovers.js';
 import { entryOf, readManifest, unchanged, writeManifest, type ManifestEntry } from './manifest.js';
 import { makeFolder, removeFolders } from './make-folder.js';
@@ -398,6 +401,10 @@ export class OutputRun {
   private async renameAll(files: FileOutput[], at: (f: FileOutput) => void): Promise<void> {
     const stale = new Map<OutputFolder, ManifestEntry[]>();
     const entries = new Map<OutputFolder, ManifestEntry[]>();
+    // What the renames replace is kept — hard links, no copy — until all are done: a rename that fails puts
+    // it back, and the folders are the previous run's again.
+    const kept = files.map((f) => this.keep(f.dir, f.name));
+    const keptManifests = this.folders.map((f) => this.keep(f.real, MANIFEST));
     for (const f of this.folders) {
       entries.set(f, [...f.written].map(([name, o]) => entryOf(o.tmp!, name)));
       stale.set(
@@ -406,17 +413,26 @@ export class OutputRun {
       );
       writeManifest(f.real, [...entries.get(f)!, ...stale.get(f)!], false, this.env.pid);
     }
-    for (let i = 0; i < files.length; i++) {
-      const f = files[i]!;
-      at(f);
-      renameSync(f.tmp!, join(f.dir, f.name));
-      this.temps.delete(f.tmp!);
-      f.tmp = undefined;
-      if (i + 1 < files.length) {
-        const paused = this.env.afterRename?.(i + 1, files.length);
-        if (paused) await paused;
+    let done = 0;
+    try {
+      for (let i = 0; i < files.length; i++) {
+        const f = files[i]!;
+        at(f);
+        renameSync(f.tmp!, join(f.dir, f.name));
+        this.temps.delete(f.tmp!);
+        f.tmp = undefined;
+        done = i + 1;
+        if (i + 1 < files.length) {
+          const paused = this.env.afterRename?.(i + 1, files.length);
+          if (paused) await paused;
+        }
       }
+    } catch (e) {
+      files.slice(0, done).forEach((f, i) => this.putBack(f.dir, f.name, kept[i]));
+      this.folders.forEach((f, i) => this.putBack(f.real, MANIFEST, keptManifests[i]));
+      throw e;
     }
+    for (const k of [...kept, ...keptManifests]) if (k) rmSync(k, { force: true });
     for (const dir of new Set(files.map((f) => f.dir))) fsyncFolder(dir);
     for (const f of this.folders) {
       for (const e of stale.get(f)!) {
@@ -426,6 +442,36 @@ export class OutputRun {
       writeManifest(f.real, entries.get(f)!, true, this.env.pid);
     }
     this.end();
+  }
+
+  /** A second name for the regular file `dir/name`, a temporary file of the run; none for a new name. */
+  private keep(dir: string, name: string): string | undefined {
+    const dest = join(dir, name);
+    try {
+      if (!lstatSync(dest).isFile()) return undefined;
+    } catch {
+      return undefined;
+    }
+    const aside = join(dir, tempName(name, this.env.pid));
+    this.temps.add(aside);
+    try {
+      linkSync(dest, aside);
+      return aside;
+    } catch {
+      // No hard links here (some network or FAT file systems): that file cannot be put back.
+      this.temps.delete(aside);
+      return undefined;
+    }
+  }
+
+  /** Undoes one rename: the kept file back in place, or the new file removed when there was none. */
+  private putBack(dir: string, name: string, kept: string | undefined): void {
+    try {
+      if (kept) renameSync(kept, join(dir, name));
+      else rmSync(join(dir, name), { force: true });
+    } catch {
+      /* left as it is: the manifest still names every file either run wrote */
+    }
   }
 
   /** Removes what is left (temporary files, locks) and forgets the run; synchronous and idempotent. */
