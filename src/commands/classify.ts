@@ -10,7 +10,7 @@ import { InputError, UsageError } from '../errors.js';
 import { inputRef, type InputRef } from '../input/bytes.js';
 import { forEachRecord, openTable, type ReadOptions, type Rec } from '../input/table.js';
 import { scanContacts } from '../input/contacts.js';
-import { openAnnotated } from './annotated.js';
+import { readPrevious, PreviousCoverage } from './previous.js';
 import { parseAsOf, isoTime } from '../input/dates.js';
 import { planActivities } from '../aggregate/plan.js';
 import { dateColumnsOf } from '../rules/walk.js';
@@ -38,7 +38,6 @@ import { checkFieldColumns } from './field-columns.js';
 import { WarningList } from '../output/warning-list.js';
 import { VERSION } from '../util/version.js';
 import { PhaseMeter, type ProgressSink } from '../util/progress.js';
-import type { Rules } from '../rules/model.js';
 
 export interface ClassifyOptions {
   contacts: string[];
@@ -125,22 +124,6 @@ interface Sink {
 function sinkOf(output: Output, format: RowFormat, gzip = false): Sink {
   const z = gzip ? gzipWriter((chunk) => output.write(chunk)) : undefined;
   return { format, out: new ByteSink((chunk) => (z ? z.write(chunk) : output.write(chunk))), end: async () => z?.end() };
-}
-
-interface PreviousRow {
-  stage: string;
-  since: string;
-}
-
-async function readPrevious(path: string, rules: Rules, prefix: string, io: ClassifyIO): Promise<Map<string, PreviousRow>> {
-  const { table, cols } = await openAnnotated(path, { prefix, key: rules.contacts.key, stdin: io.stdin, warn: io.warn });
-  const out = new Map<string, PreviousRow>();
-  for await (const row of table.rows) {
-    const k = normalizeKey(row.values[cols.key] ?? '', rules.contacts.normalize);
-    if (k.trim() === '' || out.has(k)) continue;
-    out.set(k, { stage: (row.values[cols.stage] ?? '').trim(), since: cols.since === -1 ? '' : (row.values[cols.since] ?? '').trim() });
-  }
-  return out;
 }
 
 /** An activities file without even a header: said once, and counted as no rows. */
@@ -283,7 +266,9 @@ export async function classify(opts: ClassifyOptions, io: ClassifyIO): Promise<C
     checkFieldColumns(classifier.missing, scan.files.map((f) => f.ref.name), header, loaded.source === 'built-in', warn);
     const byCol = opts.by === undefined ? -1 : byColumn(opts.by, rules, header, scan.files.map((f) => f.ref.name).join(', '));
     const segments = opts.by === undefined ? undefined : new SegmentedSummary(rules.stages);
-    const previous = withPrevious ? await readPrevious(opts.previous!, rules, opts.prefix, { ...io, warn }) : undefined;
+    const previousRun = withPrevious ? await readPrevious(opts.previous!, rules, opts.prefix, { stdin: io.stdin, warn }) : undefined;
+    const previous = previousRun?.rows;
+    const coverage = new PreviousCoverage();
     const stageIdx = new Map(rules.stages.map((s, i) => [s.id, i]));
     const created = replay ? createdColumn(rules, header, scan.files.map((f) => f.ref.name).join(', ')) : -1;
     const dates = replay ? new StageDates(rules, classifier, plan, aggs.events!.byContact(aggs.size), asOf) : undefined;
@@ -351,6 +336,7 @@ export async function classify(opts: ClassifyOptions, io: ClassifyIO): Promise<C
             aggs.matched[slot] = 1;
           }
           const prev = previous && slot !== -1 ? previous.get(normalizeKey(row.field(fs.keyColumn), rules.contacts.normalize)) : undefined;
+          if (previous && slot !== -1) coverage.see(prev !== undefined);
           let floor = 0;
           if (prev && !rules.allowRegression) {
             const pi = stageIdx.get(prev.stage);
@@ -408,6 +394,8 @@ export async function classify(opts: ClassifyOptions, io: ClassifyIO): Promise<C
       }
       const caseWarning = caseKeys.warning(scan.files.map((f) => f.ref.name).join(', '));
       if (caseWarning) warn(caseWarning);
+      const coverageWarning = previousRun && coverage.warning(previousRun);
+      if (coverageWarning) warn(coverageWarning);
       // A file that changed between the two passes must not produce output: check before anything is renamed.
       const scanned = scan.files.reduce((a, f) => a + f.rows, 0);
       if (scanned !== outRows) throw new InputError(`read ${scanned} contact rows in the first pass but ${outRows} in the second`, { file: scan.files.map((f) => f.ref.name).join(', ') }, 'was the file changed during the run?');
