@@ -370,7 +370,7 @@ function compileField(cond: Extract<Cond, { kind: 'field' }>, env: CompileEnv): 
         } else if (cond.ops.some((o) => o.op === 'within' || o.op === 'before' || o.op === 'after')) {
           const t = parseDate(v, timezone, env.dateOrder);
           const w = cond.ops.find((o) => o.op === 'within');
-          evidence = `${colName}=${Number.isNaN(t) ? v : isoDay(t)}${w && w.op === 'within' ? (held ? ` within ${w.text}` : ` not within ${w.text}`) : ''}`;
+          evidence = `${colName}=${Number.isNaN(t) ? v : isoDay(t, timezone)}${w && w.op === 'within' ? (held ? ` within ${w.text}` : ` not within ${w.text}`) : ''}`;
         } else evidence = `${colName}=${v}`;
       }
       return { kind: 'field', held, text, evidence };
@@ -401,7 +401,7 @@ function compileActivity(cond: Extract<Cond, { kind: 'activity' }>, env: Compile
         const i = ctx.act.base + counter;
         const last = ctx.act.last[i]!;
         const sig = Number.isNaN(last) ? names : env.plan.signals[ctx.act.lastSignal[i]!]!;
-        evidence = `${sig} ${Number.isNaN(last) ? '(undated)' : isoDay(last)}${window}${n > 1 ? ` (${n} events)` : ''}`;
+        evidence = `${sig} ${Number.isNaN(last) ? '(undated)' : isoDay(last, env.timezone)}${window}${n > 1 ? ` (${n} events)` : ''}`;
         if (!held) evidence += ` — needs${countText}`;
       }
       return { kind: 'activity', held, text, evidence };

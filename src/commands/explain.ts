@@ -8,7 +8,7 @@ import { InputError, UsageError } from '../errors.js';
 import { inputRef } from '../input/bytes.js';
 import { openTable } from '../input/table.js';
 import { scanContacts } from '../input/contacts.js';
-import { parseAsOf, isoTime } from '../input/dates.js';
+import { parseAsOf, isoDay, isoTime } from '../input/dates.js';
 import { planActivities } from '../aggregate/plan.js';
 import { Aggregates } from '../aggregate/store.js';
 import { normalizeKey } from '../input/keys.js';
@@ -42,6 +42,8 @@ export interface SignalLine {
   events: number;
   undated: number;
   last: string | null;
+  /** The day of `last` in the rules' activities.timezone, as the text output shows it. */
+  last_day: string | null;
   points: number;
   used: boolean;
 }
@@ -87,13 +89,16 @@ export async function explain(opts: ExplainOptions, io: ExplainIO): Promise<Expl
     if (e.signal === '') return;
     let s = bySignal.get(e.signal);
     if (!s) {
-      s = { signal: e.signal, labels: [], events: 0, undated: 0, last: null, points: 0, used: used.has(e.signal) };
+      s = { signal: e.signal, labels: [], events: 0, undated: 0, last: null, last_day: null, points: 0, used: used.has(e.signal) };
       bySignal.set(e.signal, s);
     }
     s.events++;
     if (!s.labels.includes(e.label.trim())) s.labels.push(e.label.trim());
     if (Number.isNaN(e.time)) s.undated++;
-    else if (s.last === null || isoTime(e.time) > s.last) s.last = isoTime(e.time);
+    else if (s.last === null || isoTime(e.time) > s.last) {
+      s.last = isoTime(e.time);
+      s.last_day = isoDay(e.time, rules.activities.timezone);
+    }
     s.points += e.points;
   };
   for (const path of opts.activities) {

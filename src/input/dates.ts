@@ -1,6 +1,6 @@
 /**
  * Dates as exports write them: ISO dates and datetimes with or without offset, `YYYY-MM-DD HH:mm[:ss]`,
- * slash/dot dates in day-month or month-day order with optional time and AM/PM, and epoch seconds or
+ * slash/dot dates in day-month or month-day order with optional time and AM/PM, `YYYYMMDD`, and epoch seconds or
  * milliseconds. Times without an offset are read in the rules' timezone.
  */
 import { UsageError } from '../errors.js';
@@ -10,6 +10,8 @@ export type DateOrder = 'dmy' | 'mdy';
 const ISO = /^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ](\d{1,2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?\s*(Z|z|UTC|GMT|[+-]\d{2}(?::?\d{2})?)?)?$/;
 const SLASH = /^(\d{1,2})([/.-])(\d{1,2})\2(\d{4}|\d{2})(?:[ T,]+(\d{1,2}):(\d{2})(?::(\d{2}))?\s*([AaPp][Mm])?\s*(Z|UTC|GMT|[+-]\d{2}(?::?\d{2})?)?)?$/;
 const EPOCH = /^\d{9,14}(?:\.\d+)?$/;
+/** `20261105`: eight digits, a valid date (epoch seconds have nine or more). */
+const COMPACT = /^(\d{4})(\d{2})(\d{2})$/;
 
 const dtfCache = new Map<string, Intl.DateTimeFormat>();
 
@@ -184,6 +186,8 @@ export function parseDate(text: string, tz: string, order?: DateOrder): number {
     const [d, mo] = effective === 'dmy' ? [a, b] : [b, a];
     return build(y, mo, d, h, m[6] ? +m[6] : 0, m[7] ? +m[7] : 0, undefined, m[9], tz);
   }
+  m = COMPACT.exec(s);
+  if (m) return build(+m[1]!, +m[2]!, +m[3]!, 0, 0, 0, undefined, undefined, tz);
   if (EPOCH.test(s)) {
     const n = Number(s);
     // 9–11 digits are seconds (1973–5138), 12–14 milliseconds.
@@ -215,8 +219,14 @@ export function parseAsOf(text: string, tz = 'UTC'): number {
 }
 
 /** `2026-10-28` for reasons and evidence. */
-export function isoDay(ms: number): string {
-  return new Date(ms).toISOString().slice(0, 10);
+const dayFormats = new Map<string, Intl.DateTimeFormat>();
+
+/** `2026-10-28`: the day of an instant in a timezone (the rules' `activities.timezone`; UTC by default). */
+export function isoDay(ms: number, timezone = 'UTC'): string {
+  if (timezone === 'UTC') return new Date(ms).toISOString().slice(0, 10);
+  let f = dayFormats.get(timezone);
+  if (!f) dayFormats.set(timezone, (f = new Intl.DateTimeFormat('en-CA', { timeZone: timezone, year: 'numeric', month: '2-digit', day: '2-digit' })));
+  return f.format(ms);
 }
 
 /** `2026-10-28T14:03:00Z`, second precision. */

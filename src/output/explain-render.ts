@@ -31,7 +31,7 @@ export function renderExplainText(r: ExplainResult, chalk: ChalkInstance): strin
   out.push(chalk.bold('activity'));
   if (r.signals.length === 0) out.push('  no activity rows for this key');
   for (const s of r.signals) {
-    const last = s.last ? s.last.slice(0, 10) : 'undated';
+    const last = s.last_day ?? 'undated';
     const extra = s.undated && s.last ? `, ${s.undated} undated` : '';
     const used = s.used ? '' : chalk.dim('  (no rule reads this signal)');
     out.push(`  ${s.signal.padEnd(20)} ${String(s.events).padStart(5)} event${s.events === 1 ? ' ' : 's'}  last ${last}${extra}  ${num(s.points).padStart(6)} points  ${chalk.dim(`[${s.labels.join(', ')}]`)}${used}`);
