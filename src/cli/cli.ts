@@ -84,6 +84,11 @@ export class Session {
 
 export const DEFAULT_MAX_THREADS = 4;
 
+function parseSkipLines(v: string): number {
+  if (!/^\d+$/.test(v)) throw new UsageError(`--skip-lines must be a whole number ≥ 0, not '${v}'`);
+  return Number(v);
+}
+
 function parseFormat(v: string): 'csv' | 'json' | 'ndjson' {
   if (v === 'csv' || v === 'json' || v === 'ndjson') return v;
   throw new UsageError(`--format must be csv, json or ndjson, not '${v}'`);
@@ -154,6 +159,7 @@ function buildProgram(term: Terminal, done: (code: number) => void, sessions: Se
     .option('--encoding <label>', 'input encoding (WHATWG label, e.g. windows-1252); default: detected')
     .option('--delimiter <char>', 'input CSV delimiter (, ; tab |); default: sniffed')
     .option('--no-header', 'CSV inputs have no header row; columns are named 1..N')
+    .option('--skip-lines <n>', 'title lines before the CSV header, skipped', parseSkipLines)
     .option('--bom', 'write a UTF-8 BOM at the start of CSV output, for Excel')
     .option('--crlf', 'end CSV output lines with CRLF, for Excel (default: LF)')
     .option('--prefix <prefix>', 'prefix of the added columns', 'funnel_')
@@ -184,6 +190,7 @@ function buildProgram(term: Terminal, done: (code: number) => void, sessions: Se
           encoding: o.encoding as string | undefined,
           delimiter,
           noHeader: o.header === false,
+          skipLines: o.skipLines as number | undefined,
           bom: !!o.bom,
           cwd: term.cwd,
           // The cores, up to 4: each thread past the first holds the keys of its range (50–140 MB per million
@@ -257,6 +264,7 @@ function buildProgram(term: Terminal, done: (code: number) => void, sessions: Se
     .option('--encoding <label>', 'input encoding')
     .option('--delimiter <char>', 'input CSV delimiter')
     .option('--no-header', 'CSV inputs have no header row')
+    .option('--skip-lines <n>', 'title lines before the CSV header, skipped', parseSkipLines)
     .addOption(new Option('--parser <parser>').choices(['fast', 'csv-parse']).hideHelp())
     .action(async (contacts: string[], o: Record<string, unknown>) => {
       const s = session();
@@ -271,6 +279,7 @@ function buildProgram(term: Terminal, done: (code: number) => void, sessions: Se
           encoding: o.encoding as string | undefined,
           delimiter: o.delimiter === undefined ? undefined : parseDelimiterOption(String(o.delimiter)),
           noHeader: o.header === false,
+          skipLines: o.skipLines as number | undefined,
           parser: o.parser as ExplainOptions['parser'],
           stageDates: !!o.stageDates,
         },

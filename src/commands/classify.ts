@@ -60,6 +60,8 @@ export interface ClassifyOptions {
   encoding?: string;
   delimiter?: string;
   noHeader?: boolean;
+  /** Title lines before the CSV header (`--skip-lines`). */
+  skipLines?: number;
   bom?: boolean;
   cwd: string;
   /** The CSV reader: the fast tokenizer (default) or csv-parse alone, the reference it is tested against. */
@@ -176,7 +178,7 @@ export async function classify(opts: ClassifyOptions, io: ClassifyIO): Promise<C
   const extra = (opts.alsoWrite ?? []).map((w) => ({ out: run.file(w.path, w.role), content: w.content }));
   await run.open();
 
-  const read: ReadOptions = { stdin: io.stdin, encoding: opts.encoding, delimiter: opts.delimiter, noHeader: opts.noHeader, warn, parser: opts.parser };
+  const read: ReadOptions = { stdin: io.stdin, encoding: opts.encoding, delimiter: opts.delimiter, noHeader: opts.noHeader, skipLines: opts.skipLines, warn, parser: opts.parser };
   try {
     // 1. Activities, folded per key.
     const plan = planActivities(rules, asOf);

@@ -30,6 +30,8 @@ export interface ExplainOptions {
   encoding?: string;
   delimiter?: string;
   noHeader?: boolean;
+  /** Title lines before the CSV header (`--skip-lines`). */
+  skipLines?: number;
   /** 'csv-parse': every CSV read by csv-parse, as a reference for the byte tokenizer (tests). */
   parser?: 'fast' | 'csv-parse';
   /** The stage where the replay ends, as classify --stage-dates gives it (implied by rules with an sla). */
@@ -77,7 +79,7 @@ export async function explain(opts: ExplainOptions, io: ExplainIO): Promise<Expl
   for (const w of loaded.warnings) io.warn(formatProblem(w));
   const asOf = opts.asOf !== undefined ? parseAsOf(opts.asOf, rules.activities.timezone) : (io.now ?? Date.now)();
   const key = normalizeKey(opts.contact, rules.contacts.normalize);
-  const read = { stdin: io.stdin, encoding: opts.encoding, delimiter: opts.delimiter, noHeader: opts.noHeader, warn: io.warn, parser: opts.parser };
+  const read = { stdin: io.stdin, encoding: opts.encoding, delimiter: opts.delimiter, noHeader: opts.noHeader, skipLines: opts.skipLines, warn: io.warn, parser: opts.parser };
 
   const plan = planActivities(rules, asOf);
   const aggs = new Aggregates(plan.counters.length, true);

@@ -83,7 +83,9 @@ export function missingColumn(file: string, headers: readonly string[], need: Co
   if (ambiguous) {
     return new InputError(`the ${need.what} column '${need.name}' matches several columns equally (${ambiguous.join(', ')})`, { file, line: 1 }, `set ${need.rulesKey} in the rules to one of them`);
   }
-  return new InputError(`no ${need.what} column '${need.name}'`, { file, line: 1 }, `${didYouMean(need.name, headers)}set ${need.rulesKey} in the rules to one of: ${columnList(headers)}`);
+  // A title or `#` comment read as the header: the lines before the real one are to be skipped.
+  const title = headers[0]?.trimStart().startsWith('#') ? ' (the first line looks like a comment: --skip-lines 1 skips it)' : '';
+  return new InputError(`no ${need.what} column '${need.name}'`, { file, line: 1 }, `${didYouMean(need.name, headers)}set ${need.rulesKey} in the rules to one of: ${columnList(headers)}${title}`);
 }
 
 /** The index of a column the rules name; throws (exit 3) when the file lacks it. */

@@ -35,7 +35,8 @@ export function formatFromText(head: string): Format {
 
 /**
  * Counts each candidate delimiter outside quotes on each of the first lines (quoted newlines respected) and
- * picks the one that splits the most lines into the same number of fields, the header included.
+ * picks the one that splits the most lines into the same number of fields, the header included. Lines starting
+ * with `#` before the header are left out.
  */
 export function sniffDelimiter(head: string, maxLines = 50): string {
   const counts: number[][] = [];
@@ -43,6 +44,11 @@ export function sniffDelimiter(head: string, maxLines = 50): string {
   let inQuotes = false;
   let lineHasContent = false;
   for (let i = 0; i < head.length && counts.length < maxLines; i++) {
+    // A `# exported by …` comment before the header says nothing of the delimiter (its commas are prose).
+    if (counts.length === 0 && !lineHasContent && !inQuotes && head[i] === '#') {
+      while (i < head.length && head[i] !== '\n') i++;
+      continue;
+    }
     const c = head[i]!;
     if (c === '"') {
       inQuotes = !inQuotes;

@@ -10,6 +10,7 @@ import { parseCsv, parseCsvWithCsvParse, DEFAULT_MAX_RECORD_SIZE, type CsvRecord
 import type { Rec } from './byte-tokenizer.js';
 import { csvBytes } from './csv-bytes.js';
 import { TextRec } from './text-rec.js';
+import { isUtf16, skipHeadLines, skipTextLines } from './skip-lines.js';
 import { jsonLayout, jsonRows, replayable, type JsonLayout } from './json-table.js';
 import { formatFromName, formatFromText, sniffDelimiter, type Format } from './sniff.js';
 
@@ -19,6 +20,8 @@ export interface ReadOptions {
   encoding?: string;
   /** Disables delimiter sniffing. */
   delimiter?: string;
+  /** Title lines before the CSV header, skipped (`--skip-lines`). */
+  skipLines?: number;
   /** The first record is data; columns are named 1..N. */
   noHeader?: boolean;
   /** File-level warnings (encoding fallback, renamed headers). */
@@ -131,7 +134,10 @@ async function* peekText(first: string, rest: AsyncGenerator<string>): AsyncGene
 
 export async function openTable(ref: InputRef, opts: ReadOptions): Promise<Table> {
   const file = ref.name;
-  const detected = await detectEncoding(readBytes(ref, { stdin: opts.stdin }), { encoding: opts.encoding, file, warn: opts.warn });
+  let detected = await detectEncoding(readBytes(ref, { stdin: opts.stdin }), { encoding: opts.encoding, file, warn: opts.warn });
+  // Title lines before a CSV header; a file named JSON has none.
+  const skip = opts.skipLines && formatFromName(ref.path) !== 'json' && formatFromName(ref.path) !== 'ndjson' ? opts.skipLines : 0;
+  if (skip && !isUtf16(detected.encoding)) detected = skipHeadLines(detected, skip, file);
   if (detected.encoding === 'utf-8' && opts.parser !== 'csv-parse') {
     // The head as text, for sniffing only: it may end inside a character.
     const headText = detected.head.toString('utf8');
@@ -139,7 +145,7 @@ export async function openTable(ref: InputRef, opts: ReadOptions): Promise<Table
     const delimiter = format === 'csv' ? csvDelimiter(ref, headText, opts) : undefined;
     if (delimiter && delimiter.delimiter.length === 1 && delimiter.delimiter.charCodeAt(0) < 0x80) return openCsvBytes(ref, detected, delimiter, opts);
   }
-  const chunks = decodeText(detected, file);
+  const chunks = skip && isUtf16(detected.encoding) ? skipTextLines(decodeText(detected, file), skip, file) : decodeText(detected, file);
   const firstChunk = await chunks.next();
   const head = firstChunk.done ? '' : firstChunk.value;
   const text = peekText(head, chunks);
