@@ -10,6 +10,7 @@ import type { Rules } from '../rules/model.js';
 import type { ActivityPlan } from './plan.js';
 import { detach, normalizeKey } from '../input/keys.js';
 import { BLANK_KEY, type Aggregates } from './store.js';
+import { LONG_RECORD_LINES, noteLongRecord, type LongRecords } from '../input/long-records.js';
 
 export interface FoldStats {
   file: string;
@@ -24,6 +25,8 @@ export interface FoldStats {
   noType: number;
   /** The key column's name (set by the caller that resolved it). */
   keyColumn?: string;
+  /** Records spanning many lines (a stray quote?). */
+  longRecords?: LongRecords;
 }
 
 /** One event as explain sees it. */
@@ -131,6 +134,7 @@ export function createFolder(file: string, cols: ActivityColumns, opts: FoldOpti
 
   const visit = (row: Rec): void => {
     stats.rows++;
+    if (row.lines !== undefined && row.lines > LONG_RECORD_LINES) stats.longRecords = noteLongRecord(stats.longRecords, row);
     if (opts.onProgress && (stats.rows & 0xffff) === 0) opts.onProgress(stats.rows);
     const text = row.field(cols.time);
     // Every row of the file takes part in deciding the slash-date order, whichever key it has.

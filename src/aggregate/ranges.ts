@@ -12,6 +12,7 @@ import { openSync, readSync, closeSync, fstatSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { forEachRecord, type Table } from '../input/table.js';
 import { activityColumns } from './fold.js';
+import { mergeLongRecords } from '../input/long-records.js';
 import { createFolder, type FoldOptions, type FoldStats } from './folder.js';
 import type { FromRange, RangeInput } from './range-worker.js';
 import { buffersOf } from './store.js';
@@ -159,6 +160,7 @@ function addStats(into: FoldStats, s: FoldStats): void {
   into.undated += s.undated;
   into.afterAsOf += s.afterAsOf;
   into.noType += s.noType;
+  into.longRecords = mergeLongRecords(into.longRecords, s.longRecords);
 }
 
 export interface RangedFold {

@@ -19,6 +19,7 @@ import { normalizeKey } from '../input/keys.js';
 import { foldActivities, type FoldStats } from '../aggregate/fold.js';
 import { checkOverlap, keyOverlap, rowsAdded } from '../aggregate/key-overlap.js';
 import { CaseOnlyKeys } from '../input/case-keys.js';
+import { reportLongRecords } from '../input/long-records.js';
 import { foldActivitiesInRanges, DEFAULT_MIN_RANGE_BYTES } from '../aggregate/ranges.js';
 import { DEFAULT_MAX_RECORD_SIZE } from '../input/csv.js';
 import { Classifier, DISQUALIFIED } from '../classify/classifier.js';
@@ -211,6 +212,7 @@ export async function classify(opts: ClassifyOptions, io: ClassifyIO): Promise<C
       meter.nextFile(foldStats[foldStats.length - 1]!.rows);
     }
     for (const s of foldStats) {
+      reportLongRecords(s.file, s.longRecords, opts.strict, warn);
       if (s.undated) warn(`${s.file}: ${s.undated} activity row(s) with an unparsable date count only for conditions without a time window`);
       if (s.rows && s.noKey === s.rows) warn(`${s.file}: no activity row has a key; check activities.key in the rules`);
     }
@@ -241,6 +243,7 @@ export async function classify(opts: ClassifyOptions, io: ClassifyIO): Promise<C
         meter.setRows(++scanned);
       },
     });
+    for (const f of scan.files) reportLongRecords(f.ref.name, f.longRecords, opts.strict, warn);
     const contactOrder = rules.activities.dateOrder === 'auto' ? scan.dateOrder : rules.activities.dateOrder;
     if (!contactOrder && scan.ambiguousDate) {
       const a = scan.ambiguousDate;

@@ -30,6 +30,8 @@ export interface Rec {
   readonly width: number;
   /** The line the record starts on. */
   readonly line: number;
+  /** Lines the record spans (more than 1 with line breaks in quoted fields), where the tokenizer tells. */
+  readonly lines?: number;
   /** The field's text; '' beyond the record's width. */
   field(i: number): string;
   /**
@@ -76,6 +78,7 @@ export class ByteRecord implements Rec {
   buf: Buffer = Buffer.alloc(0);
   width = 0;
   line = 0;
+  lines = 1;
   start = 0;
   end = 0;
   /** A quote character inside an unquoted field: the writer would quote that field. */
@@ -394,6 +397,7 @@ export class ByteTokenizer {
       if (width === 1 && (r.ends[0] === r.starts[0] || utf8(d, r.starts[0]!, r.ends[0]!).trim() === '')) continue;
       r.width = width;
       r.line = line;
+      r.lines = newlines + 1;
       r.start = start;
       r.end = end;
       r.strayQuote = strayQuote;

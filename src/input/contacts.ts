@@ -9,6 +9,7 @@ import { findColumn, keyColumn, type ColumnNeed } from './columns.js';
 import { slashHint, type DateOrder } from './dates.js';
 import { forEachRecord, openTable, type ReadOptions, type Rec, type Table } from './table.js';
 import type { InputRef } from './bytes.js';
+import { LONG_RECORD_LINES, noteLongRecord, type LongRecords } from './long-records.js';
 
 export interface ContactFileScan {
   ref: InputRef;
@@ -19,6 +20,8 @@ export interface ContactFileScan {
   format: Table['format'];
   rows: number;
   keyColumn: number;
+  /** Records spanning many lines (a stray quote?). */
+  longRecords?: LongRecords;
 }
 
 export interface ContactScan {
@@ -55,8 +58,10 @@ export async function scanContacts(refs: readonly InputRef[], opts: ScanOptions)
     const dateIdx = opts.dateColumns.map((c) => findColumn(table.headers, c).index).filter((i) => i >= 0);
     let width = table.headers.length;
     let rows = 0;
+    let longRecords: LongRecords | undefined;
     await forEachRecord(table, (row) => {
       rows++;
+      if (row.lines !== undefined && row.lines > LONG_RECORD_LINES) longRecords = noteLongRecord(longRecords, row);
       if (row.width > width) width = row.width;
       opts.onKey?.(row, keyIndex);
       if (dateOrder === undefined) {
@@ -68,7 +73,7 @@ export async function scanContacts(refs: readonly InputRef[], opts: ScanOptions)
         }
       }
     });
-    files.push({ ref, headers: [...table.headers], width, delimiter: table.delimiter, format: table.format, rows, keyColumn: keyIndex });
+    files.push({ ref, headers: [...table.headers], width, delimiter: table.delimiter, format: table.format, rows, keyColumn: keyIndex, longRecords });
   }
   return { files, dateOrder, ambiguousDate: dateOrder ? undefined : ambiguousDate };
 }

@@ -10,6 +10,8 @@ import { tokenize } from './tokenizer.js';
 export interface CsvRecord {
   fields: string[];
   line: number;
+  /** Lines the record spans, where the tokenizer tells. */
+  lines?: number;
 }
 
 export interface CsvOptions {
@@ -57,7 +59,7 @@ export async function* parseCsvWithCsvParse(text: AsyncIterable<string>, opts: C
     lastEmpty = ctx.empty_lines;
     // A line of blanks only is a blank line, not a row.
     if (record.length === 1 && record[0]!.trim() === '') return null;
-    return { fields: record, line };
+    return { fields: record, line, lines: offset + ctx.lines - line + 1 };
   };
   const parser = parse({
     delimiter: opts.delimiter,

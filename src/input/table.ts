@@ -40,6 +40,8 @@ export interface TableRow {
   line: number;
   /** Fields the record really had, for ragged-row warnings; equals headers.length for JSON. */
   width: number;
+  /** Lines the record spans, where the reader tells. */
+  lines?: number;
 }
 
 export interface Table {
@@ -78,6 +80,7 @@ export async function forEachRecord(table: Table, visit: (r: Rec) => void, betwe
     rec.values = row.values;
     rec.width = row.width;
     rec.line = row.line;
+    rec.lines = row.lines ?? 1;
     visit(rec);
   };
   let n = 0;
@@ -213,7 +216,7 @@ async function openCsvBytes(ref: InputRef, d: Detected, delim: CsvDelimiter, opt
     const toRow = (r: Rec): void => {
       const values = new Array<string>(Math.max(n, r.width));
       for (let i = 0; i < values.length; i++) values[i] = r.field(i);
-      batch.push({ values, line: r.line, width: r.width });
+      batch.push({ values, line: r.line, width: r.width, lines: r.lines });
     };
     if (firstIsData) toRow(firstCopy!);
     for (let more = true; more; ) {
@@ -258,7 +261,7 @@ async function openCsv(ref: InputRef, text: AsyncGenerator<string>, head: string
       const width = r.fields.length;
       const values = r.fields;
       while (values.length < n) values.push('');
-      return { values, line: r.line, width };
+      return { values, line: r.line, width, lines: r.lines };
     };
     if (pending) yield toRow(pending);
     for await (const r of records) yield toRow(r);

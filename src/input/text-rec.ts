@@ -9,6 +9,7 @@ export class TextRec implements Rec {
     public values: string[] = [],
     public line = 0,
     public width = values.length,
+    public lines = 1,
   ) {}
   field(i: number): string {
     return this.values[i] ?? '';

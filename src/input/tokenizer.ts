@@ -174,7 +174,7 @@ export async function* tokenize(more: () => Promise<string | undefined>, opts: T
     pos = p;
     // An empty line is no record; nor is a line of blanks only (as in csv.ts).
     if (fields.length === 1 && fields[0]!.trim() === '') continue;
-    yield { fields, line: recordLine };
+    yield { fields, line: recordLine, lines: newlines + 1 };
   }
 }
 
