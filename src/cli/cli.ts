@@ -224,14 +224,14 @@ function buildProgram(term: Terminal, done: (code: number) => void, sessions: Se
     .command('validate')
     .description('check a rules file, and optionally that sample exports have the columns and labels it uses')
     .argument('[rules]', 'rules file (default ./funnel.yaml, else ./rules.yaml, else the built-in rules)')
-    .option('--contacts <file>', 'a contacts export to check the fields against')
-    .option('--activities <file>', 'an activities export to check columns, dates and labels against')
+    .option('--contacts <files...>', 'contacts exports to check the key, the fields and the conditions against')
+    .option('--activities <files...>', 'activities exports to check columns, dates, labels and keys against')
     .option('--encoding <label>', 'input encoding of the exports')
     .option('--delimiter <char>', 'input CSV delimiter of the exports')
     .action(async (rulesPath: string | undefined, o: Record<string, unknown>) => {
       const s = session();
       const r = await validate(
-        { rules: rulesOption(rulesPath, term), contacts: o.contacts as string | undefined, activities: o.activities as string | undefined, cwd: term.cwd, encoding: o.encoding as string | undefined, delimiter: o.delimiter === undefined ? undefined : parseDelimiterOption(String(o.delimiter)) },
+        { rules: rulesOption(rulesPath, term), contacts: o.contacts as string[] | undefined, activities: o.activities as string[] | undefined, cwd: term.cwd, encoding: o.encoding as string | undefined, delimiter: o.delimiter === undefined ? undefined : parseDelimiterOption(String(o.delimiter)) },
         { stdin: term.stdin, warn: s.warn },
       );
       for (const p of r.problems) {
@@ -246,7 +246,8 @@ function buildProgram(term: Terminal, done: (code: number) => void, sessions: Se
       }
       if (!s.opts.quiet) {
         const labels = r.labels ? `; ${r.labels.filter((l) => l.used).length} activity label(s) feed the rules, ${r.labels.filter((l) => !l.used).length} do not` : '';
-        term.stdout.write(`${printable(r.source)}: ${s.out.green('valid')}${warnings ? `, ${warnings} warning(s)` : ''}${labels}\n`);
+        const overlap = r.overlap ? `; ${r.overlap.matched} of ${r.overlap.activity_rows} keyed activity rows match a sample contact` : '';
+        term.stdout.write(`${printable(r.source)}: ${s.out.green('valid')}${warnings ? `, ${warnings} warning(s)` : ''}${labels}${overlap}\n`);
       }
       done(0);
     });
