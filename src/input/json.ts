@@ -378,7 +378,6 @@ export class JsonReader {
       default:
         if (c === 45 || (c >= 48 && c <= 57)) {
           this.startToken('num');
-          this.tok = 'num';
           this.parts.push(ch);
           this.tokLen = 1;
           return;
