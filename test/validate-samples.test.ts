@@ -26,7 +26,7 @@ describe('funnel validate with sample exports', () => {
     const dir = tempDir();
     const f = (n: string): string => join(dir, n);
     writeFiles(dir, {
-      'r.yaml': 'contacts: { key: Email }\nactivities: { type: Type, time: When }\nstages:\n  - { id: s }\n  - { id: l, when: { activity: email_replied } }\n  - { id: m, when: { field: Industry, in: [Software] } }\n',
+      'r.yaml': 'contacts: { key: Email }\nactivities: { type: Type, time: When }\nstages:\n  - { id: s }\n  - { id: l, when: { activity: email_replied } }\n  - { id: m, when: { field: Industry, in: [Software] } }\n  - { id: n, when: { activity: [email_reply, bounce] } }\ndisqualify: [ { id: rival, when: { field: Email, domain_in: [rival.example] } } ]\n',
       'c.csv': 'Email,Industry\na@x.com,SaaS\nb@x.com,Retail\nc@x.com,SaaS\n',
       'a.csv': 'Email,Type,When\na@x.com,Email Reply,2026-01-01\nz1@x.com,Visit,2026-01-01\nz2@x.com,Visit,2026-01-01\n',
     });
@@ -36,5 +36,8 @@ describe('funnel validate with sample exports', () => {
     expect(res.stderr).toContain(`r.yaml:6:20: the condition on 'Industry' holds for none of the 3 contact row(s) of ${f('c.csv')} — its values there are such as 'SaaS', 'Retail'`);
     expect(res.stderr).toContain(`a.csv:1:1: 2 of 3 keyed activity rows match no contact of the samples: activity key 'Email'; unmatched keys such as 'z1@x.com', 'z2@x.com'`);
     expect(res.stdout).toContain('1 of 3 keyed activity rows match a sample contact');
+    // A disqualify rule holding for no one is what it is for; a condition with one signal present is fine.
+    expect(res.stderr).not.toContain("condition on 'Email'");
+    expect(res.stderr).not.toContain("signal 'bounce'");
   });
 });

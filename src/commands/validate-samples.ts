@@ -41,7 +41,8 @@ export function conditionsHoldingForNone(rules: Rules, rulesName: string, header
   if (rows.length === 0) return [];
   const env = fieldEnv(rules, headers);
   const out: Problem[] = [];
-  const seen = new Set<Cond>();
+  // Disqualify rules are meant to hold for few contacts or none.
+  const seen = disqualifyConditions(rules);
   const empty = { counts: new Uint32Array(0), last: new Float64Array(0), lastSignal: new Int32Array(0), base: -1, score: 0 };
   for (const c of allConditions(rules)) {
     if (c.kind !== 'field' || seen.has(c)) continue;
@@ -69,17 +70,35 @@ export function conditionsHoldingForNone(rules: Rules, rulesName: string, header
   return out;
 }
 
-/** A warning for each signal an activity condition or points use that no sample label maps to. */
-export function signalsWithoutLabels(rules: Rules, rulesName: string, signals: readonly string[], labels: readonly { label: string; signal: string }[], files: string): Problem[] {
+/**
+ * A warning for each activity condition none of whose signals any sample label maps to (a condition naming
+ * several, `[email_bounce, hard_bounce]`, is fine when one of them occurs).
+ */
+export function signalsWithoutLabels(rules: Rules, rulesName: string, labels: readonly { label: string; signal: string }[], files: string): Problem[] {
   if (labels.length === 0) return [];
   const present = new Map(labels.map((l) => [l.signal, l.label]));
   const out: Problem[] = [];
-  for (const s of signals) {
-    if (present.has(s)) continue;
-    const cond = allConditions(rules).find((c) => c.kind === 'activity' && c.signals.includes(s));
-    const pos = cond?.pos ?? rules.positions.get(`scoring.points.${s}`) ?? { line: 1, col: 1 };
-    const guess = closest(s, present.keys());
-    out.push(warning(rulesName, pos.line, pos.col, `signal '${s}' is used by the rules but no label of ${files} maps to it`, guess ? `did you mean '${guess}' (label '${present.get(guess)}')?` : 'map its labels in activities.types'));
+  const said = new Set<string>();
+  for (const c of allConditions(rules)) {
+    if (c.kind !== 'activity' || c.signals.some((s) => present.has(s))) continue;
+    for (const s of c.signals) {
+      if (said.has(s)) continue;
+      said.add(s);
+      const guess = closest(s, present.keys());
+      out.push(warning(rulesName, c.pos.line, c.pos.col, `signal '${s}' is used by the rules but no label of ${files} maps to it`, guess ? `did you mean '${guess}' (label '${present.get(guess)}')?` : 'map its labels in activities.types'));
+    }
   }
+  return out;
+}
+
+/** The conditions of the disqualify rules: that they hold for no sample contact is what they are for. */
+export function disqualifyConditions(rules: Rules): Set<Cond> {
+  const out = new Set<Cond>();
+  const walk = (c: Cond): void => {
+    out.add(c);
+    if (c.kind === 'all' || c.kind === 'any') c.items.forEach(walk);
+    else if (c.kind === 'not') walk(c.item);
+  };
+  for (const d of rules.disqualify) walk(d.when);
   return out;
 }

@@ -104,7 +104,7 @@ export async function validate(opts: ValidateOptions, io: ValidateIO): Promise<V
         problem('warning', files, undefined, `label '${l.label}' (${l.rows} row${l.rows === 1 ? '' : 's'}) maps to signal '${l.signal}', which no rule uses`, guess ? `did you mean to map it to '${guess}' in activities.types?` : 'map it in activities.types if it matters'),
       );
     }
-    problems.push(...signalsWithoutLabels(rules, name, plan.signals, uses, files));
+    problems.push(...signalsWithoutLabels(rules, name, uses, files));
     result.labels = uses;
   }
   if (opts.contacts?.length && opts.activities?.length) result.overlap = { activity_rows: keyed, matched };
