@@ -2,7 +2,7 @@
  * Nothing lost, nothing overwritten (SPEC §11): each guarantee through the CLI — in-process where exit codes and
  * files are the point, a real process where signals, locks between processes and file descriptors are.
  */
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, linkSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync, chmodSync } from 'node:fs';
 import { join } from 'node:path';
@@ -348,11 +348,17 @@ describe('temporary files and copies of standard input never outlive the run', (
 
 describe('a full file system (a small tmpfs)', () => {
   const mnt = tempDir();
+  const mount = () => spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=256k', 'tmpfs', mnt], { encoding: 'utf8' });
+  // Probed now (skipIf needs the answer), mounted for the tests only: a filtered run (-t) leaves no mount behind.
   const mounted = (() => {
-    const r = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=256k', 'tmpfs', mnt], { encoding: 'utf8' });
+    const r = mount();
     if (r.status !== 0) console.log(`skipped: cannot mount a tmpfs here (${(r.stderr || r.error?.message || '').trim() || 'not root'})`);
+    else spawnSync('umount', [mnt]);
     return r.status === 0;
   })();
+  beforeAll(() => {
+    if (mounted) mount();
+  });
   afterAll(() => {
     if (mounted) spawnSync('umount', [mnt]);
   });
