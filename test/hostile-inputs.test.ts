@@ -169,3 +169,17 @@ describe('SIGTERM while matching', () => {
     expect(readdirSync(dir).sort()).toEqual(['c.csv', 'r.yaml']);
   }, 30_000);
 });
+
+describe('funnel explain prints no raw input bytes either', () => {
+  it('a value with an escape sequence is shown escaped', async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'c.csv'), 'Email,Notes\na@x.com,"y\x1b]0;owned\x07\nz"\n');
+    writeFileSync(join(dir, 'a.csv'), 'Email,Activity Type,Activity Date\na@x.com,Page View,2026-11-01\n');
+    writeFileSync(join(dir, 'r.yaml'), RULES);
+    const term = memTerminal(dir);
+    expect(await main(['explain', join(dir, 'c.csv'), '-a', join(dir, 'a.csv'), '-r', join(dir, 'r.yaml'), '--contact', 'a@x.com', '--as-of', '2026-11-15'], term)).toBe(0);
+    const out = term.stdoutText();
+    expect(out).toContain('Notes=y\\e]0;owned\\u0007\\nz');
+    expect(out).not.toMatch(/[\x00-\x09\x0b-\x1f]/);
+  });
+});

@@ -1,6 +1,10 @@
-/** `funnel explain` for people: condition trees with every atom marked held (✓) or not (✗), and the evidence. */
+/**
+ * `funnel explain` for people: condition trees with every atom marked held (✓) or not (✗), and the evidence.
+ * Values and names from the input are written printable (a value's escape sequence would reach the terminal).
+ */
 import type { ChalkInstance } from 'chalk';
 import type { Explained } from '../classify/context.js';
+import { printable } from '../util/text.js';
 import type { ExplainResult } from '../commands/explain.js';
 
 function mark(held: boolean, chalk: ChalkInstance): string {
@@ -14,7 +18,7 @@ function tree(e: Explained, indent: string, chalk: ChalkInstance, out: string[])
     for (const c of e.children) tree(c, `${indent}    `, chalk, out);
     return;
   }
-  out.push(`${indent}${mark(e.held, chalk)} ${e.text}  ${chalk.dim('—')} ${e.evidence}`);
+  out.push(`${indent}${mark(e.held, chalk)} ${printable(e.text)}  ${chalk.dim('—')} ${printable(e.evidence)}`);
 }
 
 function num(n: number): string {
@@ -25,7 +29,7 @@ export function renderExplainText(r: ExplainResult, chalk: ChalkInstance): strin
   const x = r.explanation;
   const v = x.verdict;
   const out: string[] = [];
-  out.push(chalk.bold(`contact ${r.key}`) + `  ${r.rows.map((w) => `${w.file}:${w.line}`).join(', ')}`);
+  out.push(chalk.bold(`contact ${printable(r.key)}`) + `  ${printable(r.rows.map((w) => `${w.file}:${w.line}`).join(', '))}`);
   out.push(`as of ${r.as_of} — rules: ${r.rules}`);
   out.push('');
   out.push(chalk.bold('activity'));
@@ -34,7 +38,7 @@ export function renderExplainText(r: ExplainResult, chalk: ChalkInstance): strin
     const last = s.last_day ?? 'undated';
     const extra = s.undated && s.last ? `, ${s.undated} undated` : '';
     const used = s.used ? '' : chalk.dim('  (no rule reads this signal)');
-    out.push(`  ${s.signal.padEnd(20)} ${String(s.events).padStart(5)} event${s.events === 1 ? ' ' : 's'}  last ${last}${extra}  ${num(s.points).padStart(6)} points  ${chalk.dim(`[${s.labels.join(', ')}]`)}${used}`);
+    out.push(`  ${s.signal.padEnd(20)} ${String(s.events).padStart(5)} event${s.events === 1 ? ' ' : 's'}  last ${last}${extra}  ${num(s.points).padStart(6)} points  ${chalk.dim(`[${printable(s.labels.join(', '))}]`)}${used}`);
   }
   out.push(`  score ${num(r.score)}${r.half_life ? ` (points halve every ${r.half_life})` : ' (no decay)'}`);
   out.push('');
@@ -70,9 +74,9 @@ export function renderExplainText(r: ExplainResult, chalk: ChalkInstance): strin
   out.push('');
   const stage = v.stage === 'disqualified' ? chalk.red(v.stage) : chalk.cyan(v.stage);
   out.push(`${chalk.bold('→')} ${stage}  score ${num(v.score)} · fit ${v.fit} · persona ${v.persona ? 'yes' : 'no'} · contactable ${v.consent ? 'yes' : 'no'}`);
-  out.push(`  reason: ${v.reason}`);
-  out.push(`  content: ${v.content || '—'} · action: ${v.action || '—'}`);
-  if (v.warnings.length) out.push(chalk.yellow(`  warnings: ${v.warnings.join('; ')}`));
+  out.push(`  reason: ${printable(v.reason)}`);
+  out.push(`  content: ${printable(v.content || '—')} · action: ${printable(v.action || '—')}`);
+  if (v.warnings.length) out.push(chalk.yellow(`  warnings: ${printable(v.warnings.join('; '))}`));
   const d = r.stage_dates;
   out.push('');
   out.push(chalk.bold('stage dates (the activities replayed)'));
