@@ -29,13 +29,17 @@ describe.skipIf(!CHROMIUM)('the report in a real browser', () => {
     expect(r2.stderr).not.toContain('error');
     expect(r2.code).toBe(0);
     last = JSON.parse(readFileSync(join(dir, 's2.json'), 'utf8')) as Summary;
+    const H = join(ROOT, 'fixtures', 'history');
+    const h = await runMain(['history', join(H, 'contacts.csv'), '-a', join(H, 'activities.csv'), '-r', join(H, 'rules.yaml'), '--as-of', '2026-11-15', '--by', 'lifecycle', '--format', 'json', '-o', join(dir, 'history.json')], { cwd: dir });
+    expect(h.stderr).not.toContain('error');
+    expect(h.code).toBe(0);
   });
   afterAll(async () => {
     await session?.close();
   });
 
   it('shows every stage and count of the summary, with charts, no console error and no request', async () => {
-    const r = await runMain(['report', 's1.json', 's2.json', HISTORY, '-o', 'report.html', '--title', 'Q4 <pipeline> & co'], { cwd: dir });
+    const r = await runMain(['report', 's1.json', 's2.json', 'history.json', HISTORY, '-o', 'report.html', '--title', 'Q4 <pipeline> & co'], { cwd: dir });
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const html = readFileSync(join(dir, 'report.html'), 'utf8');

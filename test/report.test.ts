@@ -119,7 +119,7 @@ describe('funnel report on the command line', () => {
     expect(rep).toEqual({ code: 0, stdout: '', stderr: '' });
     const page = readFileSync(join(dir, 'report.html'), 'utf8');
     const direct = readFileSync(join(dir, 'direct.html'), 'utf8');
-    const strip = (s: string): string => s.replace(/zr\d+-cls-\d+/g, 'zr').replace(/from [^<]*\.<\/footer>/, '');
+    const strip = (s: string): string => s.replace(/zr\d+-[\w-]+/g, 'zr').replace(/from [^<]*\.<\/footer>/, '');
     expect(strip(direct)).toBe(strip(page));
     expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
   });
@@ -151,5 +151,33 @@ describe('funnel report on the command line', () => {
     expect(over.code).toBe(2);
     expect(over.stderr).toContain('the output s.json is the input s.json');
     expect(JSON.parse(readFileSync(join(dir, 's.json'), 'utf8'))).toMatchObject({ total: 1234 });
+  });
+});
+
+describe('the report of a real history', () => {
+  it('history --report writes the page of the JSON history --format json writes', async () => {
+    const dir = tempDir();
+    const H = join(ROOT, 'fixtures', 'history');
+    const args = ['history', join(H, 'contacts.csv'), '-a', join(H, 'activities.csv'), '-r', join(H, 'rules.yaml'), '--as-of', '2026-11-15', '--by', 'lifecycle'];
+    const r = await runMain([...args, '--format', 'json', '-o', join(dir, 'h.json'), '--report', join(dir, 'direct.html')], { cwd: dir });
+    expect(r.code, r.stderr).toBe(0);
+    const h = JSON.parse(readFileSync(join(dir, 'h.json'), 'utf8')) as { rows: { period: string; stage: string; balance: number; entered: number }[]; segments: { segment: string }[]; velocity: { from: string }[] };
+    const rep = await runMain(['report', 'h.json', '-o', 'r.html'], { cwd: dir });
+    expect(rep.code, rep.stderr).toBe(0);
+    const html = readFileSync(join(dir, 'r.html'), 'utf8');
+    const strip = (s: string): string => s.replace(/zr\d+-[\w-]+/g, 'zr').replace(/from [^<]*\.<\/footer>/, '');
+    expect(strip(readFileSync(join(dir, 'direct.html'), 'utf8'))).toBe(strip(html));
+    // Every balance of the history is in the table of balances, at its period and stage.
+    const table = html.split('<caption>Contacts at each stage at the end of each month</caption>')[1]!.split('</table>')[0]!;
+    const lines = table.split('<tr>').slice(2);
+    const periods = [...new Set(h.rows.map((x) => x.period))];
+    periods.forEach((p, i) => {
+      const cells = [...lines[i]!.matchAll(/<t[hd][^>]*>([^<]*)</g)].map((m) => m[1]);
+      expect(cells[0]).toBe(p);
+      expect(cells.slice(1).map(Number)).toEqual(h.rows.filter((x) => x.period === p).map((x) => x.balance));
+    });
+    for (const sg of h.segments) expect(html).toContain(`<th scope="row">${sg.segment.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`)}</th>`);
+    expect(html).toContain(`History by ${(h as unknown as { by: string }).by}`);
+    expect(h.velocity.length).toBeGreaterThan(0);
   });
 });

@@ -7,7 +7,7 @@ import { relative as relativePath, resolve as resolvePath } from 'node:path';
 import { availableParallelism } from 'node:os';
 import { FunnelError, UsageError, isFunnelError, RulesError } from '../errors.js';
 import { VERSION } from '../util/version.js';
-import { whenCommitted, writeOutputFile } from '../output/commit.js';
+import { OutputRun, whenCommitted, writeOutputFile } from '../output/commit.js';
 import { renderSummaryJson, renderSummaryTable } from '../output/summary-render.js';
 import type { ReportInput } from '../output/report/inputs.js';
 import { configureProcessScratch, outputEnv, parseWait, removeTemporariesSync } from './output-env.js';
@@ -18,6 +18,7 @@ import { exampleRules, init } from '../commands/init.js';
 import { sql } from '../commands/sql.js';
 import { summarize } from '../commands/summary.js';
 import { history, type HistoryOptions } from '../commands/history.js';
+import type { History } from '../output/history.js';
 import { renderHistoryCsv, renderHistoryJson, renderHistoryTable } from '../output/history-render.js';
 import { diff } from '../commands/diff.js';
 import { renderDiffText } from '../output/diff-render.js';
@@ -301,6 +302,7 @@ function buildProgram(term: Terminal, done: (code: number) => void, sessions: Se
     .addOption(new Option('--format <format>', 'output format').choices(['table', 'json', 'csv']).default('table'))
     .option('-o, --output <file>', 'write to a file instead of stdout')
     .option('--by <field>', 'break the funnel down by the values of a contact field (20 largest, (other), (none))')
+    .option('--report <file>', 'also write the history as an HTML report (as funnel report makes)')
     .option('--threads <n>', 'threads for folding each activities file (default: the cores, up to 4)')
     .option('--encoding <label>', 'input encoding (WHATWG label, e.g. windows-1252); default: detected')
     .option('--delimiter <char>', 'input CSV delimiter (, ; tab |); default: sniffed')
@@ -314,12 +316,13 @@ function buildProgram(term: Terminal, done: (code: number) => void, sessions: Se
       if (o.threads !== undefined && !/^[1-9]\d*$/.test(String(o.threads))) throw new UsageError(`--threads must be a whole number ≥ 1, not '${String(o.threads)}'`);
       const output = o.output as string | undefined;
       const toFile = output !== undefined && output !== '-';
+      let made: History | undefined;
       const make = async (): Promise<string> => {
         const h = await history(
           {
             contacts,
             activities: (o.activities as string[] | undefined) ?? [],
-            rules: o.rules as string | undefined,
+            rules: rulesOption(o.rules, term),
             every: String(o.every) as HistoryOptions['every'],
             since: o.since as string | undefined,
             asOf: o.asOf as string | undefined,
@@ -334,16 +337,29 @@ function buildProgram(term: Terminal, done: (code: number) => void, sessions: Se
           { stdin: term.stdin, warn: s.warn, note: s.note, progress: s.progress },
         );
         s.endProgress();
+        made = h;
         return o.format === 'json' ? renderHistoryJson(h) : o.format === 'csv' ? renderHistoryCsv(h) : renderHistoryTable(h, toFile ? chalkFor({ isTTY: false, noColorFlag: true, env: term.env }) : s.out);
       };
-      if (!toFile) {
+      if (!toFile && o.report === undefined) {
         term.stdout.write(await make());
         return;
       }
-      // -o is checked against the inputs and locked before the history is made.
-      const inputs = [...contacts, ...((o.activities as string[] | undefined) ?? [])].map((path) => ({ path }));
-      const rules = { path: locateRules(o.rules as string | undefined, term.cwd).path, role: 'the rules file' };
-      await writeOutputFile(outputEnv(term), output, '-o', make, [...inputs, rules]);
+      // -o and --report are checked against the inputs and locked before the history is made.
+      const run = new OutputRun(outputEnv(term));
+      for (const i of [...contacts, ...((o.activities as string[] | undefined) ?? [])]) run.input(i);
+      run.input(locateRules(rulesOption(o.rules, term), term.cwd).path, 'the rules file');
+      const out = toFile ? run.file(output, '-o') : undefined;
+      const page = o.report === undefined ? undefined : run.file(String(o.report), '--report');
+      await run.open();
+      try {
+        const text = await make();
+        if (out) await out.write(text);
+        else term.stdout.write(text);
+        if (page) await page.write(await reportOf([{ kind: 'history', file: 'history', data: made! }]));
+        await run.commit();
+      } finally {
+        run.abort();
+      }
     });
 
   program

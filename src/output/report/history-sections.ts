@@ -20,7 +20,8 @@ function perPeriod(h: History, rows: readonly HistoryRow[], field: 'balance' | '
     type: kind,
     data: periods.map((p) => value(p, id)),
     itemStyle: { color: colorOf(h, id) },
-    ...(kind === 'line' ? { symbolSize: 5, lineStyle: { width: 2, ...(id === 'disqualified' ? { type: 'dashed' } : {}) } } : { barMaxWidth: 14 }),
+    // Bars stacked: one column per period, its height the period's total, and one colour per stage.
+    ...(kind === 'line' ? { symbolSize: 5, lineStyle: { width: 2, ...(id === 'disqualified' ? { type: 'dashed' } : {}) } } : { stack: 'all', barMaxWidth: 28 }),
   }));
   const chart = figure(
     `${title}, ${periods[0] ?? ''} to ${periods[periods.length - 1] ?? ''}`,
