@@ -48,7 +48,7 @@ export function summarySegmentsSection(s: Summary): Html | undefined {
   if (!s.segments || !s.by) return undefined;
   const charts = s.segments.map((sg) => smallFunnel(`${sg.segment} — ${int(sg.total)}`, sg.stages));
   return section(`The funnel by ${s.by}`, [
-    `${s.segments.length} segments: the 20 largest values of ${s.by}, the rest as (other), empty values as (none). Bars: contacts that reached each stage.`,
+    `One chart per value of ${s.by} (${s.segments.length} in all: the 20 largest values, any others as (other), empty values as (none)). Bars: contacts that reached each stage.`,
     new Html(`<div class="multiples">${charts.map((c) => c.html).join('\n')}</div>`),
     ...segmentTables(s.by, s.segments, s.stages.map((st) => st.id)),
   ]);

@@ -36,5 +36,9 @@ footer { margin-top: 40px; color: var(--muted); font-size: 12px; border-top: 1px
   section { break-inside: auto; }
   h2 { margin-top: 18px; }
   .table { overflow: visible; }
+  /* Wide tables (cohorts, segments) fit the A4 text width: smaller type, headers may wrap. */
+  table { font-size: 8pt; }
+  th, td { padding: 2px 5px; }
+  thead th { white-space: normal; }
 }
 `;
