@@ -8,6 +8,8 @@
  *    compiles over all-VARCHAR tables, once each, for context;
  *  - funnel whatif (the example rules against the same with the MQL threshold at 25), R runs paired with
  *    classify runs, alternating: its cost target is ≤ 1.3× one classify.
+ *  - the replay (SPEC §7): classify, classify --stage-dates and history --every month (12 months), paired
+ *    alternating runs, medians and their ratios to classify, peak RSS (`--replay-only` runs only these).
  * Writes the figures to bench/results.md, one section per configuration.
  */
 import { spawnSync } from 'node:child_process';
@@ -52,6 +54,75 @@ rmSync(out, { recursive: true, force: true });
 
 // funnel, on one thread and on all (its default)
 const cores = cpus().length;
+const fmt = (n) => n.toLocaleString('en-US');
+const s = (ms) => (ms / 1000).toFixed(2);
+const machine = `${cores} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, ${platform()} ${release()}, Node ${process.version}`;
+
+/** Replaces (or adds) one section of bench/results.md. */
+const writeSection = (title, section) => {
+  mkdirSync(join(root, 'bench'), { recursive: true });
+  const file = join(root, 'bench', 'results.md');
+  const old = existsSync(file) ? readFileSync(file, 'utf8') : '';
+  const sections = old.split(/^(?=## )/m).filter((x) => x.startsWith('## ') && !x.startsWith(`${title}\n`));
+  const report = ['# Benchmark results\n\nWritten by `npm run bench`; one section per configuration.\n\n', ...[...sections, section].sort()].join('');
+  writeFileSync(file, report.replace(/\n{3,}/g, '\n\n'));
+  console.log(section);
+};
+
+// The replay: classify with and without --stage-dates, and history, on the default threads. Peak RSS from
+// GNU time when the machine has it (history writes no summary with phases).
+const timeBin = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
+const timed = (args) => {
+  rmSync(out, { recursive: true, force: true });
+  const cmd = timeBin ? [timeBin, ['-f', '%M %U %S', process.execPath, bin, '--quiet', ...args]] : [process.execPath, [bin, '--quiet', ...args]];
+  const t0 = Date.now();
+  const r = spawnSync(cmd[0], cmd[1], { encoding: 'utf8' });
+  const ms = Date.now() - t0;
+  if (r.status !== 0) throw new Error(`funnel ${args[0]} exited ${r.status}: ${r.stderr}`);
+  const [kb, user, sys] = timeBin ? r.stderr.trim().split('\n').pop().split(' ').map(Number) : [NaN, NaN, NaN];
+  return { ms, rss: Number.isNaN(kb) ? '?' : Math.round(kb / 1024), cpu: (user + sys) * 1000 };
+};
+const replayJobs = {
+  classify: ['classify', cFile, '-a', aFile, '--as-of', asOf, '--out-dir', out, '--summary', 'none'],
+  'classify --stage-dates': ['classify', cFile, '-a', aFile, '--as-of', asOf, '--out-dir', out, '--summary', 'none', '--stage-dates'],
+  'history --every month': ['history', cFile, '-a', aFile, '--as-of', asOf, '--every', 'month', '--format', 'json', '-o', join(data, 'history.json')],
+};
+const replayBench = () => {
+  const names = Object.keys(replayJobs);
+  const got = Object.fromEntries(names.map((n) => [n, []]));
+  for (let i = 0; i < runs; i++) {
+    // Rotate the order, so that no job always runs first on a cold page cache.
+    for (let k = 0; k < names.length; k++) {
+      const n = names[(i + k) % names.length];
+      got[n].push(timed(replayJobs[n]));
+    }
+    console.log(`replay round ${i + 1}/${runs}: ${names.map((n) => `${n} ${s(got[n].at(-1).ms)} s`).join(', ')}`);
+  }
+  const base = median(got.classify.map((r) => r.ms));
+  const baseCpu = median(got.classify.map((r) => r.cpu));
+  const med = (n, k) => median(got[n].map((r) => r[k]));
+  // CPU time (user + system, all threads) too: on a shared machine it moves less than the wall time.
+  const rowsOf = (n) =>
+    `| ${n} | ${s(med(n, 'ms'))} s | ${got[n].map((r) => s(r.ms)).join(' / ')} | **${(med(n, 'ms') / base).toFixed(2)}×** | ${Number.isNaN(baseCpu) ? '?' : `${s(med(n, 'cpu'))} s, ${(med(n, 'cpu') / baseCpu).toFixed(2)}×`} | ${Math.max(...got[n].map((r) => (typeof r.rss === 'number' ? r.rss : 0))) || '?'} MB |`;
+  const title = `## ${fmt(contacts)} contacts × ${perContact} events: stage dates and history`;
+  writeSection(
+    title,
+    `${title}
+
+${new Date().toISOString().slice(0, 10)} — ${machine}
+
+The replay of the activity log (SPEC §7) on the same export and rules, default threads, ${runs} rounds (the order rotated), medians; the ratio is to classify's median. Targets: classify --stage-dates ≤ 2×, history ≤ 2.5×, peak RSS ≤ 1 GB at 1M × 10.
+
+| job | median wall | runs | / classify | CPU (user + sys), / classify | peak RSS |
+|---|---|---|---|---|---|
+${names.map(rowsOf).join('\n')}
+`,
+  );
+};
+if (process.argv.includes('--replay-only')) {
+  replayBench();
+  process.exit(0);
+}
 const funnel = (threads) => {
   rmSync(out, { recursive: true, force: true });
   const t0 = Date.now();
@@ -139,8 +210,6 @@ const duck = (threads) => {
 // The compiled query over all-VARCHAR tables: once, on all threads, for context.
 const dn = duck(cores);
 
-const fmt = (n) => n.toLocaleString('en-US');
-const s = (ms) => (ms / 1000).toFixed(2);
 // What each phase reads: the activities, then the contacts twice (the key scan, then classify and write).
 const phaseInput = { 'read activities': [counts.events, aMb], 'scan contacts': [counts.contacts, cMb], 'classify and write': [counts.contacts, cMb] };
 const phaseCells = (p) => {
@@ -150,7 +219,6 @@ const phaseCells = (p) => {
 const phases = f1.summary.phases.map((p, i) => `| ${p.phase} | ${phaseCells(p)} | ${phaseCells(fn.summary.phases[i])} |`).join('\n');
 const line = (job, ms, rss) => `| ${job} | ${s(ms)} s | ${fmt(Math.round(rows / (ms / 1000)))} | ${(mb / (ms / 1000)).toFixed(1)} | ${rss} MB |`;
 const rows = counts.contacts + counts.events;
-const machine = `${cores} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, ${platform()} ${release()}, Node ${process.version}`;
 const title = `## ${fmt(contacts)} contacts × ${perContact} events`;
 const section = `${title}
 
@@ -188,10 +256,5 @@ streaming pass), and the peak RSS so far at the end of the phase:
 ${phases}
 `;
 // One section per configuration: a new run replaces its own section and keeps the others.
-mkdirSync(join(root, 'bench'), { recursive: true });
-const file = join(root, 'bench', 'results.md');
-const old = existsSync(file) ? readFileSync(file, 'utf8') : '';
-const sections = old.split(/^(?=## )/m).filter((x) => x.startsWith('## ') && !x.startsWith(`${title}\n`));
-const report = ['# Benchmark results\n\nWritten by `npm run bench`; one section per configuration.\n\n', ...[...sections, section].sort()].join('');
-writeFileSync(file, report.replace(/\n{3,}/g, '\n\n'));
-console.log(section);
+writeSection(title, section);
+replayBench();

@@ -73,6 +73,7 @@ export class Classifier {
   /** Field conditions that hold or not whatever the moment: the replay's per-contact memo has one place each. */
   readonly fieldMemoSize: number;
   private readonly view: ActivityView;
+  private readonly scratch: Ctx;
   /** The contact columns the rules read (indexes into the headers): the only values `classify` looks at. */
   readonly columns: readonly number[];
   /** Fields the rules read that no header has (read as empty): the command decides whether that is an error. */
@@ -127,6 +128,7 @@ export class Classifier {
     this.columns = [...used].sort((a, b) => a - b);
     this.fieldMemoSize = memoSlots;
     this.view = { counts: env.aggs.counts, last: env.aggs.last, lastSignal: env.aggs.lastSignal, base: -1, score: 0 };
+    this.scratch = { values: [], slot: -1, asOf: env.asOf, act: this.view, fit: 0, persona: true, consent: true, stageMemo: this.memo, warnings: [] };
   }
 
   get stages(): readonly Stage[] {
@@ -161,10 +163,18 @@ export class Classifier {
   }
 
   /** The context of a contact: fit, persona and consent are computed up front, as every row reports them. */
-  private context(values: readonly string[], slot: number, warnings: string[], act: ActivityView, asOf: number, fieldMemo?: Int8Array): Ctx {
+  private context(values: readonly string[], slot: number, warnings: string[], act: ActivityView, asOf: number, fieldMemo?: Int8Array, into?: Ctx): Ctx {
     // One memo for every contact: contexts are used one at a time.
     this.memo.fill(0);
-    const ctx: Ctx = { values, slot, asOf, act, fieldMemo, fit: 0, persona: true, consent: true, stageMemo: this.memo, warnings };
+    const ctx: Ctx = into ?? { values, slot, asOf, act, fieldMemo, fit: 0, persona: true, consent: true, stageMemo: this.memo, warnings };
+    if (into) {
+      into.values = values;
+      into.slot = slot;
+      into.asOf = asOf;
+      into.act = act;
+      into.fieldMemo = fieldMemo;
+      into.warnings = warnings;
+    }
     let fit = 0;
     for (const f of this.fit) if (f.when.test(ctx)) fit += f.points;
     ctx.fit = fit;
@@ -190,7 +200,9 @@ export class Classifier {
    * verdicts of conditions on fields alone from one moment to the next.
    */
   stageAt(values: readonly string[], act: ActivityView, asOf: number, fieldMemo: Int8Array): number {
-    return this.decide(this.context(values, -1, [], act, asOf, fieldMemo));
+    // One context for every moment (the replay asks many): nothing keeps it past the decision.
+    this.scratch.warnings.length = 0;
+    return this.decide(this.context(values, -1, this.scratch.warnings, act, asOf, fieldMemo, this.scratch));
   }
 
   /** stageAt at the run's as-of, on the fold's aggregates: the decision `classify` makes for the contact. */

@@ -100,7 +100,20 @@ export class StageDates {
     if (sla === 'overdue' && !(stage!.needsConsent && !v.consent && this.rules.consent)) v.action = stage!.sla!.action;
     const peak = Math.max(tl.peak, v.stageIndex);
     const added: string[] = [];
-    for (let i = 1; i < stages.length; i++) added.push(Number.isNaN(tl.became[i]!) ? '' : isoTime(tl.became[i]!));
+    // Stages reached together share a date: formatted once.
+    let t = NaN;
+    let text = '';
+    for (let i = 1; i < stages.length; i++) {
+      const b = tl.became[i]!;
+      if (Number.isNaN(b)) added.push('');
+      else {
+        if (b !== t) {
+          t = b;
+          text = isoTime(b);
+        }
+        added.push(text);
+      }
+    }
     added.push(peak >= 0 ? stages[peak]!.id : '', sla);
     return { since: since === this.asOf ? this.asOfText : isoTime(since), sla, added };
   }
