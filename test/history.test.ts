@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
-import { ROOT, tempDir, writeFiles } from './helpers.js';
+import { ROOT, runCli, tempDir, writeFiles } from './helpers.js';
 import { runMain } from './terminal.js';
 
 const H = join(ROOT, 'fixtures', 'history');
@@ -172,5 +172,24 @@ describe('explain: the stage dates and the event that made each', () => {
     });
     const text = await runMain(['explain', ...INPUTS, '--as-of', '2026-04-15', '--contact', 'c15@x.io'], { cwd: dir });
     expect(text.stdout).toMatch(/lead +2026-01-10T00:00:00Z {2}by its creation date/);
+  });
+});
+
+describe('the replay on threads', () => {
+  // A subprocess: the worker threads run the built dist/.
+  it('classify --stage-dates and history give one thread\'s bytes when the activities are folded in ranges', async () => {
+    const dir = tempDir();
+    const F = join(ROOT, 'fixtures', 'hubspot');
+    const args = (t: string[]) => ['classify', join(F, 'contacts.csv'), '-a', join(F, 'activities.csv'), '--as-of', '2026-11-15', '--stage-dates', '--summary', 'none', ...t];
+    const one = await runCli([...args(['--threads', '1']), '-o', join(dir, 'one.csv')], { cwd: dir });
+    const three = await runCli([...args(['--threads', '3', '--min-range-bytes', '20000']), '-o', join(dir, 'three.csv')], { cwd: dir });
+    expect(one.code, one.stderr).toBe(0);
+    expect(three.stderr).toMatch(/folded in 3 ranges/);
+    expect(readFileSync(join(dir, 'three.csv'), 'utf8')).toBe(readFileSync(join(dir, 'one.csv'), 'utf8'));
+    const h = (t: string[]) => runCli(['history', join(F, 'contacts.csv'), '-a', join(F, 'activities.csv'), '--as-of', '2026-11-15', '--format', 'csv', ...t], { cwd: dir });
+    const h1 = await h(['--threads', '1']);
+    const h3 = await h(['--threads', '3', '--min-range-bytes', '20000']);
+    expect(h3.stderr).toMatch(/folded in 3 ranges/);
+    expect(h3.stdout).toBe(h1.stdout);
   });
 });

@@ -61,19 +61,20 @@ const contact = fc.record({
   optin: fc.constantFrom('yes', 'no'),
   lifecycle: fc.constantFrom('', '', 'lead', 'customer'),
 });
-const world = (allow: boolean) =>
+const world = (allow: boolean, decay = true) =>
   fc.record({ contacts: fc.array(contact, { minLength: 6, maxLength: 6 }), events: fc.array(event, { maxLength: 40 }) }).map(
     (g): World => ({
-      rules: rulesFrom(EXAMPLE.replace('allow_regression: false', `allow_regression: ${allow}`)),
+      // Without decay, moments where no counter moves keep the last verdict (the incremental path).
+      rules: rulesFrom(EXAMPLE.replace('allow_regression: false', `allow_regression: ${allow}`).replace(decay ? /^$/ : /half_life: 30d/, '')),
       contacts: g.contacts.map((c, i) => [`c${i}@x.io`, c.industry, c.employees, c.title, c.country, c.optin, c.lifecycle]),
       events: g.events.map((e) => [`c${e.contact}@x.io`, e.label, e.undated ? 'someday' : new Date(T0 + e.day * DAY + e.hour * 3_600_000).toISOString()]),
     }),
   );
 
 describe('replay: the rules as of each moment', () => {
-  it('at each period end the replay (regression allowed) is classify --as-of that moment', async () => {
+  it.each([true, false])('at each period end the replay (regression allowed) is classify --as-of that moment (decay: %s)', async (decay) => {
     await fc.assert(
-      fc.asyncProperty(world(true), fc.uniqueArray(fc.integer({ min: 1, max: 530 }), { minLength: 1, maxLength: 4 }), async (w, days) => {
+      fc.asyncProperty(world(true, decay), fc.uniqueArray(fc.integer({ min: 1, max: 530 }), { minLength: 1, maxLength: 4 }), async (w, days) => {
         const ends = Float64Array.from(days.map((d) => T0 + d * DAY + 7 * 3_600_000).sort((a, b) => a - b));
         const e = await engine(w, AS_OF);
         const rp = new Replayer(e.classifier, w.rules, e.plan, e.events, AS_OF, ends);

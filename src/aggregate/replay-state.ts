@@ -79,8 +79,12 @@ export class ReplayState {
     return this.head < this.end ? this.events.times[this.head]! : Infinity;
   }
 
-  /** Takes the events up to and at `moment` and lets the windows move to it. */
-  advance(moment: number): void {
+  /**
+   * Takes the events up to and at `moment` and lets the windows move to it. Returns whether a counter or the
+   * score (beyond its decay) changed: when not, only conditions on time itself can have changed.
+   */
+  advance(moment: number): boolean {
+    let changed = false;
     const { times, signals } = this.events;
     const hl = this.halfLifeMs;
     while (this.head < this.end && times[this.head]! <= moment) {
@@ -88,6 +92,7 @@ export class ReplayState {
       const sig = signals[this.head]!;
       this.head++;
       if (sig < 0) continue;
+      changed = true;
       for (const c of this.feeds[sig]!) {
         if (t < this.since[c]!) continue;
         this.counts[c]!++;
@@ -107,12 +112,16 @@ export class ReplayState {
       let i = this.tail[k]!;
       for (; i < this.head && times[i]! < lower; i++) {
         const sig = signals[i]!;
-        if (sig >= 0 && times[i]! >= this.since[c]! && this.feeds[sig]!.includes(c)) this.counts[c]!--;
+        if (sig >= 0 && times[i]! >= this.since[c]! && this.feeds[sig]!.includes(c)) {
+          this.counts[c]!--;
+          changed = true;
+        }
       }
       this.tail[k] = i;
     }
     if (hl !== undefined) this.decayTo(moment);
     this.view.score = this.sum + this.err;
+    return changed;
   }
 
   /** The dated events of the contact taken so far (for the event that made a stage date). */

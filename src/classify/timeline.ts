@@ -9,6 +9,7 @@ import type { ActivityPlan } from '../aggregate/plan.js';
 import { ReplayState } from '../aggregate/replay-state.js';
 import type { Rules } from '../rules/model.js';
 import type { Classifier } from './classifier.js';
+import { allConditions } from '../rules/walk.js';
 
 /** A period end before the contact entered the replay. */
 export const NOT_ENTERED = -32768;
@@ -48,6 +49,8 @@ export class Replayer {
   private readonly memo: Int8Array;
   private readonly stages: number;
   private readonly allowRegression: boolean;
+  /** Whether the verdict can change with the moment alone: a decaying score the rules read, a date field's window. */
+  private readonly timeDependent: boolean;
   readonly result: ContactTimeline;
 
   /** `ends`: the period ends before the as-of, ascending, at which the replay also evaluates (history). */
@@ -63,6 +66,8 @@ export class Replayer {
     this.memo = new Int8Array(classifier.fieldMemoSize);
     this.stages = rules.stages.length;
     this.allowRegression = rules.allowRegression;
+    const conds = allConditions(rules);
+    this.timeDependent = (plan.halfLifeMs !== undefined && conds.some((c) => c.kind === 'score')) || conds.some((c) => c.kind === 'field' && c.ops.some((o) => o.op === 'within'));
     this.result = {
       how: 'as-of',
       entry: NaN,
@@ -126,14 +131,15 @@ export class Replayer {
     let stage = NOT_ENTERED;
     let floor = 0;
     let since = NaN;
+    let code = 0;
     for (let m = entry; ; ) {
-      let code: number;
       let byEvent = false;
       if (m < asOf) {
         const before = st.taken();
-        st.advance(m);
+        const changed = st.advance(m);
         byEvent = st.taken() > before;
-        code = this.classifier.stageAt(values, st.view, m, this.memo);
+        // Incremental: a moment where no counter moved and nothing reads time itself keeps the last verdict.
+        if (changed || this.timeDependent || m === entry) code = this.classifier.stageAt(values, st.view, m, this.memo);
       } else {
         byEvent = st.next() <= asOf;
         code = this.classifier.stageAtAsOf(values, slot, this.memo);
