@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { tempDir, writeFiles } from './helpers.js';
-import { runMain } from './run-main.js';
+import { runMain } from './terminal.js';
 
 function setup(files: Record<string, string>): (name: string) => string {
   const dir = tempDir();

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { tempDir, writeFiles } from './helpers.js';
-import { runMain } from './run-main.js';
+import { runMain } from './terminal.js';
 
 describe('funnel diff keys', () => {
   it('finds an annotated file keyed by E-mail, with the rules or by its values, and counts duplicate keys', async () => {

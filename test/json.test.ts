@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { tempDir, writeFiles } from './helpers.js';
-import { runMain } from './run-main.js';
+import { runMain } from './terminal.js';
 
 function setup(files: Record<string, string>): (name: string) => string {
   const dir = tempDir();

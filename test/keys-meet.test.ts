@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempDir, writeFiles } from './helpers.js';
-import { runMain } from './run-main.js';
+import { runMain } from './terminal.js';
 
 const RULES = 'contacts: { key: Email }\nactivities: { key: Contact, type: Type, time: Date }\nstages: [ { id: s }, { id: lead, when: { activity: demo } } ]\n';
 

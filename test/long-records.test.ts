@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempDir, writeFiles } from './helpers.js';
-import { runMain } from './run-main.js';
+import { runMain } from './terminal.js';
 
 const RULES = 'contacts: { key: Email }\nactivities: { type: Type, time: When }\nstages: [ { id: s } ]\n';
 const rows = (from: number, n: number): string => Array.from({ length: n }, (_, i) => `u${from + i}@x.com,note ${i}`).join('\n');

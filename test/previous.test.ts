@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { tempDir, writeFiles } from './helpers.js';
-import { runMain } from './run-main.js';
+import { runMain } from './terminal.js';
 
 const RULES = 'contacts: { key: Email }\nstages: [ { id: suspect }, { id: lead, when: { field: Score, gte: 5 } } ]\n';
 

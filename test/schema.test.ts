@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import Ajv2020 from 'ajv/dist/2020.js';
 import { ROOT, tempDir } from './helpers.js';
-import { runMain } from './in-process.js';
+import { runMain } from './terminal.js';
 import { loadRulesText } from '../src/rules/load.js';
 
 const ajv = new Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true, strictTuples: false });

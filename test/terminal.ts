@@ -1,6 +1,8 @@
 /** An in-memory Terminal for running the CLI in-process through `main(argv, term)`. */
 import { PassThrough, Readable, Writable } from 'node:stream';
 import type { Terminal } from '../src/cli/io.js';
+import { main } from '../src/cli/cli.js';
+import { tempDir, type RunResult } from './helpers.js';
 
 export interface MemTerminal extends Terminal {
   stdoutText(): string;
@@ -34,16 +36,9 @@ export function memTerminal(cwd: string, opts: { stdin?: string | Buffer; env?: 
   };
 }
 
-export interface MemRun {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the CLI in-process on a memTerminal and returns what it printed. */
-export async function runMain(argv: string[], opts: { cwd: string; env?: NodeJS.ProcessEnv; input?: string | Buffer; tty?: boolean }): Promise<MemRun> {
-  const { main } = await import('../src/cli/cli.js');
-  const term = memTerminal(opts.cwd, { stdin: opts.input, env: opts.env, tty: opts.tty });
+/** Runs the CLI in-process on a memTerminal (in a fresh temporary folder unless `cwd` is given). */
+export async function runMain(argv: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv; input?: string | Buffer; tty?: boolean } = {}): Promise<RunResult> {
+  const term = memTerminal(opts.cwd ?? tempDir(), { stdin: opts.input, env: opts.env, tty: opts.tty });
   const code = await main(argv, term);
   return { code, stdout: term.stdoutText(), stderr: term.stderrText() };
 }

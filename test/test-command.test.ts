@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT, tempDir, writeFiles } from './helpers.js';
-import { runMain } from './in-process.js';
+import { runMain } from './terminal.js';
 
 const RULES = `
 version: 1
@@ -158,7 +158,7 @@ describe('funnel test', () => {
     // The discovery of classify: parent folders, $FUNNEL_RULES.
     mkdirSync(join(dir, 'sub'));
     writeFiles(dir, { '.git': '' });
-    const up = await runMain(['test'], { cwd: join(dir, 'sub') });
+    const up = await runMain(['test'], { cwd: join(dir, 'sub'), env: { HOME: dir } });
     expect(up.stdout.split('\n').at(-2)).toBe('3 passed, 1 failed');
     expect(up.stdout).toContain('(../funnel.test.yaml:9)');
     const other = tempDir();

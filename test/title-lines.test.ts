@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { tempDir, writeFiles } from './helpers.js';
-import { runMain } from './run-main.js';
+import { runMain } from './terminal.js';
 import { sniffDelimiter } from '../src/input/sniff.js';
 
 const RULES = 'contacts: { key: Email }\nstages: [ { id: s } ]\n';

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT, runCli, tempDir, writeFiles } from './helpers.js';
-import { runMain } from './in-process.js';
+import { runMain } from './terminal.js';
 
 const RULES = (mqlAt: number): string => `
 version: 1
