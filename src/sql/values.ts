@@ -52,6 +52,8 @@ const SLASH = '([0-9]{1,2})([/.-])([0-9]{1,2})[/.-]([0-9]{4}|[0-9]{2})(?:[ T,]+(
 /** The second separator, which must equal the first (05/03-2026 is no date). */
 const SEP2 = '^[0-9]{1,2}[/.-][0-9]{1,2}([/.-])';
 const EPOCH = '[0-9]{9,14}([.][0-9]+)?';
+/** `YYYYMMDD`, as the CLI reads it (input/dates.ts COMPACT): eight digits are a day, nine and more an epoch. */
+const COMPACT = '[0-9]{8}';
 
 function int(e: string): string {
   return `CAST(${e} AS INTEGER)`;
@@ -73,8 +75,12 @@ function zoneOffsetMs(d: Dialect, z: string): string {
 
 function toMs(d: Dialect, y: string, mo: string, dd: string, h: string, mi: string, s: string, zone: string, tz: string): string {
   const utc = d.utcToMs(y, mo, dd, h, mi, s);
-  const local = tz === 'UTC' ? utc : d.wallToMs(y, mo, dd, h, mi, s, tz);
-  return `(CASE WHEN ${zone} IS NOT NULL THEN ${utc} - ${zoneOffsetMs(d, zone)} ELSE ${local} END)`;
+  return `(CASE WHEN ${zone} IS NOT NULL THEN ${utc} - ${zoneOffsetMs(d, zone)} ELSE ${wallMs(d, y, mo, dd, h, mi, s, tz)} END)`;
+}
+
+/** A time written without an offset: a wall time in the rules' timezone. */
+function wallMs(d: Dialect, y: string, mo: string, dd: string, h: string, mi: string, s: string, tz: string): string {
+  return tz === 'UTC' ? d.utcToMs(y, mo, dd, h, mi, s) : d.wallToMs(y, mo, dd, h, mi, s, tz);
 }
 
 /** The pieces of a date text that parseDate reads: inline regular-expression calls, or columns of a CTE. */
@@ -167,11 +173,13 @@ export function date(d: Dialect, x: DateParts, tz: string, order: string): strin
   const hasTime = `length(${x.s}) >= 16`;
   const simple = `CASE WHEN ${validDate(at(1, 4), at(6, 2), at(9, 2))} AND (NOT ${hasTime} OR (${at(12, 2)} <= 23 AND ${at(15, 2)} <= 59 AND (length(${x.s}) < 19 OR ${at(18, 2)} <= 60)))
           THEN ${toMs(d, at(1, 4), at(6, 2), at(9, 2), `(CASE WHEN ${hasTime} THEN ${at(12, 2)} ELSE 0 END)`, `(CASE WHEN ${hasTime} THEN ${at(15, 2)} ELSE 0 END)`, `(CASE WHEN length(${x.s}) >= 19 AND substr(${x.s}, 19, 1) <> 'Z' THEN ${at(18, 2)} ELSE 0 END)`, `(CASE WHEN right(${x.s}, 1) = 'Z' THEN 'Z' END)`, tz)} END`;
+  const compact = `CASE WHEN ${validDate(at(1, 4), at(5, 2), at(7, 2))} THEN ${wallMs(d, at(1, 4), at(5, 2), at(7, 2), '0', '0', '0', tz)} END`;
   return `(CASE
         WHEN ${x.isSimple} THEN ${simple}
         WHEN ${x.isIso} THEN ${iso}
         WHEN ${x.isSlash} THEN ${slash}
         WHEN ${x.isEpoch} THEN ${epoch}
+        WHEN ${d.fullMatch(x.s, COMPACT)} THEN ${compact}
       END)`;
 }
 
