@@ -113,12 +113,13 @@ describe('report page', () => {
 describe('funnel report on the command line', () => {
   it('writes the page from classify --summary-file, and classify --report writes the same page', async () => {
     const dir = tempDir();
-    const r = await runMain(['classify', join(GOLDEN, 'contacts.csv'), '-a', join(GOLDEN, 'activities.csv'), '--as-of', '2026-11-15', '--out-dir', join(dir, 'out'), '--summary', 'none', '--summary-file', join(dir, 's.json'), '--report', join(dir, 'direct.html')], { cwd: dir });
+    const r = await runMain(['classify', join(GOLDEN, 'contacts.csv'), '-a', join(GOLDEN, 'activities.csv'), '--as-of', '2026-11-15', '--out-dir', join(dir, 'out'), '--summary', 'none', '--summary-file', join(dir, 's.json'), '--report', join(dir, 'direct.html'), '--title', 'Q4 & co'], { cwd: dir });
     expect(r.code).toBe(0);
-    const rep = await runMain(['report', 's.json', '-o', 'report.html'], { cwd: dir });
+    const rep = await runMain(['report', 's.json', '-o', 'report.html', '--title', 'Q4 & co'], { cwd: dir });
     expect(rep).toEqual({ code: 0, stdout: '', stderr: '' });
     const page = readFileSync(join(dir, 'report.html'), 'utf8');
     const direct = readFileSync(join(dir, 'direct.html'), 'utf8');
+    expect(direct).toContain('<title>Q4 &#38; co</title>');
     const strip = (s: string): string => s.replace(/zr\d+-[\w-]+/g, 'zr').replace(/from [^<]*\.<\/footer>/, '');
     expect(strip(direct)).toBe(strip(page));
     expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
@@ -159,10 +160,11 @@ describe('the report of a real history', () => {
     const dir = tempDir();
     const H = join(ROOT, 'fixtures', 'history');
     const args = ['history', join(H, 'contacts.csv'), '-a', join(H, 'activities.csv'), '-r', join(H, 'rules.yaml'), '--as-of', '2026-11-15', '--by', 'lifecycle'];
-    const r = await runMain([...args, '--format', 'json', '-o', join(dir, 'h.json'), '--report', join(dir, 'direct.html')], { cwd: dir });
+    const r = await runMain([...args, '--format', 'json', '-o', join(dir, 'h.json'), '--report', join(dir, 'direct.html'), '--title', 'Lifecycle'], { cwd: dir });
     expect(r.code, r.stderr).toBe(0);
+    expect(readFileSync(join(dir, 'direct.html'), 'utf8')).toContain('<title>Lifecycle</title>');
     const h = JSON.parse(readFileSync(join(dir, 'h.json'), 'utf8')) as { rows: { period: string; stage: string; balance: number; entered: number }[]; segments: { segment: string }[]; velocity: { from: string }[] };
-    const rep = await runMain(['report', 'h.json', '-o', 'r.html'], { cwd: dir });
+    const rep = await runMain(['report', 'h.json', '-o', 'r.html', '--title', 'Lifecycle'], { cwd: dir });
     expect(rep.code, rep.stderr).toBe(0);
     const html = readFileSync(join(dir, 'r.html'), 'utf8');
     const strip = (s: string): string => s.replace(/zr\d+-[\w-]+/g, 'zr').replace(/from [^<]*\.<\/footer>/, '');

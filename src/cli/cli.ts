@@ -153,6 +153,7 @@ function buildProgram(term: Terminal, done: (code: number) => void, sessions: Se
     .option('--summary-file <file>', 'also write the summary as JSON, for monitoring; - for standard output')
     .option('--wait <duration>', 'when another run is writing the same output, wait for it this long (30s, 5m, 1h) before giving up (default 0: exit 1 at once)')
     .option('--report <file>', 'also write the summary as an HTML report (as funnel report makes)')
+    .option('--title <text>', 'the title of the --report page (default: Funnel report)')
     .option('--by <field>', 'break the summary down by the values of a field (friendly name or column): the 20 largest, (other), (none)')
     .option('--strict', 'any row-level problem fails the run (exit 3) and nothing is written')
     .option('--stage-dates', 'replay the activities: funnel_became_<stage>, funnel_peak_stage, funnel_sla and stage_since from the history')
@@ -202,7 +203,7 @@ function buildProgram(term: Terminal, done: (code: number) => void, sessions: Se
           stageDates: !!o.stageDates,
           by: o.by as string | undefined,
           // The report is one more output of the run, committed with the others.
-          alsoWrite: o.report === undefined ? [] : [{ path: String(o.report), role: '--report', content: (summary) => reportOf([{ kind: 'summary', file: 'classify', data: summary }]) }],
+          alsoWrite: o.report === undefined ? [] : [{ path: String(o.report), role: '--report', content: (summary) => reportOf([{ kind: 'summary', file: 'classify', data: summary }], o.title as string | undefined) }],
         },
         { stdin: term.stdin, stdout: term.stdout, warn: s.warn, note: s.note, meter: s.meter, peakRssMb: () => Math.round(process.resourceUsage().maxRSS / 1024), outputs: outputEnv(term, parseWait(o.wait as string | undefined)) },
       );
@@ -303,6 +304,7 @@ function buildProgram(term: Terminal, done: (code: number) => void, sessions: Se
     .option('-o, --output <file>', 'write to a file instead of stdout')
     .option('--by <field>', 'break the funnel down by the values of a contact field (20 largest, (other), (none))')
     .option('--report <file>', 'also write the history as an HTML report (as funnel report makes)')
+    .option('--title <text>', 'the title of the --report page (default: Funnel report)')
     .option('--threads <n>', 'threads for folding each activities file (default: the cores, up to 4)')
     .option('--encoding <label>', 'input encoding (WHATWG label, e.g. windows-1252); default: detected')
     .option('--delimiter <char>', 'input CSV delimiter (, ; tab |); default: sniffed')
@@ -355,7 +357,7 @@ function buildProgram(term: Terminal, done: (code: number) => void, sessions: Se
         const text = await make();
         if (out) await out.write(text);
         else term.stdout.write(text);
-        if (page) await page.write(await reportOf([{ kind: 'history', file: 'history', data: made! }]));
+        if (page) await page.write(await reportOf([{ kind: 'history', file: 'history', data: made! }], o.title as string | undefined));
         await run.commit();
       } finally {
         run.abort();
