@@ -33,8 +33,7 @@ import { outputKind } from '../output/by-extension.js';
 import { completionScript } from './completion.js';
 import { ProgressDisplay, progressMode } from './progress.js';
 import type { ProgressEvent } from '../util/progress.js';
-import { parseDelimiterOption } from '../input/sniff.js';
-import { checkEncoding } from '../input/decode.js';
+import { checkReadOptions } from './read-options.js';
 import { chalkFor } from './color.js';
 import { printable } from '../util/text.js';
 import { processTerminal, type Terminal } from './io.js';
@@ -170,11 +169,7 @@ function buildProgram(term: Terminal, done: (code: number) => void, sessions: Se
     .addOption(new Option('--parser <parser>').choices(['fast', 'csv-parse']).hideHelp())
     .action(async (contacts: string[], o: Record<string, unknown>, cmd: Command) => {
       const s = session();
-      const delimiter = o.delimiter === undefined ? undefined : parseDelimiterOption(String(o.delimiter));
-      if (o.delimiter !== undefined && delimiter === undefined) throw new UsageError(`invalid --delimiter '${String(o.delimiter)}'`, {}, 'give one character, or tab');
-      if (o.encoding !== undefined) checkEncoding(String(o.encoding));
-      if (o.threads !== undefined && !/^[1-9]\d*$/.test(String(o.threads))) throw new UsageError(`--threads must be a whole number ≥ 1, not '${String(o.threads)}'`);
-      if (o.minRangeBytes !== undefined && !/^[1-9]\d*$/.test(String(o.minRangeBytes))) throw new UsageError(`--min-range-bytes must be a whole number ≥ 1`);
+      const { delimiter } = checkReadOptions(o);
       const result = await classify(
         {
           contacts,
@@ -233,7 +228,7 @@ function buildProgram(term: Terminal, done: (code: number) => void, sessions: Se
     .action(async (rulesPath: string | undefined, o: Record<string, unknown>) => {
       const s = session();
       const r = await validate(
-        { rules: rulesOption(rulesPath, term), contacts: o.contacts as string[] | undefined, activities: o.activities as string[] | undefined, cwd: term.cwd, encoding: o.encoding as string | undefined, delimiter: o.delimiter === undefined ? undefined : parseDelimiterOption(String(o.delimiter)) },
+        { rules: rulesOption(rulesPath, term), contacts: o.contacts as string[] | undefined, activities: o.activities as string[] | undefined, cwd: term.cwd, encoding: o.encoding as string | undefined, delimiter: checkReadOptions(o).delimiter },
         { stdin: term.stdin, warn: s.warn },
       );
       for (const p of r.problems) {
@@ -280,7 +275,7 @@ function buildProgram(term: Terminal, done: (code: number) => void, sessions: Se
           asOf: o.asOf as string | undefined,
           cwd: term.cwd,
           encoding: o.encoding as string | undefined,
-          delimiter: o.delimiter === undefined ? undefined : parseDelimiterOption(String(o.delimiter)),
+          delimiter: checkReadOptions(o).delimiter,
           noHeader: o.header === false,
           skipLines: o.skipLines as number | undefined,
           parser: o.parser as ExplainOptions['parser'],
@@ -312,10 +307,7 @@ function buildProgram(term: Terminal, done: (code: number) => void, sessions: Se
     .addOption(new Option('--min-range-bytes <n>').hideHelp())
     .action(async (contacts: string[], o: Record<string, unknown>) => {
       const s = session();
-      const delimiter = o.delimiter === undefined ? undefined : parseDelimiterOption(String(o.delimiter));
-      if (o.delimiter !== undefined && delimiter === undefined) throw new UsageError(`invalid --delimiter '${String(o.delimiter)}'`, {}, 'give one character, or tab');
-      if (o.encoding !== undefined) checkEncoding(String(o.encoding));
-      if (o.threads !== undefined && !/^[1-9]\d*$/.test(String(o.threads))) throw new UsageError(`--threads must be a whole number ≥ 1, not '${String(o.threads)}'`);
+      const { delimiter } = checkReadOptions(o);
       const output = o.output as string | undefined;
       const toFile = output !== undefined && output !== '-';
       let made: History | undefined;

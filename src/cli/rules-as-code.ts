@@ -1,13 +1,11 @@
 /** The commands that treat the rules as code: `funnel test`, `funnel whatif`, `funnel schema`. */
 import { Option, type Command } from 'commander';
 import { availableParallelism } from 'node:os';
-import { UsageError } from '../errors.js';
 import { runTests } from '../commands/test.js';
 import { discoverRules } from '../commands/rules-source.js';
 import { schemaText } from '../commands/schema.js';
 import { whatif, type WhatifOptions } from '../commands/whatif.js';
-import { parseDelimiterOption } from '../input/sniff.js';
-import { checkEncoding } from '../input/decode.js';
+import { checkReadOptions } from './read-options.js';
 import { renderTestJson, renderTestText } from '../output/test-render.js';
 import { renderWhatifJson, renderWhatifText } from '../output/whatif-render.js';
 import { DEFAULT_MAX_THREADS, type Session } from './cli.js';
@@ -46,11 +44,7 @@ export function registerRulesAsCode(program: Command, term: Terminal, session: (
     .addOption(new Option('--parser <parser>').choices(['fast', 'csv-parse']).hideHelp())
     .action(async (before: string, after: string, contacts: string[], o: Record<string, unknown>) => {
       const s = session();
-      const delimiter = o.delimiter === undefined ? undefined : parseDelimiterOption(String(o.delimiter));
-      if (o.delimiter !== undefined && delimiter === undefined) throw new UsageError(`invalid --delimiter '${String(o.delimiter)}'`, {}, 'give one character, or tab');
-      if (o.encoding !== undefined) checkEncoding(String(o.encoding));
-      if (o.threads !== undefined && !/^[1-9]\d*$/.test(String(o.threads))) throw new UsageError(`--threads must be a whole number ≥ 1, not '${String(o.threads)}'`);
-      if (o.minRangeBytes !== undefined && !/^[1-9]\d*$/.test(String(o.minRangeBytes))) throw new UsageError(`--min-range-bytes must be a whole number ≥ 1`);
+      const { delimiter } = checkReadOptions(o);
       const moved = o.moved as string | undefined;
       const r = await whatif(
         {

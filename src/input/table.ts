@@ -73,6 +73,31 @@ export type { Rec } from './byte-tokenizer.js';
  * Every row of a table to a synchronous visitor: through the byte path when the table has one. `between`, when
  * given, is awaited now and then (after each chunk of the input): the place to flush output.
  */
+/**
+ * Records are visited synchronously, a batch at a time; a visit may be slow (a `matches` falling back to the
+ * linear engine costs about a microsecond a character). So the batch shrinks when a step takes long, and the event
+ * loop gets a turn every 100 ms: a signal is handled within a step's time, never after a whole chunk's.
+ */
+class Steps {
+  batch = 4096;
+  private lastYield = performance.now();
+
+  async timed<T>(step: () => Promise<T>): Promise<T> {
+    const t0 = performance.now();
+    const r = await step();
+    const ms = performance.now() - t0;
+    if (ms > 50) this.batch = Math.max(1, this.batch >> 2);
+    else if (ms < 10 && this.batch < 65_536) this.batch <<= 1;
+    return r;
+  }
+
+  async yieldNow(): Promise<void> {
+    if (performance.now() - this.lastYield < 100) return;
+    await new Promise<void>((res) => setImmediate(res));
+    this.lastYield = performance.now();
+  }
+}
+
 export async function forEachRecord(table: Table, visit: (r: Rec) => void, between?: () => Promise<void>): Promise<void> {
   if (table.each) return table.each(visit, between);
   const rec = new TextRec();
@@ -197,9 +222,11 @@ async function openCsvBytes(ref: InputRef, d: Detected, delim: CsvDelimiter, opt
   };
   const each = async (visit: (r: Rec) => void, between?: () => Promise<void>): Promise<void> => {
     visitFirst(visit);
+    const steps = new Steps();
     for (let more = true; more; ) {
-      more = (await pump(visit)) !== 'end';
+      more = (await steps.timed(() => pump(visit, steps.batch))) !== 'end';
       await between?.();
+      await steps.yieldNow();
     }
   };
   const eachUntil = async (visit: (r: Rec) => void, stopAt: number): Promise<'exact' | 'past' | 'end'> => {
