@@ -211,7 +211,7 @@ export class JsonReader {
     this.tokLen += to - from;
   }
 
-  /** One escape: `esc` is 1 after the backslash, 2..5 inside `\uXXXX` (the hex digits kept in raw). */
+  /** One escape: `esc` is 1 after the backslash, 2..5 inside a `\u` escape of four hex digits (kept in raw). */
   private escape(chunk: string, i: number): number {
     const ch = chunk[i]!;
     this.pos = this.base + i;

@@ -10,26 +10,9 @@ export interface HistoryRow {
   overdue?: number;
 }
 
-export interface Cohort {
-  period: string;
-  entered: number;
-  reached: number;
-  share: number | null;
-}
-
-export interface HistoryConversion {
-  from: string;
-  to: string;
-  cohorts: Cohort[];
-}
-
-export interface Velocity {
-  from: string;
-  to: string;
-  contacts: number;
-  median_days: number | null;
-  p90_days: number | null;
-}
+// Conversion and velocity are read exactly as the history command writes them.
+export type { Conversion as HistoryConversion, Velocity } from '../history.js';
+import type { Conversion as HistoryConversion, Velocity } from '../history.js';
 
 export interface HistorySegment {
   segment: string;
