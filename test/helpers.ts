@@ -7,7 +7,7 @@ import type { Rules } from '../src/rules/model.js';
 import type { Table, TableRow } from '../src/input/table.js';
 import { planActivities } from '../src/aggregate/plan.js';
 import { Aggregates } from '../src/aggregate/store.js';
-import { normalizeKey } from '../src/input/keys.js';
+import { normalizeKey } from '../src/values/keys.js';
 import { foldActivities } from '../src/aggregate/fold.js';
 import { Classifier, type Verdict } from '../src/classify/classifier.js';
 

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { sniffDelimiter, formatFromText, formatFromName } from '../src/input/sniff.js';
-import { parseDate, slashHint, utcMs } from '../src/input/dates.js';
+import { parseDate, slashHint, utcMs } from '../src/values/dates.js';
 import fc from 'fast-check';
-import { parseNumber } from '../src/input/numbers.js';
+import { parseNumber } from '../src/values/numbers.js';
 import { JsonReader, SEP, type FlatRecord } from '../src/input/json.js';
-import { findColumn } from '../src/input/columns.js';
+import { findColumn } from '../src/values/headers.js';
 import { snakeCase } from '../src/util/text.js';
 import { parseDuration } from '../src/rules/duration.js';
 import { decodeText } from '../src/input/decode.js';

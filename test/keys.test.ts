@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { BLANK_KEY, TEXT_KEY, normalizeKey, normalizeKeyBytes } from '../src/input/keys.js';
+import { BLANK_KEY, TEXT_KEY, normalizeKey, normalizeKeyBytes } from '../src/values/keys.js';
 import { KeyTable } from '../src/aggregate/key-table.js';
 import { Aggregates } from '../src/aggregate/store.js';
 

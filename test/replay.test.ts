@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { planActivities } from '../src/aggregate/plan.js';
 import { Aggregates } from '../src/aggregate/store.js';
 import { foldActivities } from '../src/aggregate/fold.js';
-import { normalizeKey } from '../src/input/keys.js';
+import { normalizeKey } from '../src/values/keys.js';
 import { Classifier } from '../src/classify/classifier.js';
 import { Replayer, NOT_ENTERED } from '../src/classify/timeline.js';
 import { ReplayState } from '../src/aggregate/replay-state.js';

@@ -3,7 +3,8 @@
  * whose order cannot be told yet wait in a small queue until a value of the same file decides it (a part > 12).
  */
 import { InputError } from '../errors.js';
-import { columnList, guessColumn, keyColumn, resolveColumn, TIME_COLUMN, TYPE_COLUMN } from '../input/columns.js';
+import { keyColumn, resolveColumn } from '../input/columns.js';
+import { columnList, guessColumn, TIME_COLUMN, TYPE_COLUMN } from '../values/headers.js';
 import { forEachRecord, type Table } from '../input/table.js';
 import type { Rules } from '../rules/model.js';
 import { createFolder, type ActivityColumns, type FoldOptions, type FoldStats } from './folder.js';

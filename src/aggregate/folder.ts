@@ -4,11 +4,11 @@
  * starts quickly.
  */
 import { InputError } from '../errors.js';
-import { parseDate, slashHint, type DateOrder } from '../input/dates.js';
+import { parseDate, slashHint, type DateOrder } from '../values/dates.js';
 import type { Rec } from '../input/byte-tokenizer.js';
 import type { Rules } from '../rules/model.js';
 import type { ActivityPlan } from './plan.js';
-import { detach, normalizeKey } from '../input/keys.js';
+import { detach, normalizeKey } from '../values/keys.js';
 import { BLANK_KEY, type Aggregates } from './store.js';
 import { LONG_RECORD_LINES, noteLongRecord, type LongRecords } from '../input/long-records.js';
 

@@ -3,7 +3,7 @@
  * clock reads them in `activities.timezone`. The last period is the one holding the as-of, cut at it.
  */
 import { UsageError } from '../errors.js';
-import { zonedToUtc } from '../input/dates.js';
+import { zonedToUtc } from '../values/dates.js';
 
 export type Every = 'week' | 'month' | 'quarter';
 

@@ -3,12 +3,12 @@
  * At a million contacts and a handful of counters this is tens of megabytes, whatever the event count.
  */
 
-import { BLANK_KEY, normalizeKey, normalizeKeyBytes } from '../input/keys.js';
+import { BLANK_KEY, normalizeKey, normalizeKeyBytes } from '../values/keys.js';
 import type { Rec, Span } from '../input/byte-tokenizer.js';
 import { KeyTable } from './key-table.js';
 import { EventLog, type EventData } from './events.js';
 
-export { BLANK_KEY } from '../input/keys.js';
+export { BLANK_KEY } from '../values/keys.js';
 
 /** What a range folded on another thread sends back: its keys and their numbers, in its slot order. */
 export interface AggregateData {

@@ -4,8 +4,8 @@
  */
 import type { ActivityPlan } from '../aggregate/plan.js';
 import type { Aggregates } from '../aggregate/store.js';
-import type { DateOrder } from '../input/dates.js';
-import { findColumn } from '../input/columns.js';
+import type { DateOrder } from '../values/dates.js';
+import { findColumn } from '../values/headers.js';
 import type { Rules, Stage } from '../rules/model.js';
 import { compileCond, type CompiledCond, type CompileEnv } from './compile.js';
 import { reasonOf, type ActivityView, type Ctx, type Explained } from './context.js';

@@ -3,8 +3,8 @@
  * `explain` that reuses the same tests and only adds words, so reasons and `funnel explain` can never
  * disagree with the stage that was chosen.
  */
-import { isoDay, parseDate, type DateOrder } from '../input/dates.js';
-import { parseNumber } from '../input/numbers.js';
+import { isoDay, parseDate, type DateOrder } from '../values/dates.js';
+import { parseNumber } from '../values/numbers.js';
 import type { ActivityPlan } from '../aggregate/plan.js';
 import type { Cond, FieldOp, NumCmp, Scalar } from '../rules/model.js';
 import { norm } from '../util/text.js';

@@ -5,7 +5,7 @@
 import type { EventDetail } from '../aggregate/folder.js';
 import type { ActivityPlan } from '../aggregate/plan.js';
 import type { Aggregates } from '../aggregate/store.js';
-import { isoTime } from '../input/dates.js';
+import { isoTime } from '../values/dates.js';
 import type { Rules } from '../rules/model.js';
 import type { Classifier, Verdict } from './classifier.js';
 import { StageDates } from './stage-dates.js';

@@ -4,8 +4,8 @@
  * and `funnel_sla` (SPEC §7). Without it `funnel_stage_since` is the previous run's date or the as-of.
  */
 import { InputError } from '../errors.js';
-import { findColumn } from '../input/columns.js';
-import { isoTime, parseDate, type DateOrder } from '../input/dates.js';
+import { findColumn } from '../values/headers.js';
+import { isoTime, parseDate, type DateOrder } from '../values/dates.js';
 import type { ContactEvents } from '../aggregate/events.js';
 import type { ActivityPlan } from '../aggregate/plan.js';
 import type { Rules, Stage } from '../rules/model.js';

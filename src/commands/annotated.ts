@@ -2,7 +2,8 @@
 import type { Readable } from 'node:stream';
 import { InputError } from '../errors.js';
 import { inputRef } from '../input/bytes.js';
-import { findColumn, keyColumn } from '../input/columns.js';
+import { keyColumn } from '../input/columns.js';
+import { findColumn } from '../values/headers.js';
 import { openTable, type Table } from '../input/table.js';
 
 export interface AnnotatedColumns {

@@ -1,6 +1,6 @@
 /** Which column `--by <field>` names: a friendly name of the rules' `fields`, or a column of the file. */
 import { InputError } from '../errors.js';
-import { findColumn } from '../input/columns.js';
+import { findColumn } from '../values/headers.js';
 import type { Rules } from '../rules/model.js';
 import { closest } from '../util/text.js';
 

@@ -4,7 +4,7 @@
  */
 import type { Readable, Writable } from 'node:stream';
 import { UsageError } from '../errors.js';
-import { normalizeKey } from '../input/keys.js';
+import { normalizeKey } from '../values/keys.js';
 import { OutputRun, libraryEnv, type Output, type OutputEnv } from '../output/commit.js';
 import { rowFormat } from '../output/rows.js';
 import { openAnnotated } from './annotated.js';

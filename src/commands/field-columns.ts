@@ -5,7 +5,7 @@
  */
 import type { MissingField } from '../classify/classifier.js';
 import { InputError } from '../errors.js';
-import { columnList, didYouMean } from '../input/columns.js';
+import { columnList, didYouMean } from '../values/headers.js';
 
 export function checkFieldColumns(missing: readonly MissingField[], files: readonly string[], headers: readonly string[], builtIn: boolean, warn: (m: string) => void): void {
   if (missing.length === 0) return;

@@ -5,7 +5,7 @@
  */
 import type { Readable } from 'node:stream';
 import { DISQUALIFIED } from '../classify/classifier.js';
-import { normalizeKey } from '../input/keys.js';
+import { normalizeKey } from '../values/keys.js';
 import type { Rules } from '../rules/model.js';
 import { openAnnotated } from './annotated.js';
 

@@ -1,6 +1,6 @@
 /** `funnel sql`: the rules as one SQL statement for DuckDB, PostgreSQL or BigQuery. */
 import { UsageError } from '../errors.js';
-import { parseAsOf } from '../input/dates.js';
+import { parseAsOf } from '../values/dates.js';
 import { DIALECTS, type DialectName } from '../sql/dialect.js';
 import { compileSql } from '../sql/compile.js';
 import { loadRules, formatProblem } from './rules-source.js';

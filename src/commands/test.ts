@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve as resolvePath } from 'node:path';
 import type { Readable } from 'node:stream';
 import { UsageError } from '../errors.js';
-import { parseDate, isoTime } from '../input/dates.js';
+import { parseDate, isoTime } from '../values/dates.js';
 import { TextRec } from '../input/text-rec.js';
 import { planActivities } from '../aggregate/plan.js';
 import { Aggregates } from '../aggregate/store.js';

@@ -7,9 +7,10 @@
 import type { Readable } from 'node:stream';
 import { inputRef } from '../input/bytes.js';
 import { openTable, sampleRows, type Table } from '../input/table.js';
-import { emailColumnByValues, findColumn, guessColumn, SAMPLE_ROWS, TIME_COLUMN, TYPE_COLUMN } from '../input/columns.js';
-import { normalizeKey } from '../input/keys.js';
-import { parseDate, slashHint } from '../input/dates.js';
+import { emailColumnByValues, SAMPLE_ROWS } from '../input/columns.js';
+import { findColumn, guessColumn, TIME_COLUMN, TYPE_COLUMN } from '../values/headers.js';
+import { normalizeKey } from '../values/keys.js';
+import { parseDate, slashHint } from '../values/dates.js';
 import { planActivities } from '../aggregate/plan.js';
 import { allConditions } from '../rules/walk.js';
 import { locateRules } from './rules-source.js';

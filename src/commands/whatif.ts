@@ -8,7 +8,7 @@ import { InputError, UsageError } from '../errors.js';
 import { inputRef, type InputRef } from '../input/bytes.js';
 import { forEachRecord, openTable, type ReadOptions, type Rec } from '../input/table.js';
 import { scanContacts, type ContactScan } from '../input/contacts.js';
-import { parseAsOf, isoTime, type DateOrder } from '../input/dates.js';
+import { parseAsOf, isoTime, type DateOrder } from '../values/dates.js';
 import { planUnion, type UnionPlan } from '../aggregate/plan-union.js';
 import { Aggregates, BLANK_KEY } from '../aggregate/store.js';
 import { foldActivities, type FoldStats } from '../aggregate/fold.js';

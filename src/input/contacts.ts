@@ -5,8 +5,9 @@
  * It reads rows and keeps only these small facts.
  */
 import { InputError } from '../errors.js';
-import { findColumn, keyColumn, type ColumnNeed } from './columns.js';
-import { slashHint, type DateOrder } from './dates.js';
+import { keyColumn, type ColumnNeed } from './columns.js';
+import { findColumn } from '../values/headers.js';
+import { slashHint, type DateOrder } from '../values/dates.js';
 import { forEachRecord, openTable, type ReadOptions, type Rec, type Table } from './table.js';
 import type { InputRef } from './bytes.js';
 import { LONG_RECORD_LINES, noteLongRecord, type LongRecords } from './long-records.js';

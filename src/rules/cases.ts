@@ -4,8 +4,8 @@
  * `0120`), so a contact field holds exactly the text an export would.
  */
 import { LineCounter, parseDocument, isMap, isSeq, isScalar, type Node, type Pair } from 'yaml';
-import { parseDate, slashHint, type DateOrder } from '../input/dates.js';
-import { EMAIL_COLUMN, guessColumn } from '../input/columns.js';
+import { parseDate, slashHint, type DateOrder } from '../values/dates.js';
+import { EMAIL_COLUMN, guessColumn } from '../values/headers.js';
 import { closest, norm, snakeCase } from '../util/text.js';
 import { allConditions, dateColumnsOf } from './walk.js';
 import { BECAME_PREFIX, CASE_KEYS, CASES_FILE_KEYS, EVENT_KEYS, EXPECT_KEYS, SLA_STATES, type ExpectKey } from './grammar.js';

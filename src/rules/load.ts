@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { LineCounter, parseDocument, isMap, isSeq, isScalar, isAlias, type Document, type Node, type Pair } from 'yaml';
 import { parseDuration, DURATION_HINT } from './duration.js';
 import { compileUserRegex } from './regex.js';
-import { parseDate } from '../input/dates.js';
+import { parseDate } from '../values/dates.js';
 import { closest, norm, snakeCase } from '../util/text.js';
 import { DEFAULT_CONSENT_ACTION, type Cond, type FieldOp, type NumCmp, type NumOp, type Pos, type Rules, type Scalar, type Sla, type Stage } from './model.js';
 import { ACTIVITIES, ACTIVITY_OPTIONS, CONDITION_KINDS, CONSENT, CONTACTS, COUNT_KEYS, DISQUALIFIER, FIELD_OPS as FIELD_OP_SHAPES, FIT_RULE, NUM_OPS as NUM_OP_LIST, RULES_FILE, SCORING, SLA, STAGE, keysOf, shapeOf, type Shape } from './grammar.js';

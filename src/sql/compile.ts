@@ -8,7 +8,7 @@ import { planActivities } from '../aggregate/plan.js';
 import { dateColumnsOf, isDateOp, allConditions } from '../rules/walk.js';
 import { DEFAULT_CONSENT_ACTION, type Cond, type FieldOp, type NumCmp, type Rules, type Scalar } from '../rules/model.js';
 import { norm } from '../util/text.js';
-import { isoTime } from '../input/dates.js';
+import { isoTime } from '../values/dates.js';
 import type { Dialect } from './dialect.js';
 import { columnParts, date, domain, fold, inlineParts, number, partsColumns, slashOrderHint, snake, trim } from './values.js';
 

@@ -52,7 +52,7 @@ const SLASH = '([0-9]{1,2})([/.-])([0-9]{1,2})[/.-]([0-9]{4}|[0-9]{2})(?:[ T,]+(
 /** The second separator, which must equal the first (05/03-2026 is no date). */
 const SEP2 = '^[0-9]{1,2}[/.-][0-9]{1,2}([/.-])';
 const EPOCH = '[0-9]{9,14}([.][0-9]+)?';
-/** `YYYYMMDD`, as the CLI reads it (input/dates.ts COMPACT): eight digits are a day, nine and more an epoch. */
+/** `YYYYMMDD`, as the CLI reads it (values/dates.ts COMPACT): eight digits are a day, nine and more an epoch. */
 const COMPACT = '[0-9]{8}';
 
 function int(e: string): string {
