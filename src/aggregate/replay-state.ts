@@ -4,7 +4,7 @@
  * holds then, the score is decayed to then. It is what the fold computes at as-of, computed at every moment
  * of the contact in one pass over its events — an event is added once and leaves each window once.
  */
-import type { ActivityView } from '../classify/context.js';
+import type { ActivityView } from './activity-view.js';
 import type { ContactEvents } from './events.js';
 import type { ActivityPlan } from './plan.js';
 

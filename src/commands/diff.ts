@@ -7,6 +7,7 @@ import { UsageError } from '../errors.js';
 import { normalizeKey } from '../values/keys.js';
 import { OutputRun, libraryEnv, type Output, type OutputEnv } from '../output/commit.js';
 import { rowFormat } from '../output/rows.js';
+import type { DiffResult } from '../output/diff-result.js';
 import { openAnnotated } from './annotated.js';
 
 export interface DiffOptions {
@@ -22,26 +23,6 @@ export interface DiffOptions {
   /** The rules file read for the key, if any: --moved never replaces it. */
   rulesPath?: string;
   cwd?: string;
-}
-
-export interface DiffResult {
-  before: { file: string; rows: number };
-  after: { file: string; rows: number };
-  /** Stage ids in the order of the matrix: the rules' order, then others as met. */
-  stages: string[];
-  /** matrix[from][to] = contacts; only pairs that occur. */
-  matrix: Record<string, Record<string, number>>;
-  changed: number;
-  unchanged: number;
-  added: number;
-  removed: number;
-  /**
-   * Rows whose key an earlier row of the same file already had (and rows without a key): not matched, not
-   * counted as added or removed — counted here, each file apart, and said on stderr.
-   */
-  duplicate_key_rows: { before: number; after: number };
-  empty_key_rows: { before: number; after: number };
-  moved_file?: string;
 }
 
 export async function diff(opts: DiffOptions, io: { stdin?: Readable; stdout: Writable; warn(m: string): void; outputs?: OutputEnv }): Promise<DiffResult> {

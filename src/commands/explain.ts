@@ -13,8 +13,9 @@ import { planActivities } from '../aggregate/plan.js';
 import { Aggregates } from '../aggregate/store.js';
 import { normalizeKey } from '../values/keys.js';
 import { foldActivities, type EventDetail } from '../aggregate/fold.js';
-import { Classifier, type Explanation } from '../classify/classifier.js';
-import { explainDates, type ExplainedDates } from '../classify/explain-dates.js';
+import { Classifier } from '../classify/classifier.js';
+import type { ExplainResult, SignalLine } from '../classify/explain-result.js';
+import { explainDates } from '../classify/explain-dates.js';
 import { createdAt, createdColumn, hasSla } from '../classify/stage-dates.js';
 import { loadRules, formatProblem } from './rules-source.js';
 import { dateColumnsOf } from '../rules/walk.js';
@@ -36,32 +37,6 @@ export interface ExplainOptions {
   parser?: 'fast' | 'csv-parse';
   /** The stage where the replay ends, as classify --stage-dates gives it (implied by rules with an sla). */
   stageDates?: boolean;
-}
-
-export interface SignalLine {
-  signal: string;
-  labels: string[];
-  events: number;
-  undated: number;
-  last: string | null;
-  /** The day of `last` in the rules' activities.timezone, as the text output shows it. */
-  last_day: string | null;
-  points: number;
-  used: boolean;
-}
-
-export interface ExplainResult {
-  key: string;
-  as_of: string;
-  rules: string;
-  half_life: string | null;
-  /** Where the contact's rows are; more than one is a duplicate key. */
-  rows: { file: string; line: number }[];
-  signals: SignalLine[];
-  score: number;
-  explanation: Explanation;
-  /** The replay: when the contact reached each stage and the event that made it (SPEC §7). */
-  stage_dates: ExplainedDates;
 }
 
 export interface ExplainIO {

@@ -19,6 +19,7 @@ import { kindOfYaml, loadCasesText, vocabularyOf, type CasesFile, type Expectati
 import { BECAME_PREFIX, SCORE_TOLERANCE } from '../rules/grammar.js';
 import { StageDates, createdAt, createdColumn, hasSla } from '../classify/stage-dates.js';
 import type { Rules } from '../rules/model.js';
+import type { CaseResult, Failure, Got, TestReport } from '../classify/test-result.js';
 import { locateRules, problemsError } from './rules-source.js';
 
 export const DEFAULT_CASES_FILE = 'funnel.test.yaml';
@@ -36,45 +37,6 @@ export interface TestIO {
   warn(message: string): void;
   note(message: string): void;
   now?: () => number;
-}
-
-/** What a case got, in the words of the annotated columns. */
-export interface Got {
-  stage: string;
-  score: number;
-  fit: number;
-  persona: string;
-  contactable: string;
-  content: string;
-  action: string;
-  reason: string;
-  warnings: string[];
-  /** With the replay (rules with an sla, or a case expecting sla or became_<stage>): funnel_sla and the stage dates. */
-  sla?: string;
-  became?: Record<string, string>;
-}
-
-export interface Failure {
-  expectation: string;
-  expected: string | number | string[];
-  got: string | number;
-}
-
-export interface CaseResult {
-  name: string;
-  file: string;
-  line: number;
-  as_of: string;
-  passed: boolean;
-  failures: Failure[];
-  got: Got;
-}
-
-export interface TestReport {
-  rules: string;
-  cases: CaseResult[];
-  passed: number;
-  failed: number;
 }
 
 interface Source {

@@ -23,6 +23,7 @@ import { funnelValues, unionHeader } from '../output/annotation.js';
 import { dateColumnsOf } from '../rules/walk.js';
 import { StageDates, createdAt, createdColumn, hasSla, stageDateColumns } from '../classify/stage-dates.js';
 import type { Rules } from '../rules/model.js';
+import type { StageChange, WhatifResult } from '../classify/whatif-result.js';
 import { FUNNEL_COLUMNS } from './classify.js';
 import { loadRules, formatProblem, type LoadedRules } from './rules-source.js';
 import { checkFieldColumns } from './field-columns.js';
@@ -54,33 +55,6 @@ export interface WhatifIO {
   now?: () => number;
   /** The process as the writers need it (pid, locks, --wait); the CLI's, or libraryEnv(cwd). */
   outputs?: OutputEnv;
-}
-
-export interface StageChange {
-  id: string;
-  before: number;
-  after: number;
-  change: number;
-}
-
-export interface WhatifResult {
-  before: { rules: string; sha256: string };
-  after: { rules: string; sha256: string };
-  as_of: string;
-  /** Contact rows classified (each row of a duplicate key counts). */
-  contacts: number;
-  /** Stage ids in funnel order: before's, after's stages that before lacks where after puts them, `disqualified`. */
-  stages: StageChange[];
-  /** matrix[before][after] = contacts, every pair of a before stage and an after stage (zeros included). */
-  matrix: Record<string, Record<string, number>>;
-  changed: number;
-  unchanged: number;
-  /** Contacts whose contactability changes: who gains it, who loses it. */
-  contactable: { gained: number; lost: number };
-  /** Contacts whose action changes, and the changes by pair, most frequent first. */
-  action_changed: number;
-  actions: { before: string; after: string; contacts: number }[];
-  moved_file?: string;
 }
 
 /** The activities sections must agree: the activities are read once, by one reading of their columns and dates. */

@@ -1,7 +1,7 @@
 /** The movement matrix of `funnel diff`, rows = before, columns = after. */
 import Table from 'cli-table3';
 import type { ChalkInstance } from 'chalk';
-import type { DiffResult } from '../commands/diff.js';
+import type { DiffResult } from './diff-result.js';
 
 export function renderDiffText(d: DiffResult, chalk: ChalkInstance): string {
   const table = new Table({

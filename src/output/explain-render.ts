@@ -5,7 +5,7 @@
 import type { ChalkInstance } from 'chalk';
 import type { Explained } from '../classify/context.js';
 import { printable } from '../util/text.js';
-import type { ExplainResult } from '../commands/explain.js';
+import type { ExplainResult } from '../classify/explain-result.js';
 
 function mark(held: boolean, chalk: ChalkInstance): string {
   return held ? chalk.green('✓') : chalk.red('✗');

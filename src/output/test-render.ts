@@ -3,7 +3,7 @@
  * reason; `N passed, N failed` alone on the last line, for a human and for `tail -1` alike.
  */
 import type { ChalkInstance } from 'chalk';
-import type { Failure, TestReport } from '../commands/test.js';
+import type { Failure, TestReport } from '../classify/test-result.js';
 
 function show(v: string | number | string[]): string {
   if (Array.isArray(v)) return v.map((x) => `'${x}'`).join(', ');

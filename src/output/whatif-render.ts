@@ -1,7 +1,7 @@
 /** The report of `funnel whatif`: the movement matrix (rows: before, columns: after), then each stage's change. */
 import Table from 'cli-table3';
 import type { ChalkInstance } from 'chalk';
-import type { WhatifResult } from '../commands/whatif.js';
+import type { WhatifResult } from '../classify/whatif-result.js';
 
 const TABLE_STYLE = { style: { head: [], border: [] }, chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' } };
 
