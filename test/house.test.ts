@@ -42,7 +42,6 @@ const KNOWN = new Set([
   'input/tokenizer.ts tokenize',
   'rules/load.ts parseCond',
   'rules/load.ts loadUnbounded',
-  'sql/compile.ts compileSql',
   'classify/compile.ts',
   'cli/cli.ts',
   'commands/classify.ts',

@@ -8,6 +8,8 @@ export type DialectName = 'duckdb' | 'postgres' | 'bigquery';
 
 export interface Dialect {
   name: DialectName;
+  /** The type text is cast to before it is read as the CLI reads it (every column may hold any type). */
+  textType: 'VARCHAR' | 'STRING';
   ident(name: string): string;
   str(value: string): string;
   /** Whole-string match of a regular expression (RE2 syntax as written by funnel), optionally ignoring case. */
@@ -100,6 +102,7 @@ export function onlyGroup(pattern: string, group: number): string {
 
 const duckdb: Dialect = {
   name: 'duckdb',
+  textType: 'VARCHAR',
   ident: quoteDouble,
   str: quoteDuckDb,
   fullMatch: (e, p) => `regexp_full_match(${e}, ${quoteDuckDb(p)})`,
@@ -124,6 +127,7 @@ const duckdb: Dialect = {
 
 const postgres: Dialect = {
   name: 'postgres',
+  textType: 'VARCHAR',
   ident: quoteDouble,
   str: quoteEscape,
   fullMatch: (e, p) => `(${e} ~ ${quoteEscape(`^(?:${p})$`)})`,
@@ -151,6 +155,7 @@ const postgres: Dialect = {
 
 const bigquery: Dialect = {
   name: 'bigquery',
+  textType: 'STRING',
   ident: (n) => `\`${n.replace(/\\/g, '\\\\').replace(/`/g, '\\`')}\``,
   str: quoteBigQuery,
   fullMatch: (e, p) => `REGEXP_CONTAINS(${e}, ${bigquery.str(`^(?:${p})$`)})`,

@@ -18,6 +18,11 @@ export function trim(d: Dialect, e: string): string {
   return `(CASE WHEN ascii(${e}) BETWEEN 33 AND 126 AND ascii(right(${e}, 1)) BETWEEN 33 AND 126 THEN ${e} ELSE ${d.trimChars(e, JS_SPACE)} END)`;
 }
 
+/** A value of any type as text: columns are read as the CLI reads a CSV field. */
+export function asText(d: Dialect, e: string): string {
+  return `CAST(${e} AS ${d.textType})`;
+}
+
 /** `trim + lowercase`, the fold of every text comparison. */
 export function fold(d: Dialect, e: string): string {
   return `lower(${trim(d, e)})`;
@@ -192,7 +197,7 @@ export function slashOrderHint(x: DateParts): string {
 
 /** snakeCase of an activity label: accents dropped, camelCase split, runs of other characters to `_`. */
 export function snake(d: Dialect, e: string): string {
-  const split = d.replaceAll(d.stripAccents(e), '([a-z0-9])([A-Z])', d.name === 'bigquery' ? '\\1_\\2' : '\\1_\\2');
+  const split = d.replaceAll(d.stripAccents(e), '([a-z0-9])([A-Z])', '\\1_\\2');
   return d.trimChars(d.replaceAll(`lower(${split})`, '[^a-z0-9]+', '_'), '_');
 }
 
