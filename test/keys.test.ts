@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { BLANK_KEY, TEXT_KEY, normalizeKey, normalizeKeyBytes } from '../src/values/keys.js';
 import { KeyTable } from '../src/aggregate/key-table.js';
 import { Aggregates } from '../src/aggregate/store.js';
+import { classifyMem } from './helpers.js';
 
 // Keys as exports have them: case, blanks of every kind around them (NBSP, ideographic space), non-ASCII letters.
 const KEY_CHARS = ['a', 'B', 'z', 'Q', '@', '.', '0', ' ', '\t', '\r', '\u00a0', '\u3000', 'É', 'é', 'ß', 'İ', '😀'];
@@ -115,12 +116,31 @@ describe('Aggregates: scores merged from ranges', () => {
     );
   });
 
-  it('keeps what plain addition loses: 0.1 + 0.2 + 0.3 points reach a 0.6 threshold', () => {
+  it('keeps what plain addition loses: 0.1 + 0.2 + 0.3 points are a score of exactly 0.6', () => {
     const a = new Aggregates(0);
     const s = a.slot('k');
     for (const c of [0.1, 0.2, 0.3]) a.addScore(s, c);
-    expect(0.1 + 0.2 + 0.3).toBeGreaterThan(0.6);
     expect(a.scoreOf(s)).toBe(0.6);
     expect(a.scoreOf(-1)).toBe(0);
+  });
+
+  it('so a contact with 0.1 + 0.2 + 0.3 points reaches score gte 0.6, and not score gt 0.6', async () => {
+    const yaml = (op: string) => `
+activities: { types: { a: [A], b: [B], c: [C] } }
+scoring: { points: { a: 0.1, b: 0.2, c: 0.3 } }
+stages:
+  - { id: base }
+  - { id: hit, when: { score: { ${op}: 0.6 } } }
+`;
+    const events: [string, string, string][] = [
+      ['ana@x.com', 'A', '2026-11-01'],
+      ['ana@x.com', 'B', '2026-11-02'],
+      ['ana@x.com', 'C', '2026-11-03'],
+    ];
+    const [gte] = await classifyMem(yaml('gte'), [{ Email: 'ana@x.com' }], events);
+    expect(gte!.score).toBe(0.6);
+    expect(gte!.stage).toBe('hit');
+    const [gt] = await classifyMem(yaml('gt'), [{ Email: 'ana@x.com' }], events);
+    expect(gt!.stage).toBe('base');
   });
 });
