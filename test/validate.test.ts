@@ -3,6 +3,10 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { ROOT, runCli, tempDir, writeFiles } from './helpers.js';
+import { runMain } from './terminal.js';
+
+/** The CLI in-process, in the project's folder unless told (as runCli's subprocess runs). */
+const cli = (args: string[], opts: Parameters<typeof runMain>[1] = {}) => runMain(args, { cwd: ROOT, ...opts });
 
 const INVALID = join(ROOT, 'fixtures', 'rules-invalid');
 const GOLDEN = join(ROOT, 'fixtures', 'golden');
@@ -32,25 +36,25 @@ const cases: [string, number, string][] = [
 
 describe('funnel validate: one message per problem, at its line and column', () => {
   it.each(cases)('%s → exit %i: %s', async (file, code, line) => {
-    const res = await runCli(['validate', join(INVALID, file)]);
+    const res = await cli(['validate', join(INVALID, file)]);
     expect(res.code).toBe(code);
     expect(res.stderr).toContain(line);
     expect(res.stderr).toContain(`${INVALID}/${line}`);
   });
 
   it('reports only one cycle message for a two-stage cycle', async () => {
-    const res = await runCli(['validate', join(INVALID, 'cycle.yaml')]);
+    const res = await cli(['validate', join(INVALID, 'cycle.yaml')]);
     expect(res.stderr.match(/form a cycle/g)).toHaveLength(1);
   });
 
   it('accepts the example rules', async () => {
-    const res = await runCli(['validate', join(ROOT, 'rules.example.yaml')]);
+    const res = await cli(['validate', join(ROOT, 'rules.example.yaml')]);
     expect(res.code).toBe(0);
     expect(res.stdout).toContain('valid');
   });
 
   it('classify stops on invalid rules with exit 2', async () => {
-    const res = await runCli(['classify', join(GOLDEN, 'contacts.csv'), '-r', join(INVALID, 'bad-regex.yaml')]);
+    const res = await cli(['classify', join(GOLDEN, 'contacts.csv'), '-r', join(INVALID, 'bad-regex.yaml')]);
     expect(res.code).toBe(2);
     expect(res.stderr).toContain('invalid regular expression');
   });
@@ -64,6 +68,7 @@ describe('funnel validate against sample exports', () => {
       'c.csv': 'Email,Industry,Country\na@x.com,Software,France\n',
       'a.csv': 'Email,Type,Date\na@x.com,Visit,2026-01-01\n',
     });
+    // In a subprocess: the messages name the files as given, relative to the working folder.
     const res = await runCli(['validate', 'r.yaml', '--contacts', 'c.csv', '--activities', 'a.csv'], { cwd: dir });
     expect(res.code).toBe(2);
     expect(res.stderr).toContain("r.yaml:1:18: contacts key 'E-mail' is not a column of c.csv — did you mean 'Email'?");
@@ -79,7 +84,7 @@ describe('funnel validate against sample exports', () => {
       'r.yaml': 'activities: { types: { email_open: [Opened] } }\nstages:\n  - { id: s }\n  - { id: l, when: { activity: email_open } }\n',
       'a.csv': 'Email,Activity Type,Activity Date\na@x.com,Opened,2026-01-01\na@x.com,Email Opne,2026-01-02\nb@x.com,Email Opne,2026-01-03\nb@x.com,Visit,someday\n',
     });
-    const res = await runCli(['validate', 'r.yaml', '--activities', 'a.csv'], { cwd: dir });
+    const res = await cli(['validate', join(dir, 'r.yaml'), '--activities', join(dir, 'a.csv')], { cwd: dir });
     expect(res.code).toBe(0);
     expect(res.stderr).toContain("label 'Email Opne' (2 rows) maps to signal 'email_opne', which no rule uses — did you mean to map it to 'email_open' in activities.types?");
     expect(res.stderr).toContain("label 'Visit' (1 row) maps to signal 'visit'");
@@ -90,7 +95,7 @@ describe('funnel validate against sample exports', () => {
   it('fails when slash dates cannot be ordered', async () => {
     const dir = tempDir();
     writeFiles(dir, { 'a.csv': 'Email,Activity Type,Activity Date\na@x.com,Visit,05/03/2026\n' });
-    const res = await runCli(['validate', join(ROOT, 'rules.example.yaml'), '--activities', 'a.csv'], { cwd: dir });
+    const res = await cli(['validate', join(ROOT, 'rules.example.yaml'), '--activities', join(dir, 'a.csv')], { cwd: dir });
     expect(res.code).toBe(2);
     expect(res.stderr).toContain("a.csv:2:1: cannot tell the order of slash dates such as '05/03/2026' — set activities.date_order: dmy or mdy");
   });
@@ -101,10 +106,10 @@ describe('funnel explain', () => {
     const base = ['--as-of', '2026-11-15'];
     const c = join(GOLDEN, 'contacts.csv');
     const a = join(GOLDEN, 'activities.csv');
-    const cls = await runCli(['classify', c, '-a', a, ...base, '-o', '-', '--summary', 'none']);
+    const cls = await cli(['classify', c, '-a', a, ...base, '-o', '-', '--summary', 'none']);
     const rows = (parse(cls.stdout, { columns: true }) as Record<string, string>[]).filter((r) => r.Email!.trim() !== '');
     expect(rows.length).toBeGreaterThan(30);
-    const results = await Promise.all(rows.map((r) => runCli(['explain', c, '-a', a, ...base, '--contact', r.Email!, '--format', 'json'])));
+    const results = await Promise.all(rows.map((r) => cli(['explain', c, '-a', a, ...base, '--contact', r.Email!, '--format', 'json'])));
     results.forEach((res, i) => {
       const row = rows[i]!;
       expect(res.code, res.stderr).toBe(0);
@@ -121,7 +126,7 @@ describe('funnel explain', () => {
   });
 
   it('prints the condition trees with held and not-held atoms and the evidence', async () => {
-    const res = await runCli(['explain', join(GOLDEN, 'contacts.csv'), '-a', join(GOLDEN, 'activities.csv'), '--as-of', '2026-11-15', '--contact', 'G10@acme.io ']);
+    const res = await cli(['explain', join(GOLDEN, 'contacts.csv'), '-a', join(GOLDEN, 'activities.csv'), '--as-of', '2026-11-15', '--contact', 'G10@acme.io ']);
     expect(res.code).toBe(0);
     expect(res.stdout).toContain('email_reply              1 event   last 2026-10-28');
     expect(res.stdout).toContain('✓ sql (Prospect)');
@@ -132,7 +137,7 @@ describe('funnel explain', () => {
   });
 
   it('exits 3 for an unknown contact', async () => {
-    const res = await runCli(['explain', join(GOLDEN, 'contacts.csv'), '--contact', 'nobody@nowhere']);
+    const res = await cli(['explain', join(GOLDEN, 'contacts.csv'), '--contact', 'nobody@nowhere']);
     expect(res.code).toBe(3);
     expect(res.stderr).toContain("no contact with key 'nobody@nowhere'");
   });
@@ -141,22 +146,22 @@ describe('funnel explain', () => {
 describe('funnel init', () => {
   it('writes the example rules and refuses to overwrite without --force', async () => {
     const dir = tempDir();
-    const a = await runCli(['init'], { cwd: dir });
+    const a = await cli(['init'], { cwd: dir });
     expect(a.code).toBe(0);
     expect(readFileSync(join(dir, 'funnel.yaml'), 'utf8')).toBe(`# yaml-language-server: $schema=./funnel.schema.json\n${readFileSync(join(ROOT, 'rules.example.yaml'), 'utf8')}`);
     writeFiles(dir, { 'funnel.yaml': 'mine' });
-    const b = await runCli(['init'], { cwd: dir });
+    const b = await cli(['init'], { cwd: dir });
     expect(b.code).toBe(2);
     expect(b.stderr).toContain('funnel.yaml already exists — pass --force');
     expect(readFileSync(join(dir, 'funnel.yaml'), 'utf8')).toBe('mine');
-    const c = await runCli(['init', '--force'], { cwd: dir });
+    const c = await cli(['init', '--force'], { cwd: dir });
     expect(c.code).toBe(0);
     // A missing folder is an output that cannot be written: exit 1.
-    const d = await runCli(['init', 'rules/my.yaml'], { cwd: dir });
+    const d = await cli(['init', 'rules/my.yaml'], { cwd: dir });
     expect(d.code).toBe(1);
     expect(d.stderr).toMatch(/^funnel: error: rules\/my\.yaml: cannot write: the folder .*rules does not exist/m);
     expect(existsSync(join(dir, 'rules'))).toBe(false);
-    const e = await runCli(['validate', 'funnel.yaml'], { cwd: dir });
+    const e = await cli(['validate', join(dir, 'funnel.yaml')], { cwd: dir });
     expect(e.code).toBe(0);
   });
 });
