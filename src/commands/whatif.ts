@@ -24,7 +24,7 @@ import { dateColumnsOf } from '../rules/walk.js';
 import { StageDates, createdAt, createdColumn, hasSla, stageDateColumns } from '../classify/stage-dates.js';
 import type { Rules } from '../rules/model.js';
 import type { StageChange, WhatifResult } from '../classify/whatif-result.js';
-import { FUNNEL_COLUMNS } from './classify.js';
+import { FUNNEL_COLUMNS } from '../output/annotation.js';
 import { loadRules, formatProblem, type LoadedRules } from './rules-source.js';
 import { checkFieldColumns } from './field-columns.js';
 

@@ -1,6 +1,10 @@
 /** The funnel columns of an annotated row, from a verdict: one place for `classify` and `whatif --moved`. */
 import type { Verdict } from '../classify/classifier.js';
+import { UsageError } from '../errors.js';
 import type { ContactFileScan } from '../input/contacts.js';
+
+export const FUNNEL_COLUMNS = ['stage', 'score', 'fit', 'persona', 'contactable', 'content', 'action', 'reason', 'warnings', 'stage_since'] as const;
+export const PREVIOUS_COLUMNS = ['previous_stage'] as const;
 
 /** The values of FUNNEL_COLUMNS (stage … warnings, stage_since) for a verdict, as the annotated output writes them. */
 export function funnelValues(v: Verdict, stageSince: string): string[] {
@@ -38,4 +42,24 @@ export function unionHeader(files: readonly ContactFileScan[]): { header: string
     );
   }
   return { header, mappings };
+}
+
+export interface AnnotatedHeader {
+  /** The contact files' columns, united. */
+  header: string[];
+  /** Per file: where each of its fields goes in `header`. */
+  mappings: number[][];
+  /** The header, then the funnel columns: the output's columns. */
+  columns: string[];
+}
+
+/**
+ * The columns of an annotated output: the union of the contact files' columns, then the funnel columns
+ * (`added`, already prefixed) — refused when the contacts already have one (an annotated file given again).
+ */
+export function annotatedHeader(files: readonly ContactFileScan[], added: readonly string[]): AnnotatedHeader {
+  const { header, mappings } = unionHeader(files);
+  const clashing = added.filter((c) => header.includes(c));
+  if (clashing.length) throw new UsageError(`the contacts already have a column ${clashing[0]}`, {}, 'is this an annotated file? classify the original export, or choose another --prefix');
+  return { header, mappings, columns: [...header, ...added] };
 }

@@ -1,0 +1,45 @@
+/**
+ * The first pass over the contacts, as `classify`, `history` and `explain` need it: every contact key takes a
+ * slot in the aggregates (one table of keys instead of two) and counts its rows there, so that the first row of
+ * a duplicate key is flagged too; and the order of slash dates is settled from the columns the rules compare as
+ * dates, or refused as ambiguous.
+ */
+import { InputError } from '../errors.js';
+import type { InputRef } from '../input/bytes.js';
+import { scanContacts, type ContactScan } from '../input/contacts.js';
+import type { ReadOptions, Rec } from '../input/table.js';
+import type { Rules } from '../rules/model.js';
+import { dateColumnsOf } from '../rules/walk.js';
+import type { DateOrder } from '../values/dates.js';
+import type { Aggregates } from './store.js';
+
+export interface ContactKeys {
+  scan: ContactScan;
+  /** The slash-date order of the run: the rules', else the one the contacts decided. */
+  dateOrder?: DateOrder;
+}
+
+/** The columns the rules compare as dates, and the contacts' creation date. */
+export function contactDateColumns(rules: Rules): string[] {
+  return [...dateColumnsOf(rules), ...(rules.contacts.created ? [rules.contacts.created] : [])];
+}
+
+/** Slots for the contacts' keys in `aggs` (when given), `onRow` after each row. */
+export async function scanContactKeys(refs: readonly InputRef[], read: Omit<ReadOptions, 'headers'>, rules: Rules, aggs?: Aggregates, onRow?: () => void): Promise<ContactKeys> {
+  const normalize = rules.contacts.normalize;
+  const onKey = aggs
+    ? (row: Rec, col: number): void => {
+        // The slot first: taking one may grow (replace) the arrays.
+        const slot = aggs.slotOf(row, col, normalize, true);
+        if (slot >= 0) aggs.contactRows[slot]!++;
+        onRow?.();
+      }
+    : undefined;
+  const scan = await scanContacts(refs, { read, keyName: rules.contacts.key, normalize, dateColumns: contactDateColumns(rules), onKey });
+  const dateOrder = rules.activities.dateOrder === 'auto' ? scan.dateOrder : rules.activities.dateOrder;
+  if (!dateOrder && scan.ambiguousDate) {
+    const a = scan.ambiguousDate;
+    throw new InputError(`cannot tell the order of slash dates such as '${a.text}': no date in these columns has a day above 12`, { file: a.file, line: a.line }, 'set activities.date_order: dmy or mdy in the rules');
+  }
+  return { scan, dateOrder };
+}
