@@ -123,7 +123,7 @@ export class Classifier {
     this.fit = rules.scoring.fit.map((f) => ({ when: compileCond(f.when, cenv), points: f.points }));
     this.persona = rules.persona ? compileCond(rules.persona, cenv) : undefined;
     this.consent = rules.consent ? compileCond(rules.consent.when, cenv) : undefined;
-    this.disqualify = rules.disqualify.map((d) => ({ id: d.id, when: compileCond(d.when, cenv), action: d.action ?? 'exclude', content: d.content ?? 'none' }));
+    this.disqualify = rules.disqualify.map((d) => ({ id: d.id, when: compileCond(d.when, cenv), action: d.action, content: d.content }));
     this.stageConds = rules.stages.map((s) => (s.when ? compileCond(s.when, cenv) : undefined));
     this.columns = [...used].sort((a, b) => a - b);
     this.fieldMemoSize = memoSlots;

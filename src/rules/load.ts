@@ -9,7 +9,7 @@ import { parseDuration, DURATION_HINT } from './duration.js';
 import { compileUserRegex } from './regex.js';
 import { parseDate } from '../values/dates.js';
 import { closest, norm, snakeCase } from '../util/text.js';
-import { DEFAULT_CONSENT_ACTION, type Cond, type FieldOp, type NumCmp, type NumOp, type Pos, type Rules, type Scalar, type Sla, type Stage } from './model.js';
+import { DEFAULT_CONSENT_ACTION, DEFAULT_DISQUALIFY_ACTION, DEFAULT_DISQUALIFY_CONTENT, type Cond, type FieldOp, type NumCmp, type NumOp, type Pos, type Rules, type Scalar, type Sla, type Stage } from './model.js';
 import { ACTIVITIES, ACTIVITY_OPTIONS, CONDITION_KINDS, CONSENT, CONTACTS, COUNT_KEYS, DISQUALIFIER, FIELD_OPS as FIELD_OP_SHAPES, FIT_RULE, NUM_OPS as NUM_OP_LIST, RULES_FILE, SCORING, SLA, STAGE, keysOf, shapeOf, type Shape } from './grammar.js';
 
 export interface Problem {
@@ -717,8 +717,8 @@ function loadUnbounded(text: string, file: string): LoadResult {
         if (!w) c.error(item as Node, `disqualify rule '${id ?? '?'}' needs 'when'`);
         cx.currentStage = undefined;
         const when = w ? parseCond(cx, w.value, 'disqualify', `disqualify rule '${id ?? '?'}'`) : undefined;
-        const action = optionalString(c, im, DISQUALIFIER, 'action', 'disqualify action');
-        const content = optionalString(c, im, DISQUALIFIER, 'content', 'disqualify content');
+        const action = optionalString(c, im, DISQUALIFIER, 'action', 'disqualify action') ?? DEFAULT_DISQUALIFY_ACTION;
+        const content = optionalString(c, im, DISQUALIFIER, 'content', 'disqualify content') ?? DEFAULT_DISQUALIFY_CONTENT;
         if (id !== undefined && when) disqualify.push({ id, when, action, content });
       }
     }

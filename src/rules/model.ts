@@ -50,8 +50,10 @@ export interface FitRule {
 export interface Disqualifier {
   id: string;
   when: Cond;
-  action?: string;
-  content?: string;
+  /** As written, else `exclude` (the loader fills it). */
+  action: string;
+  /** As written, else `none` (the loader fills it). */
+  content: string;
 }
 
 /** How long a contact may stay at a stage before it is overdue, and what to do then (SPEC §7). */
@@ -104,3 +106,5 @@ export interface Rules {
 }
 
 export const DEFAULT_CONSENT_ACTION = 'do not email — no consent';
+export const DEFAULT_DISQUALIFY_ACTION = 'exclude';
+export const DEFAULT_DISQUALIFY_CONTENT = 'none';

@@ -2,7 +2,7 @@
  * The final select: the contact's own columns as they came, then the funnel columns of `funnel classify`
  * (stage, score, fit, persona, contactable, content, action, reason, warnings) from the verdict in `staged`.
  */
-import { DEFAULT_CONSENT_ACTION, type Rules } from '../rules/model.js';
+import type { Rules } from '../rules/model.js';
 import type { SqlEnv } from './env.js';
 import { asText } from './values.js';
 
@@ -14,11 +14,10 @@ export function selectList(env: SqlEnv, internal: readonly string[]): string[] {
   const { d, rules } = env;
   const p = env.o.prefix;
   const byStage = (f: (s: Stage) => string): string => `CASE c.__stage ${rules.stages.map((s, i) => `WHEN ${i} THEN ${d.str(f(s))}`).join(' ')} END`;
-  const consentAction = rules.consent ? rules.consent.action : DEFAULT_CONSENT_ACTION;
   const needsConsent = rules.stages.map((s, i) => (s.needsConsent ? i : -1)).filter((i) => i >= 0);
   const byDisq = (f: (q: Disqualifier) => string): string =>
     rules.disqualify.length ? `CASE c.__disq ${rules.disqualify.map((q) => `WHEN ${d.str(q.id)} THEN ${d.str(f(q))}`).join(' ')} END` : 'NULL';
-  const withoutConsent = rules.consent && needsConsent.length ? ` WHEN NOT c.__consent AND c.__stage IN (${needsConsent.join(', ')}) THEN ${d.str(consentAction)}` : '';
+  const withoutConsent = rules.consent && needsConsent.length ? ` WHEN NOT c.__consent AND c.__stage IN (${needsConsent.join(', ')}) THEN ${d.str(rules.consent.action)}` : '';
   const reason = (s: Stage): string => (s === rules.stages[0] ? `${s.id}: no rule of a later stage holds` : `${s.id}: the rule of stage ${s.id} holds`);
   return [
     `    ${d.keepRow.output('c', internal)}`,
@@ -27,8 +26,8 @@ export function selectList(env: SqlEnv, internal: readonly string[]): string[] {
     `    c.__fit AS ${d.ident(`${p}fit`)}`,
     `    CASE WHEN c.__persona THEN 'yes' ELSE 'no' END AS ${d.ident(`${p}persona`)}`,
     `    CASE WHEN c.__consent THEN 'yes' ELSE 'no' END AS ${d.ident(`${p}contactable`)}`,
-    `    CASE WHEN c.__disq IS NOT NULL THEN ${byDisq((q) => q.content ?? 'none')} ELSE ${byStage((s) => s.content)} END AS ${d.ident(`${p}content`)}`,
-    `    CASE WHEN c.__disq IS NOT NULL THEN ${byDisq((q) => q.action ?? 'exclude')}${withoutConsent} ELSE ${byStage((s) => s.action)} END AS ${d.ident(`${p}action`)}`,
+    `    CASE WHEN c.__disq IS NOT NULL THEN ${byDisq((q) => q.content)} ELSE ${byStage((s) => s.content)} END AS ${d.ident(`${p}content`)}`,
+    `    CASE WHEN c.__disq IS NOT NULL THEN ${byDisq((q) => q.action)}${withoutConsent} ELSE ${byStage((s) => s.action)} END AS ${d.ident(`${p}action`)}`,
     `    CASE WHEN c.__disq IS NOT NULL THEN 'disqualified: ' || c.__disq ELSE ${byStage(reason)} END AS ${d.ident(`${p}reason`)}`,
     `    CASE WHEN c.__key = '' THEN 'empty key' WHEN c.__dups > 1 THEN 'duplicate key: ' || ${asText(d, 'c.__dups')} || ' rows' ELSE '' END AS ${d.ident(`${p}warnings`)}`,
   ];
