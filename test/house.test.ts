@@ -35,7 +35,6 @@ const KNOWN = new Set([
   'classify/compile.ts compileCond',
   'classify/compile.ts compileField',
   'cli/cli.ts buildProgram',
-  'commands/diff.ts compare',
   'input/byte-tokenizer.ts run',
   'input/tokenizer.ts tokenize',
   'rules/load.ts parseCond',

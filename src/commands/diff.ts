@@ -7,7 +7,8 @@ import { UsageError } from '../errors.js';
 import { normalizeKey } from '../values/keys.js';
 import { OutputRun, libraryEnv, type Output, type OutputEnv } from '../output/commit.js';
 import { rowFormat } from '../output/rows.js';
-import type { DiffResult } from '../output/diff-result.js';
+import { StageMovements, type DiffResult } from '../output/diff-result.js';
+import { readPreviousRun } from '../aggregate/previous-run.js';
 import { openAnnotated } from './annotated.js';
 
 export interface DiffOptions {
@@ -42,76 +43,42 @@ export async function diff(opts: DiffOptions, io: { stdin?: Readable; stdout: Wr
 
 async function compare(opts: DiffOptions, io: { stdin?: Readable; warn(m: string): void }, movedOut: Output | undefined, run: OutputRun): Promise<DiffResult> {
   const b = await openAnnotated(opts.before, { prefix: opts.prefix, key: opts.key, stdin: io.stdin, warn: io.warn });
-  const before = new Map<string, string>();
-  let beforeRows = 0;
-  const duplicates = { before: 0, after: 0 };
-  const empty = { before: 0, after: 0 };
-  for await (const row of b.table.rows) {
-    beforeRows++;
-    const k = normalizeKey(row.values[b.cols.key] ?? '', opts.normalize);
-    if (k.trim() === '') empty.before++;
-    else if (before.has(k)) duplicates.before++;
-    else before.set(k, (row.values[b.cols.stage] ?? '').trim());
-  }
+  const before = await readPreviousRun(b.table, b.cols, { normalize: opts.normalize });
   const a = await openAnnotated(opts.after, { prefix: opts.prefix, key: opts.key, stdin: io.stdin, warn: io.warn });
-  const stages: string[] = [];
-  const see = (s: string): void => {
-    if (!stages.includes(s)) stages.push(s);
-  };
-  const matrix: Record<string, Record<string, number>> = {};
-  let changed = 0;
-  let unchanged = 0;
-  let added = 0;
-  let afterRows = 0;
+  const movements = new StageMovements();
+  const after = { rows: 0, emptyKeys: 0, duplicates: 0, added: 0 };
   const seen = new Set<string>();
-
   const columns = [...a.table.headers, `${opts.prefix}stage_before`];
   const moved = movedOut && { out: movedOut, format: rowFormat({ format: 'csv', columns, delimiter: a.table.delimiter }) };
   if (moved) await moved.out.write(moved.format.header());
-  {
-    for await (const row of a.table.rows) {
-      afterRows++;
-      const k = normalizeKey(row.values[a.cols.key] ?? '', opts.normalize);
-      const now = (row.values[a.cols.stage] ?? '').trim();
-      see(now);
-      if (k.trim() === '') {
-        empty.after++;
-        continue;
-      }
-      if (seen.has(k)) {
-        duplicates.after++;
-        continue;
-      }
-      seen.add(k);
-      const was = before.get(k);
-      if (was === undefined) {
-        added++;
-        continue;
-      }
-      see(was);
-      (matrix[was] ??= {})[now] = (matrix[was]![now] ?? 0) + 1;
-      if (was === now) unchanged++;
-      else {
-        changed++;
-        if (moved) {
-          const values = [...row.values];
-          while (values.length < a.table.headers.length) values.push('');
-          values.push(was);
-          await moved.out.write(moved.format.row(values));
-        }
-      }
+  for await (const row of a.table.rows) {
+    after.rows++;
+    const k = normalizeKey(row.values[a.cols.key] ?? '', opts.normalize);
+    const now = (row.values[a.cols.stage] ?? '').trim();
+    movements.see(now);
+    if (k.trim() === '') {
+      after.emptyKeys++;
+      continue;
     }
-    await run.commit();
+    if (seen.has(k)) {
+      after.duplicates++;
+      continue;
+    }
+    seen.add(k);
+    const was = before.get(k)?.stage;
+    if (was === undefined) after.added++;
+    else if (movements.move(was, now) && moved) {
+      const values = [...row.values];
+      while (values.length < a.table.headers.length) values.push('');
+      values.push(was);
+      await moved.out.write(moved.format.row(values));
+    }
   }
-  if (opts.order) {
-    const rank = (id: string): number => {
-      const i = opts.order!.indexOf(id);
-      return i === -1 ? opts.order!.length + stages.indexOf(id) : i;
-    };
-    stages.sort((x, y) => rank(x) - rank(y));
-  }
+  await run.commit();
   let removed = 0;
   for (const k of before.keys()) if (!seen.has(k)) removed++;
+  const duplicates = { before: before.duplicates, after: after.duplicates };
+  const empty = { before: before.emptyKeys, after: after.emptyKeys };
   const tell = (n: { before: number; after: number }, what: string): void => {
     for (const [side, file] of [['before', b.table.file], ['after', a.table.file]] as const) {
       if (n[side]) io.warn(`${file}: ${n[side]} row(s) ${what}; only the first row of a key is compared`);
@@ -120,13 +87,13 @@ async function compare(opts: DiffOptions, io: { stdin?: Readable; warn(m: string
   tell(duplicates, 'repeat a key of an earlier row');
   tell(empty, 'have an empty key and are not compared');
   return {
-    before: { file: b.table.file, rows: beforeRows },
-    after: { file: a.table.file, rows: afterRows },
-    stages,
-    matrix,
-    changed,
-    unchanged,
-    added,
+    before: { file: b.table.file, rows: before.rows },
+    after: { file: a.table.file, rows: after.rows },
+    stages: movements.ordered(opts.order),
+    matrix: movements.matrix,
+    changed: movements.changed,
+    unchanged: movements.unchanged,
+    added: after.added,
     removed,
     duplicate_key_rows: duplicates,
     empty_key_rows: empty,
