@@ -136,6 +136,21 @@ describe('funnel explain', () => {
     expect(res.stdout).not.toMatch(/\x1b\[/);
   });
 
+  it('reads the contacts from standard input (-) as from a file: the same story, rows named <stdin>', async () => {
+    const c = join(GOLDEN, 'contacts.csv');
+    const args = ['-a', join(GOLDEN, 'activities.csv'), '--as-of', '2026-11-15', '--contact', 'G10@acme.io', '--format', 'json'];
+    const fromFile = await cli(['explain', c, ...args]);
+    const fromStdin = await cli(['explain', '-', ...args], { input: readFileSync(c) });
+    expect(fromStdin.code, fromStdin.stderr).toBe(0);
+    const file = JSON.parse(fromFile.stdout) as { rows: { file: string; line: number }[] };
+    const piped = JSON.parse(fromStdin.stdout) as { rows: { file: string; line: number }[] };
+    expect(piped.rows).toEqual(file.rows.map((r) => ({ ...r, file: '<stdin>' })));
+    expect({ ...piped, rows: [] }).toEqual({ ...file, rows: [] });
+    const twice = await cli(['explain', '-', '-a', '-', '--contact', 'G10@acme.io'], { input: readFileSync(c) });
+    expect(twice.code).toBe(2);
+    expect(twice.stderr).toContain('standard input (-) can be read only once');
+  });
+
   it('exits 3 for an unknown contact', async () => {
     const res = await cli(['explain', join(GOLDEN, 'contacts.csv'), '--contact', 'nobody@nowhere']);
     expect(res.code).toBe(3);

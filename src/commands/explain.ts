@@ -5,9 +5,12 @@
  */
 import type { Readable } from 'node:stream';
 import { InputError, UsageError } from '../errors.js';
-import { inputRef } from '../input/bytes.js';
-import { openTable } from '../input/table.js';
-import { scanContacts } from '../input/contacts.js';
+import { inputRef, type InputRef } from '../input/bytes.js';
+import { openTable, type ReadOptions } from '../input/table.js';
+import { scanContacts, type ContactScan } from '../input/contacts.js';
+import { withReadableTwice } from '../input/read-twice.js';
+import { contactDateColumns } from '../aggregate/contact-keys.js';
+import type { Rules } from '../rules/model.js';
 import { parseAsOf, isoDay, isoTime } from '../values/dates.js';
 import { planActivities } from '../aggregate/plan.js';
 import { Aggregates } from '../aggregate/store.js';
@@ -18,7 +21,6 @@ import type { ExplainResult, SignalLine } from '../classify/explain-result.js';
 import { explainDates } from '../classify/explain-dates.js';
 import { createdAt, createdColumn, hasSla } from '../classify/stage-dates.js';
 import { loadRules, formatProblem } from './rules-source.js';
-import { dateColumnsOf } from '../rules/walk.js';
 import { checkFieldColumns } from './field-columns.js';
 
 export interface ExplainOptions {
@@ -54,7 +56,8 @@ export async function explain(opts: ExplainOptions, io: ExplainIO): Promise<Expl
   for (const w of loaded.warnings) io.warn(formatProblem(w));
   const asOf = opts.asOf !== undefined ? parseAsOf(opts.asOf, rules.activities.timezone) : (io.now ?? Date.now)();
   const key = normalizeKey(opts.contact, rules.contacts.normalize);
-  const read = { stdin: io.stdin, encoding: opts.encoding, delimiter: opts.delimiter, noHeader: opts.noHeader, skipLines: opts.skipLines, warn: io.warn, parser: opts.parser };
+  if (opts.contacts.includes('-') && opts.activities.includes('-')) throw new UsageError('standard input (-) can be read only once');
+  const read: ReadOptions = { stdin: io.stdin, encoding: opts.encoding, delimiter: opts.delimiter, noHeader: opts.noHeader, skipLines: opts.skipLines, warn: io.warn, parser: opts.parser };
 
   const plan = planActivities(rules, asOf);
   const aggs = new Aggregates(plan.counters.length, true);
@@ -84,17 +87,8 @@ export async function explain(opts: ExplainOptions, io: ExplainIO): Promise<Expl
     await foldActivities(table, { rules, plan, aggs, warn: io.warn, only: { key, onEvent } });
   }
 
-  const refs = opts.contacts.map(inputRef);
-  if (refs.some((r) => r.path === '-') && opts.activities.includes('-')) throw new UsageError('standard input (-) can be read only once');
-  const scan = await scanContacts(refs, { read, keyName: rules.contacts.key, normalize: rules.contacts.normalize, dateColumns: [...dateColumnsOf(rules), ...(rules.contacts.created ? [rules.contacts.created] : [])] });
-  const rows: { file: string; line: number; values: string[]; headers: string[] }[] = [];
-  for (const f of scan.files) {
-    const table = await openTable(f.ref, { ...read, headers: f.headers });
-    for await (const row of table.rows) {
-      if (normalizeKey(row.values[f.keyColumn] ?? '', rules.contacts.normalize) === key) rows.push({ file: table.file, line: row.line, values: row.values, headers: f.headers });
-    }
-  }
-  if (rows.length === 0) throw new InputError(`no contact with key '${opts.contact}'`, { file: refs.map((r) => r.name).join(', ') }, `keys are compared ${rules.contacts.normalize === 'email' ? 'trimmed and lowercased' : 'exactly'}; check the spelling`);
+  const { scan, rows } = await withReadableTwice(opts.contacts, io.stdin, (refs) => contactRows(refs, read, rules, key));
+  if (rows.length === 0) throw new InputError(`no contact with key '${opts.contact}'`, { file: opts.contacts.map((p) => inputRef(p).name).join(', ') }, `keys are compared ${rules.contacts.normalize === 'email' ? 'trimmed and lowercased' : 'exactly'}; check the spelling`);
   const first = rows[0]!;
   const slot = aggs.find(key);
   const dateOrder = rules.activities.dateOrder === 'auto' ? scan.dateOrder : rules.activities.dateOrder;
@@ -122,4 +116,24 @@ export async function explain(opts: ExplainOptions, io: ExplainIO): Promise<Expl
     explanation,
     stage_dates: dates,
   };
+}
+
+interface ContactRow {
+  file: string;
+  line: number;
+  values: string[];
+  headers: string[];
+}
+
+/** The rows of the contact `key` (normalised), after the first pass over the contacts. */
+async function contactRows(refs: InputRef[], read: ReadOptions, rules: Rules, key: string): Promise<{ scan: ContactScan; rows: ContactRow[] }> {
+  const scan = await scanContacts(refs, { read, keyName: rules.contacts.key, normalize: rules.contacts.normalize, dateColumns: contactDateColumns(rules) });
+  const rows: ContactRow[] = [];
+  for (const f of scan.files) {
+    const table = await openTable(f.ref, { ...read, headers: f.headers });
+    for await (const row of table.rows) {
+      if (normalizeKey(row.values[f.keyColumn] ?? '', rules.contacts.normalize) === key) rows.push({ file: table.file, line: row.line, values: row.values, headers: f.headers });
+    }
+  }
+  return { scan, rows };
 }

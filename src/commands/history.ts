@@ -6,19 +6,17 @@
  */
 import type { Readable } from 'node:stream';
 import { InputError, UsageError } from '../errors.js';
-import { copyToScratch, releaseScratch } from '../util/scratch.js';
-import { inputRef, type InputRef } from '../input/bytes.js';
+import type { InputRef } from '../input/bytes.js';
+import { withReadableTwice } from '../input/read-twice.js';
 import { findColumn } from '../values/headers.js';
 import { forEachRecord, openTable, type ReadOptions } from '../input/table.js';
-import { scanContacts } from '../input/contacts.js';
 import { parseAsOf } from '../values/dates.js';
 import { planActivities, type ActivityPlan } from '../aggregate/plan.js';
 import { periodsOf, type Every, type Period } from '../aggregate/periods.js';
-import { dateColumnsOf } from '../rules/walk.js';
 import { Aggregates, BLANK_KEY } from '../aggregate/store.js';
-import { foldActivities, type FoldStats } from '../aggregate/fold.js';
-import { foldActivitiesInRanges, DEFAULT_MIN_RANGE_BYTES } from '../aggregate/ranges.js';
-import { DEFAULT_MAX_RECORD_SIZE } from '../input/csv.js';
+import type { FoldStats } from '../aggregate/fold.js';
+import { foldFiles, noKeyWarning } from '../aggregate/fold-files.js';
+import { scanContactKeys } from '../aggregate/contact-keys.js';
 import { Classifier } from '../classify/classifier.js';
 import { Replayer } from '../classify/timeline.js';
 import { createdAt, createdColumn } from '../classify/stage-dates.js';
@@ -52,28 +50,6 @@ export interface HistoryIO {
   now?: () => number;
 }
 
-async function foldAll(opts: HistoryOptions, read: ReadOptions, fold: Parameters<typeof foldActivities>[1], io: HistoryIO): Promise<FoldStats[]> {
-  const stats: FoldStats[] = [];
-  for (const path of opts.activities) {
-    const table = await openTable(inputRef(path), read);
-    if (table.headers.length === 0) {
-      fold.warn(`${table.file}: empty file, no activities read`);
-      stats.push({ file: table.file, rows: 0, noKey: 0, undated: 0, afterAsOf: 0, noType: 0 });
-      continue;
-    }
-    if ((opts.threads ?? 1) > 1) {
-      const r = await foldActivitiesInRanges(path, table, { ...fold, threads: opts.threads!, minRangeBytes: opts.minRangeBytes ?? DEFAULT_MIN_RANGE_BYTES, maxRecordSize: DEFAULT_MAX_RECORD_SIZE });
-      if (r.ranges > 1) io.note(`${table.file}: folded in ${r.ranges} ranges on as many threads`);
-      stats.push(r.stats);
-    } else stats.push(await foldActivities(table, fold));
-  }
-  for (const s of stats) {
-    if (s.undated) fold.warn(`${s.file}: ${s.undated} activity row(s) with an unparsable date count for no moment of the history`);
-    if (s.rows && s.noKey === s.rows) fold.warn(`${s.file}: no activity row has a key; check activities.key in the rules`);
-  }
-  return stats;
-}
-
 export async function history(opts: HistoryOptions, io: HistoryIO): Promise<History> {
   if (opts.contacts.length === 0) throw new UsageError('no contacts file given', {}, 'funnel history contacts.csv -a activities.csv');
   if ([...opts.contacts, ...opts.activities].filter((p) => p === '-').length > 1) throw new UsageError('standard input (-) can be read only once', {}, 'give the other inputs as files');
@@ -89,24 +65,21 @@ export async function history(opts: HistoryOptions, io: HistoryIO): Promise<Hist
   const plan = planActivities(rules, asOf);
   const aggs = new Aggregates(plan.counters.length, true);
   const onProgress = io.progress && ((n: number) => io.progress!(`${n.toLocaleString('en-US')} activity rows`));
-  const foldStats = await foldAll(opts, read, { rules, plan, aggs, warn: io.warn, onProgress }, io);
-
-  // The contacts are read twice (keys, then rows): standard input is copied to a file first.
-  const refs: InputRef[] = [];
-  const spooled: string[] = [];
-  try {
-    for (const p of opts.contacts) {
-      if (p !== '-') refs.push(inputRef(p));
-      else {
-        const path = await copyToScratch(io.stdin, 'stdin');
-        spooled.push(path);
-        refs.push({ path, name: '<stdin>' });
-      }
-    }
-    return await replayContacts(opts, io, { rules: loaded, asOf, periods, read, plan, aggs, foldStats, refs });
-  } finally {
-    for (const p of spooled) releaseScratch(p);
+  const { stats: foldStats } = await foldFiles(opts.activities, {
+    read,
+    fold: { rules, plan, aggs, warn: io.warn, onProgress },
+    threads: opts.threads,
+    minRangeBytes: opts.minRangeBytes,
+    onRanges: (file, r) => {
+      if (r.ranges > 1) io.note(`${file}: folded in ${r.ranges} ranges on as many threads`);
+    },
+  });
+  for (const s of foldStats) {
+    if (s.undated) io.warn(`${s.file}: ${s.undated} activity row(s) with an unparsable date count for no moment of the history`);
+    const noKey = noKeyWarning(s);
+    if (noKey) io.warn(noKey);
   }
+  return withReadableTwice(opts.contacts, io.stdin, (refs) => replayContacts(opts, io, { rules: loaded, asOf, periods, read, plan, aggs, foldStats, refs }));
 }
 
 interface Prepared {
@@ -125,18 +98,7 @@ async function replayContacts(opts: HistoryOptions, io: HistoryIO, prep: Prepare
   const loaded = prep.rules;
   const { rules } = loaded;
   const tz = rules.activities.timezone;
-  const scan = await scanContacts(refs, {
-    read,
-    keyName: rules.contacts.key,
-    normalize: rules.contacts.normalize,
-    dateColumns: [...dateColumnsOf(rules), ...(rules.contacts.created ? [rules.contacts.created] : [])],
-    onKey: (row, col) => aggs.slotOf(row, col, rules.contacts.normalize, true),
-  });
-  const dateOrder = rules.activities.dateOrder === 'auto' ? scan.dateOrder : rules.activities.dateOrder;
-  if (!dateOrder && scan.ambiguousDate) {
-    const a = scan.ambiguousDate;
-    throw new InputError(`cannot tell the order of slash dates such as '${a.text}': no date in these columns has a day above 12`, { file: a.file, line: a.line }, 'set activities.date_order: dmy or mdy in the rules');
-  }
+  const { scan, dateOrder } = await scanContactKeys(refs, read, rules, aggs);
   const events = aggs.events!.byContact(aggs.size);
   // Period ends before the as-of are moments of the replay; the last period ends at the as-of itself.
   const ends = Float64Array.from(periods.slice(0, -1).map((p) => p.end));
