@@ -4,7 +4,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadRulesText, MAX_CONDITIONS } from '../src/rules/load.js';
 import { compileUserRegex } from '../src/rules/regex.js';
-import { MATCHES_MAX_CHARS } from '../src/classify/compile.js';
+import { MATCHES_MAX_CHARS } from '../src/classify/fields.js';
 import { main } from '../src/cli/cli.js';
 import { classifyMem, tempDir } from './helpers.js';
 import { memTerminal } from './terminal.js';

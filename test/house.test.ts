@@ -32,14 +32,11 @@ const OPEN = new Set(['errors.ts', 'util']);
  */
 const KNOWN = new Set([
   'aggregate/folder.ts createFolder',
-  'classify/compile.ts compileCond',
-  'classify/compile.ts compileField',
   'cli/cli.ts buildProgram',
   'input/byte-tokenizer.ts run',
   'input/tokenizer.ts tokenize',
   'rules/load.ts parseCond',
   'rules/load.ts loadUnbounded',
-  'classify/compile.ts',
   'cli/cli.ts',
   'input/byte-tokenizer.ts',
   'input/json.ts',

@@ -6,11 +6,12 @@ import type { ActivityPlan } from '../aggregate/plan.js';
 import type { Aggregates } from '../aggregate/store.js';
 import type { DateOrder } from '../values/dates.js';
 import { findColumn } from '../values/headers.js';
-import type { Rules, Stage } from '../rules/model.js';
-import { compileCond, type CompiledCond, type CompileEnv } from './compile.js';
+import { DISQUALIFIED, type Rules, type Stage } from '../rules/model.js';
+import { compileCond, type CompiledCond, type CompileEnv } from './conditions.js';
+import { DISQUALIFIED_BY, firstStageReason } from './reasons.js';
 import { reasonOf, type ActivityView, type Ctx, type Explained } from './context.js';
 
-export const DISQUALIFIED = 'disqualified';
+export { DISQUALIFIED };
 
 export interface Verdict {
   /** A stage id, or `disqualified`. */
@@ -225,7 +226,7 @@ export class Classifier {
     const decided = this.decide(ctx);
     if (decided < 0) {
       const d = this.disqualify[-1 - decided]!;
-      const reason = `${DISQUALIFIED}: ${d.id} (${reasonOf(d.when.explain(ctx))})`;
+      const reason = `${DISQUALIFIED_BY}${d.id} (${reasonOf(d.when.explain(ctx))})`;
       return { stage: DISQUALIFIED, stageIndex: -1, disqualifiedBy: d.id, score, fit: ctx.fit, persona: ctx.persona, consent: ctx.consent, content: d.content, action: d.action, reason, warnings: ctx.warnings };
     }
     const stages = this.rules.stages;
@@ -235,7 +236,7 @@ export class Classifier {
       reason = `${stages[floor]!.id}: ${keptBy} (stages do not move backward); now ${chosen === 0 ? `only ${stages[0]!.id}` : `${stages[chosen]!.id}: ${reasonOf(this.explainStage(chosen, ctx))}`}`;
       chosen = floor;
     } else {
-      reason = chosen === 0 ? `${stages[0]!.id}: no rule of a later stage holds` : `${stages[chosen]!.id}: ${reasonOf(this.explainStage(chosen, ctx))}`;
+      reason = chosen === 0 ? firstStageReason(stages[0]!.id) : `${stages[chosen]!.id}: ${reasonOf(this.explainStage(chosen, ctx))}`;
     }
     const stage = stages[chosen]!;
     const action = !ctx.consent && stage.needsConsent && this.rules.consent ? this.rules.consent.action : stage.action;

@@ -8,7 +8,7 @@ import type { Cond, Rules } from '../rules/model.js';
 import { allConditions } from '../rules/walk.js';
 import { planActivities } from '../aggregate/plan.js';
 import { findColumn } from '../values/headers.js';
-import { compileCond, type CompileEnv } from '../classify/compile.js';
+import { compileCond, type CompileEnv } from '../classify/conditions.js';
 import type { Ctx } from '../classify/context.js';
 import { closest } from '../util/text.js';
 

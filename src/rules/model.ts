@@ -108,3 +108,6 @@ export interface Rules {
 export const DEFAULT_CONSENT_ACTION = 'do not email — no consent';
 export const DEFAULT_DISQUALIFY_ACTION = 'exclude';
 export const DEFAULT_DISQUALIFY_CONTENT = 'none';
+
+/** The stage of a disqualified contact, written by the classifier and the SQL compiler; no stage may be named so. */
+export const DISQUALIFIED = 'disqualified';

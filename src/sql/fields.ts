@@ -5,6 +5,7 @@
  */
 import type { Cond, FieldOp, Scalar } from '../rules/model.js';
 import { norm } from '../util/text.js';
+import { wantedDomain } from '../values/domains.js';
 import { contactOrder, SqlCompileError, type SqlEnv } from './env.js';
 import { asText, date, domain, fold, inlineParts, number, trim } from './values.js';
 
@@ -73,9 +74,9 @@ function fieldOp(e: string, op: FieldOp, env: SqlEnv): string {
       return op.value ? present : empty(env, e);
     case 'domain_in': {
       const dom = domain(d, asText(d, e));
-      const alts = op.values.map((w) => {
-        const ww = String(w).trim().toLowerCase().replace(/^@/, '');
-        return `${dom} = ${d.str(ww)} OR ${d.endsWith(dom, d.str(`.${ww}`))}`;
+      const alts = op.values.map((x) => {
+        const w = wantedDomain(String(x));
+        return `${dom} = ${d.str(w.domain)} OR ${d.endsWith(dom, d.str(w.suffix))}`;
       });
       return `(${present} AND (${alts.join(' OR ')}))`;
     }

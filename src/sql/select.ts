@@ -2,12 +2,18 @@
  * The final select: the contact's own columns as they came, then the funnel columns of `funnel classify`
  * (stage, score, fit, persona, contactable, content, action, reason, warnings) from the verdict in `staged`.
  */
-import type { Rules } from '../rules/model.js';
+import { DISQUALIFIED, type Rules } from '../rules/model.js';
+import { DISQUALIFIED_BY, firstStageReason } from '../classify/reasons.js';
 import type { SqlEnv } from './env.js';
 import { asText } from './values.js';
 
 type Stage = Rules['stages'][number];
 type Disqualifier = Rules['disqualify'][number];
+
+/** A literal of the verdict's shared words: plain ASCII without quotes (classify/reasons.ts), alike in every dialect. */
+function word(text: string): string {
+  return `'${text}'`;
+}
 
 /** The select list, one line per column; `internal` lists the working columns to leave out. */
 export function selectList(env: SqlEnv, internal: readonly string[]): string[] {
@@ -18,17 +24,17 @@ export function selectList(env: SqlEnv, internal: readonly string[]): string[] {
   const byDisq = (f: (q: Disqualifier) => string): string =>
     rules.disqualify.length ? `CASE c.__disq ${rules.disqualify.map((q) => `WHEN ${d.str(q.id)} THEN ${d.str(f(q))}`).join(' ')} END` : 'NULL';
   const withoutConsent = rules.consent && needsConsent.length ? ` WHEN NOT c.__consent AND c.__stage IN (${needsConsent.join(', ')}) THEN ${d.str(rules.consent.action)}` : '';
-  const reason = (s: Stage): string => (s === rules.stages[0] ? `${s.id}: no rule of a later stage holds` : `${s.id}: the rule of stage ${s.id} holds`);
+  const reason = (s: Stage): string => (s === rules.stages[0] ? firstStageReason(s.id) : `${s.id}: the rule of stage ${s.id} holds`);
   return [
     `    ${d.keepRow.output('c', internal)}`,
-    `    CASE WHEN c.__disq IS NOT NULL THEN 'disqualified' ELSE ${byStage((s) => s.id)} END AS ${d.ident(`${p}stage`)}`,
+    `    CASE WHEN c.__disq IS NOT NULL THEN ${word(DISQUALIFIED)} ELSE ${byStage((s) => s.id)} END AS ${d.ident(`${p}stage`)}`,
     `    ${d.round1('c.__score')} AS ${d.ident(`${p}score`)}`,
     `    c.__fit AS ${d.ident(`${p}fit`)}`,
     `    CASE WHEN c.__persona THEN 'yes' ELSE 'no' END AS ${d.ident(`${p}persona`)}`,
     `    CASE WHEN c.__consent THEN 'yes' ELSE 'no' END AS ${d.ident(`${p}contactable`)}`,
     `    CASE WHEN c.__disq IS NOT NULL THEN ${byDisq((q) => q.content)} ELSE ${byStage((s) => s.content)} END AS ${d.ident(`${p}content`)}`,
     `    CASE WHEN c.__disq IS NOT NULL THEN ${byDisq((q) => q.action)}${withoutConsent} ELSE ${byStage((s) => s.action)} END AS ${d.ident(`${p}action`)}`,
-    `    CASE WHEN c.__disq IS NOT NULL THEN 'disqualified: ' || c.__disq ELSE ${byStage(reason)} END AS ${d.ident(`${p}reason`)}`,
+    `    CASE WHEN c.__disq IS NOT NULL THEN ${word(DISQUALIFIED_BY)} || c.__disq ELSE ${byStage(reason)} END AS ${d.ident(`${p}reason`)}`,
     `    CASE WHEN c.__key = '' THEN 'empty key' WHEN c.__dups > 1 THEN 'duplicate key: ' || ${asText(d, 'c.__dups')} || ' rows' ELSE '' END AS ${d.ident(`${p}warnings`)}`,
   ];
 }

@@ -1,7 +1,8 @@
 /**
  * SQL expressions that read text the way funnel's input layer does: numbers like parseNumber, dates like
- * parseDate, keys like normalizeKey, labels like snakeCase. Each mirrors its TypeScript twin in src/input/.
+ * parseDate, keys like normalizeKey, labels like snakeCase. Each mirrors its TypeScript twin in src/values/ and src/util/text.ts.
  */
+import { DOMAIN_MAILBOX, DOMAIN_REST, DOMAIN_SCHEME, DOMAIN_WWW } from '../values/domains.js';
 import type { Dialect } from './dialect.js';
 
 /**
@@ -201,8 +202,9 @@ export function snake(d: Dialect, e: string): string {
   return d.trimChars(d.replaceAll(`lower(${split})`, '[^a-z0-9]+', '_'), '_');
 }
 
-/** The domain of an email, website or bare domain, as domainOf does. */
+/** The domain of an email, website or bare domain, as domainOf does (the same patterns, src/values/domains.ts). */
 export function domain(d: Dialect, e: string): string {
   const v = fold(d, e);
-  return `(CASE WHEN strpos(${v}, '@') > 0 THEN ${d.replaceAll(v, '^.*@', '')} ELSE ${d.replaceAll(d.replaceAll(d.replaceAll(v, '^[a-z]+://', ''), '^www[.]', ''), '[/?#:].*$', '')} END)`;
+  const site = d.replaceAll(d.replaceAll(d.replaceAll(v, DOMAIN_SCHEME, ''), DOMAIN_WWW, ''), DOMAIN_REST, '');
+  return `(CASE WHEN strpos(${v}, '@') > 0 THEN ${d.replaceAll(v, DOMAIN_MAILBOX, '')} ELSE ${site} END)`;
 }
