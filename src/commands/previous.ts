@@ -1,14 +1,13 @@
 /**
  * `--previous`: the last run's stages, checked. A stage these rules do not know (another rules file, or a cell
  * such as `=HYPERLINK(…)`) is not copied as `funnel_previous_stage` and is counted in a warning; after the run, a
- * previous file that holds few of today's keys (a truncated copy, another export) gets a warning with counts.
+ * previous file that holds few of today's keys (a truncated copy, another export) gets a warning with counts
+ * (PreviousCoverage, aggregate/previous-run.ts).
  */
 import type { Readable } from 'node:stream';
 import { DISQUALIFIED } from '../classify/classifier.js';
 import type { Rules } from '../rules/model.js';
 import { readPreviousRun, type PreviousRun } from '../aggregate/previous-run.js';
-
-export { PreviousCoverage } from '../aggregate/previous-run.js';
 import { openAnnotated } from './annotated.js';
 
 function examples(counts: Map<string, number>): string {
