@@ -36,10 +36,15 @@ export async function scanContactKeys(refs: readonly InputRef[], read: Omit<Read
       }
     : undefined;
   const scan = await scanContacts(refs, { read, keyName: rules.contacts.key, normalize, dateColumns: contactDateColumns(rules), onKey });
+  return { scan, dateOrder: runDateOrder(rules, scan) };
+}
+
+/** The rules' slash-date order, else the one the scan decided; an error when dates were seen and none decided it. */
+export function runDateOrder(rules: Rules, scan: ContactScan): DateOrder | undefined {
   const dateOrder = rules.activities.dateOrder === 'auto' ? scan.dateOrder : rules.activities.dateOrder;
   if (!dateOrder && scan.ambiguousDate) {
     const a = scan.ambiguousDate;
     throw new InputError(`cannot tell the order of slash dates such as '${a.text}': no date in these columns has a day above 12`, { file: a.file, line: a.line }, 'set activities.date_order: dmy or mdy in the rules');
   }
-  return { scan, dateOrder };
+  return dateOrder;
 }

@@ -4,8 +4,8 @@
  * matrix, each stage's count before and after, who changes contactability or action, and the moved contacts.
  */
 import type { Readable, Writable } from 'node:stream';
-import { InputError, UsageError } from '../errors.js';
-import { inputRef, type InputRef } from '../input/bytes.js';
+import { UsageError } from '../errors.js';
+import { inputRef } from '../input/bytes.js';
 import { forEachRecord, openTable, type ReadOptions, type Rec } from '../input/table.js';
 import { scanContacts, type ContactScan } from '../input/contacts.js';
 import { parseAsOf, isoTime, type DateOrder } from '../values/dates.js';
@@ -17,6 +17,8 @@ import { DEFAULT_MAX_RECORD_SIZE } from '../input/csv.js';
 import { Classifier, DISQUALIFIED, type Verdict } from '../classify/classifier.js';
 import { OutputRun, libraryEnv, type Output, type OutputEnv } from '../output/commit.js';
 import { copyStdin } from '../output/stdin-copy.js';
+import { readableTwice } from '../input/read-twice.js';
+import { runDateOrder } from '../aggregate/contact-keys.js';
 import { rowFormat, type RowFormat } from '../output/rows.js';
 import { ByteSink } from '../output/byte-sink.js';
 import { funnelValues, unionHeader } from '../output/annotation.js';
@@ -178,8 +180,7 @@ export async function whatif(opts: WhatifOptions, io: WhatifIO): Promise<WhatifR
 
 /** The contacts' first pass (keys, header union, slash-date order), as classify makes it. */
 async function scanBoth(opts: WhatifOptions, io: WhatifIO, run: OutputRun, before: Rules, after: Rules, aggs: Aggregates, read: ReadOptions): Promise<{ scan: ContactScan; dateOrder?: DateOrder }> {
-  const refs: InputRef[] = [];
-  for (const p of opts.contacts) refs.push(p === '-' ? { path: await copyStdin(io.stdin, run), name: '<stdin>' } : inputRef(p));
+  const refs = await readableTwice(opts.contacts, () => copyStdin(io.stdin, run));
   const scan = await scanContacts(refs, {
     read,
     keyName: after.contacts.key,
@@ -190,12 +191,7 @@ async function scanBoth(opts: WhatifOptions, io: WhatifIO, run: OutputRun, befor
       if (slot >= 0) aggs.contactRows[slot]!++;
     },
   });
-  const dateOrder = after.activities.dateOrder === 'auto' ? scan.dateOrder : after.activities.dateOrder;
-  if (!dateOrder && scan.ambiguousDate) {
-    const a = scan.ambiguousDate;
-    throw new InputError(`cannot tell the order of slash dates such as '${a.text}': no date in these columns has a day above 12`, { file: a.file, line: a.line }, 'set activities.date_order: dmy or mdy in the rules');
-  }
-  return { scan, dateOrder };
+  return { scan, dateOrder: runDateOrder(after, scan) };
 }
 
 /** One rule set as classify runs it: its classifier on its view of the union plan, and the replay when it has an sla. */
