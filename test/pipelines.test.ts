@@ -3,6 +3,7 @@ import { PassThrough } from 'node:stream';
 import { join } from 'node:path';
 import { renameSync } from 'node:fs';
 import { classify } from '../src/commands/classify.js';
+import { resolveRun } from '../src/commands/run-setup.js';
 import { ROOT, tempDir } from './helpers.js';
 import { generate } from '../scripts/generate.mjs';
 
@@ -11,7 +12,7 @@ async function run(dir: string, parser: 'fast' | 'csv-parse', format: 'csv' | 'n
   let text = '';
   out.on('data', (d: Buffer) => (text += d.toString()));
   await classify(
-    { contacts: [join(dir, 'contacts.csv')], activities: [join(dir, 'activities.csv')], rules: join(ROOT, 'rules.example.yaml'), output: '-', format, strict: false, prefix: 'funnel_', cwd: dir, asOf: '2026-11-15T12:00:00Z', parser },
+    { ...resolveRun({ rules: join(ROOT, 'rules.example.yaml'), asOf: '2026-11-15T12:00:00Z' }, { cwd: dir, env: {} }), contacts: [join(dir, 'contacts.csv')], activities: [join(dir, 'activities.csv')], output: '-', format, strict: false, prefix: 'funnel_', cwd: dir, parser },
     { stdout: out, warn: () => {}, note: () => {} },
   );
   return text;

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import iconv from 'iconv-lite';
 import { parse } from 'csv-parse/sync';
 import { classify } from '../src/commands/classify.js';
+import { resolveRun } from '../src/commands/run-setup.js';
 import { tempDir, writeFiles } from './helpers.js';
 
 const RULES = 'contacts: { key: Email }\nstages:\n  - { id: s }\n  - { id: l, when: { field: Email, contains: "@" } }\n';
@@ -57,7 +58,7 @@ describe('property: any CSV keeps its row count and its values', () => {
         let written = '';
         out.on('data', (d: Buffer) => (written += d.toString('utf8')));
         await classify(
-          { contacts: [file], activities: [], rules: join(dir, 'r.yaml'), output: '-', format: 'csv', strict: false, prefix: 'funnel_', cwd: dir, encoding: latin ? 'windows-1252' : undefined },
+          { ...resolveRun({ rules: join(dir, 'r.yaml') }, { cwd: dir, env: {} }), contacts: [file], activities: [], output: '-', format: 'csv', strict: false, prefix: 'funnel_', cwd: dir, encoding: latin ? 'windows-1252' : undefined },
           { stdout: out, warn: () => {}, note: () => {} },
         );
         const parsed = parse(written, { delimiter: detectOut(written) }) as string[][];

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { parse } from 'csv-parse/sync';
 import { classify } from '../src/commands/classify.js';
+import { resolveRun } from '../src/commands/run-setup.js';
 import { compileSql } from '../src/sql/compile.js';
 import { DIALECTS } from '../src/sql/dialect.js';
 import { rulesFrom, ROOT, tempDir } from './helpers.js';
@@ -55,7 +56,7 @@ async function viaCli(contacts: string, activities: string): Promise<Record<stri
   let text = '';
   out.on('data', (d: Buffer) => (text += d.toString()));
   await classify(
-    { contacts: [contacts], activities: [activities], rules: join(ROOT, 'rules.example.yaml'), output: '-', format: 'csv', strict: false, prefix: 'funnel_', cwd: tempDir(), asOf: '2026-11-15T00:00:00Z' },
+    { ...resolveRun({ rules: join(ROOT, 'rules.example.yaml'), asOf: '2026-11-15T00:00:00Z' }, { cwd: ROOT, env: {} }), contacts: [contacts], activities: [activities], output: '-', format: 'csv', strict: false, prefix: 'funnel_', cwd: tempDir() },
     { stdout: out, warn: () => {}, note: () => {} },
   );
   return parse(text, { columns: true }) as Record<string, string>[];

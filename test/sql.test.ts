@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
 import { classify } from '../src/commands/classify.js';
+import { resolveRun } from '../src/commands/run-setup.js';
 import { compileSql } from '../src/sql/compile.js';
 import { DIALECTS } from '../src/sql/dialect.js';
 import { rulesFrom, ROOT, runCli, tempDir } from './helpers.js';
@@ -40,7 +41,7 @@ async function viaCli(rulesYaml: string, contacts: string, activities: string): 
   let text = '';
   out.on('data', (d: Buffer) => (text += d.toString()));
   await classify(
-    { contacts: [contacts], activities: [activities], rules: join(dir, 'r.yaml'), output: '-', format: 'csv', strict: false, prefix: 'funnel_', cwd: dir, asOf: '2026-11-15T00:00:00Z' },
+    { ...resolveRun({ rules: join(dir, 'r.yaml'), asOf: '2026-11-15T00:00:00Z' }, { cwd: dir, env: {} }), contacts: [contacts], activities: [activities], output: '-', format: 'csv', strict: false, prefix: 'funnel_', cwd: dir },
     { stdout: out, warn: () => {}, note: () => {} },
   );
   return parse(text, { columns: true }) as Row[];

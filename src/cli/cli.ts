@@ -22,9 +22,8 @@ import type { History } from '../output/history.js';
 import { renderHistoryCsv, renderHistoryJson, renderHistoryTable } from '../output/history-render.js';
 import { diff } from '../commands/diff.js';
 import { renderDiffText } from '../output/diff-render.js';
-import { discoverRules, locateRules } from '../commands/rules-source.js';
-import { readRulesFile as readRules } from '../rules/load.js';
-import { formatProblem } from '../rules/load.js';
+import { discoverRules, formatProblem } from '../commands/rules-source.js';
+import { resolveRun, type RunSetup } from '../commands/run-setup.js';
 import { renderExplainText } from '../output/explain-render.js';
 import { registerRulesAsCode } from './rules-as-code.js';
 import { decorateHelp, trackCommand } from './help.js';
@@ -101,6 +100,11 @@ function outputChoice(output: string | undefined, format: string | undefined): P
   return { format: chosen, gzip: kind.gzip, outputDelimiter: chosen === 'csv' ? kind.delimiter : undefined };
 }
 
+/** The rules (`-r`, else discovered from the Terminal's folder and environment) and the as-of, resolved once. */
+function runOf(o: { rules?: unknown; asOf?: unknown }, term: Terminal): RunSetup {
+  return resolveRun({ rules: o.rules === undefined ? undefined : String(o.rules), asOf: o.asOf === undefined ? undefined : String(o.asOf) }, { cwd: term.cwd, env: term.env });
+}
+
 /** `-r` as given, else what discovery finds from the working folder and the environment (SPEC §2). */
 function rulesOption(explicit: unknown, term: Terminal): string | undefined {
   return explicit !== undefined ? String(explicit) : discoverRules(term.cwd, term.env);
@@ -174,12 +178,11 @@ function buildProgram(term: Terminal, done: (code: number) => void, sessions: Se
         {
           contacts,
           activities: (o.activities as string[] | undefined) ?? [],
-          rules: rulesOption(o.rules, term),
+          ...runOf(o, term),
           output: o.output as string | undefined,
           outDir: o.outDir as string | undefined,
           ...outputChoice(o.output as string | undefined, o.format as string | undefined),
           crlf: !!o.crlf,
-          asOf: o.asOf as string | undefined,
           previous: o.previous as string | undefined,
           summaryFile: o.summaryFile as string | undefined,
           strict: !!o.strict,
@@ -271,8 +274,7 @@ function buildProgram(term: Terminal, done: (code: number) => void, sessions: Se
           contacts,
           activities: (o.activities as string[] | undefined) ?? [],
           contact: String(o.contact),
-          rules: rulesOption(o.rules, term),
-          asOf: o.asOf as string | undefined,
+          ...runOf(o, term),
           cwd: term.cwd,
           encoding: o.encoding as string | undefined,
           delimiter: checkReadOptions(o).delimiter,
@@ -310,16 +312,16 @@ function buildProgram(term: Terminal, done: (code: number) => void, sessions: Se
       const { delimiter } = checkReadOptions(o);
       const output = o.output as string | undefined;
       const toFile = output !== undefined && output !== '-';
+      const setup = runOf(o, term);
       let made: History | undefined;
       const make = async (): Promise<string> => {
         const h = await history(
           {
             contacts,
             activities: (o.activities as string[] | undefined) ?? [],
-            rules: rulesOption(o.rules, term),
+            ...setup,
             every: String(o.every) as HistoryOptions['every'],
             since: o.since as string | undefined,
-            asOf: o.asOf as string | undefined,
             by: o.by as string | undefined,
             cwd: term.cwd,
             encoding: o.encoding as string | undefined,
@@ -341,7 +343,7 @@ function buildProgram(term: Terminal, done: (code: number) => void, sessions: Se
       // -o and --report are checked against the inputs and locked before the history is made.
       const run = new OutputRun(outputEnv(term));
       for (const i of [...contacts, ...((o.activities as string[] | undefined) ?? [])]) run.input(i);
-      run.input(locateRules(rulesOption(o.rules, term), term.cwd).path, 'the rules file');
+      run.input(setup.rules.path, 'the rules file');
       const out = toFile ? run.file(output, '-o') : undefined;
       const page = o.report === undefined ? undefined : run.file(String(o.report), '--report');
       await run.open();
@@ -366,7 +368,7 @@ function buildProgram(term: Terminal, done: (code: number) => void, sessions: Se
     .option('--by <field>', 'break the summary down by the values of a field (friendly name or column): the 20 largest, (other), (none)')
     .action(async (file: string, o: Record<string, unknown>) => {
       const s = session();
-      const summary = await summarize({ file, rules: rulesOption(o.rules, term), prefix: String(o.prefix), cwd: term.cwd, by: o.by as string | undefined }, { stdin: term.stdin, warn: s.warn });
+      const summary = await summarize({ file, rules: runOf(o, term).rules, prefix: String(o.prefix), cwd: term.cwd, by: o.by as string | undefined }, { stdin: term.stdin, warn: s.warn });
       term.stdout.write(o.format === 'json' ? renderSummaryJson(summary) : renderSummaryTable(summary, s.out));
     });
 
@@ -383,12 +385,11 @@ function buildProgram(term: Terminal, done: (code: number) => void, sessions: Se
     .option('--wait <duration>', 'when another run is writing --moved, wait for it this long (default 0)')
     .action(async (before: string, after: string, o: Record<string, unknown>) => {
       const s = session();
-      const { path, name } = locateRules(rulesOption(o.rules, term), term.cwd);
-      const loaded = readRules(path, name);
-      const rules = loaded.rules;
+      const loaded = runOf(o, term).rules;
+      const { rules, path } = loaded;
       const moved = o.moved as string | undefined;
       const r = await diff(
-        { before, after, prefix: String(o.prefix), key: (o.key as string | undefined) ?? rules?.contacts.key, normalize: rules?.contacts.normalize ?? 'email', moved, order: rules ? [...rules.stages.map((x) => x.id), 'disqualified'] : undefined, rulesPath: path, cwd: term.cwd },
+        { before, after, prefix: String(o.prefix), key: (o.key as string | undefined) ?? rules.contacts.key, normalize: rules.contacts.normalize, moved, order: [...rules.stages.map((x) => x.id), 'disqualified'], rulesPath: path, cwd: term.cwd },
         { stdin: term.stdin, stdout: term.stdout, warn: s.warn, outputs: outputEnv(term, parseWait(o.wait as string | undefined)) },
       );
       // With the moved rows on stdout, the matrix goes to stderr.
@@ -410,12 +411,13 @@ function buildProgram(term: Terminal, done: (code: number) => void, sessions: Se
     .option('--wait <duration>', 'when another run is writing the same -o file, wait for it this long (default 0)')
     .action(async (o: Record<string, unknown>) => {
       const s = session();
+      const setup = runOf(o, term);
       const text = sql(
-        { rules: rulesOption(o.rules, term), dialect: String(o.dialect), contactsTable: String(o.contactsTable), activitiesTable: o.activitiesTable as string | undefined, asOf: o.asOf as string | undefined, prefix: String(o.prefix), cwd: term.cwd },
+        { ...setup, dialect: String(o.dialect), contactsTable: String(o.contactsTable), activitiesTable: o.activitiesTable as string | undefined, prefix: String(o.prefix) },
         { warn: s.warn, note: s.note },
       );
       if (o.output === undefined || o.output === '-') term.stdout.write(text);
-      else await writeOutputFile(outputEnv(term, parseWait(o.wait as string | undefined)), String(o.output), '-o', text, [{ path: locateRules(rulesOption(o.rules, term), term.cwd).path, role: 'the rules file' }]);
+      else await writeOutputFile(outputEnv(term, parseWait(o.wait as string | undefined)), String(o.output), '-o', text, [{ path: setup.rules.path, role: 'the rules file' }]);
     });
 
   program

@@ -10,7 +10,7 @@ import type { InputRef } from '../input/bytes.js';
 import { forEachRecord, openTable, type ReadOptions } from '../input/table.js';
 import { readableTwice } from '../input/read-twice.js';
 import { reportLongRecords } from '../input/long-records.js';
-import { parseAsOf, isoTime } from '../values/dates.js';
+import { isoTime } from '../values/dates.js';
 import { planActivities, type ActivityPlan } from '../aggregate/plan.js';
 import { Aggregates } from '../aggregate/store.js';
 import { foldFiles, noKeyWarning, type FoldedFiles } from '../aggregate/fold-files.js';
@@ -31,7 +31,8 @@ import { AnnotatedRows } from '../output/annotated-rows.js';
 import { WarningList } from '../output/warning-list.js';
 import { byColumn } from './by-column.js';
 import { readPrevious } from './previous.js';
-import { loadRules, formatProblem, type LoadedRules } from './rules-source.js';
+import { formatProblem, type LoadedRules } from './rules-source.js';
+import type { RunSetup } from './run-setup.js';
 import { checkFieldColumns } from './field-columns.js';
 import { VERSION } from '../util/version.js';
 import { PhaseMeter, type ProgressSink } from '../util/progress.js';
@@ -39,14 +40,13 @@ import { PhaseClock } from '../util/phases.js';
 
 export { FUNNEL_COLUMNS, PREVIOUS_COLUMNS } from '../output/annotation.js';
 
-export interface ClassifyOptions {
+/** The rules and the as-of come resolved (run-setup.ts). */
+export interface ClassifyOptions extends RunSetup {
   contacts: string[];
   activities: string[];
-  rules?: string;
   output?: string;
   outDir?: string;
   format: OutputFormat;
-  asOf?: string;
   previous?: string;
   /** The summary as JSON, written with the other outputs (`-` is left to the caller: standard output). */
   summaryFile?: string;
@@ -132,7 +132,7 @@ export async function classify(opts: ClassifyOptions, io: ClassifyIO): Promise<C
   if (stdinUses > 1) throw new UsageError('standard input (-) can be read only once', {}, 'give the other inputs as files');
   checkOutputs(opts);
 
-  const loaded: LoadedRules = loadRules(opts.rules, opts.cwd);
+  const loaded: LoadedRules = opts.rules;
   const { rules } = loaded;
   io.note(`rules: ${loaded.source}`);
   // Every warning also reaches the summary: cron runs with --quiet read it there.
@@ -142,7 +142,7 @@ export async function classify(opts: ClassifyOptions, io: ClassifyIO): Promise<C
     io.warn(m);
   };
   for (const w of loaded.warnings) warn(formatProblem(w));
-  const asOf = opts.asOf !== undefined ? parseAsOf(opts.asOf, rules.activities.timezone) : now();
+  const { asOf } = opts;
 
   // The outputs, checked (never an input, writable, not locked by another run) before any input is read.
   const run = new OutputRun({ ...(io.outputs ?? libraryEnv(opts.cwd)), stdout: io.stdout, warn: io.outputs?.warn ?? warn });

@@ -11,7 +11,7 @@ import { scanContacts, type ContactScan } from '../input/contacts.js';
 import { withReadableTwice } from '../input/read-twice.js';
 import { contactDateColumns } from '../aggregate/contact-keys.js';
 import type { Rules } from '../rules/model.js';
-import { parseAsOf, isoDay, isoTime } from '../values/dates.js';
+import { isoDay, isoTime } from '../values/dates.js';
 import { planActivities } from '../aggregate/plan.js';
 import { Aggregates } from '../aggregate/store.js';
 import { normalizeKey } from '../values/keys.js';
@@ -20,15 +20,15 @@ import { Classifier } from '../classify/classifier.js';
 import type { ExplainResult, SignalLine } from '../classify/explain-result.js';
 import { explainDates } from '../classify/explain-dates.js';
 import { createdAt, createdColumn, hasSla } from '../classify/stage-dates.js';
-import { loadRules, formatProblem } from './rules-source.js';
+import { formatProblem } from './rules-source.js';
+import type { RunSetup } from './run-setup.js';
 import { checkFieldColumns } from './field-columns.js';
 
-export interface ExplainOptions {
+/** The rules and the as-of come resolved (run-setup.ts). */
+export interface ExplainOptions extends RunSetup {
   contacts: string[];
   activities: string[];
   contact: string;
-  rules?: string;
-  asOf?: string;
   cwd: string;
   encoding?: string;
   delimiter?: string;
@@ -45,16 +45,15 @@ export interface ExplainIO {
   stdin?: Readable;
   warn(message: string): void;
   note(message: string): void;
-  now?: () => number;
 }
 
 export async function explain(opts: ExplainOptions, io: ExplainIO): Promise<ExplainResult> {
   if (opts.contact.trim() === '') throw new UsageError('--contact needs a key', {}, 'e.g. --contact ana@acme.io');
-  const loaded = loadRules(opts.rules, opts.cwd);
+  const loaded = opts.rules;
   const { rules } = loaded;
   io.note(`rules: ${loaded.source}`);
   for (const w of loaded.warnings) io.warn(formatProblem(w));
-  const asOf = opts.asOf !== undefined ? parseAsOf(opts.asOf, rules.activities.timezone) : (io.now ?? Date.now)();
+  const { asOf } = opts;
   const key = normalizeKey(opts.contact, rules.contacts.normalize);
   if (opts.contacts.includes('-') && opts.activities.includes('-')) throw new UsageError('standard input (-) can be read only once');
   const read: ReadOptions = { stdin: io.stdin, encoding: opts.encoding, delimiter: opts.delimiter, noHeader: opts.noHeader, skipLines: opts.skipLines, warn: io.warn, parser: opts.parser };

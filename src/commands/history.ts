@@ -21,17 +21,17 @@ import { Classifier } from '../classify/classifier.js';
 import { Replayer } from '../classify/timeline.js';
 import { createdAt, createdColumn } from '../classify/stage-dates.js';
 import { HistoryBuilder, type History } from '../output/history.js';
-import { loadRules, formatProblem, type LoadedRules } from './rules-source.js';
+import { formatProblem, type LoadedRules } from './rules-source.js';
+import type { RunSetup } from './run-setup.js';
 import { checkFieldColumns } from './field-columns.js';
 import { VERSION } from '../util/version.js';
 
-export interface HistoryOptions {
+/** The rules and the as-of come resolved (run-setup.ts). */
+export interface HistoryOptions extends RunSetup {
   contacts: string[];
   activities: string[];
-  rules?: string;
   every: Every;
   since?: string;
-  asOf?: string;
   /** A contact field to break the funnel down by (SPEC §10). */
   by?: string;
   cwd: string;
@@ -47,18 +47,17 @@ export interface HistoryIO {
   warn(message: string): void;
   note(message: string): void;
   progress?(message: string): void;
-  now?: () => number;
 }
 
 export async function history(opts: HistoryOptions, io: HistoryIO): Promise<History> {
   if (opts.contacts.length === 0) throw new UsageError('no contacts file given', {}, 'funnel history contacts.csv -a activities.csv');
   if ([...opts.contacts, ...opts.activities].filter((p) => p === '-').length > 1) throw new UsageError('standard input (-) can be read only once', {}, 'give the other inputs as files');
-  const loaded = loadRules(opts.rules, opts.cwd);
+  const loaded = opts.rules;
   const { rules } = loaded;
   io.note(`rules: ${loaded.source}`);
   for (const w of loaded.warnings) io.warn(formatProblem(w));
   const tz = rules.activities.timezone;
-  const asOf = opts.asOf !== undefined ? parseAsOf(opts.asOf, tz) : (io.now ?? Date.now)();
+  const { asOf } = opts;
   const periods = periodsOf(asOf, opts.every, tz, opts.since === undefined ? undefined : parseAsOf(opts.since, tz));
   const read: ReadOptions = { stdin: io.stdin, encoding: opts.encoding, delimiter: opts.delimiter, noHeader: opts.noHeader, warn: io.warn };
 

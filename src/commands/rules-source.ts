@@ -18,7 +18,8 @@ export interface LoadedRules {
 
 /** `-r` if given, else ./funnel.yaml, else ./rules.yaml, else the built-in rules (= rules.example.yaml); the CLI passes what discoverRules found as `explicit`. */
 export function locateRules(explicit: string | undefined, cwd: string): { path: string; name: string } {
-  if (explicit !== undefined) return { path: explicit, name: explicit };
+  // Read from the run's folder (the Terminal's, not necessarily the process's); named as given.
+  if (explicit !== undefined) return { path: resolve(cwd, explicit), name: explicit };
   for (const name of ['funnel.yaml', 'rules.yaml']) {
     const p = join(cwd, name);
     if (existsSync(p)) return { path: p, name: `./${name}` };
@@ -66,9 +67,9 @@ export function loadRules(explicit: string | undefined, cwd: string): LoadedRule
   const { path, name } = locateRules(explicit, cwd);
   const result = readRulesFile(path, name);
   if (!result.rules) throw problemsError(result.problems);
-  let text = '';
+  let bytes: Buffer = Buffer.alloc(0);
   try {
-    text = readFileSync(path, 'utf8');
+    bytes = readFileSync(path);
   } catch {
     /* read just above; a race here only loses the hash */
   }
@@ -76,7 +77,7 @@ export function loadRules(explicit: string | undefined, cwd: string): LoadedRule
     rules: result.rules,
     source: name,
     path,
-    sha256: createHash('sha256').update(text).digest('hex'),
+    sha256: createHash('sha256').update(bytes).digest('hex'),
     warnings: result.problems.filter((p) => p.severity === 'warning'),
   };
 }

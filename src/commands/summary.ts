@@ -1,20 +1,17 @@
 /** `funnel summary`: the funnel summary of an existing annotated file, as classify prints it. */
 import type { Readable } from 'node:stream';
 import { SummaryBuilder, type Summary } from '../output/summary.js';
-import { readRulesFile } from '../rules/load.js';
 import type { Stage } from '../rules/model.js';
-import { locateRules, problemsError } from './rules-source.js';
+import type { RunSetup } from './run-setup.js';
 import { openAnnotated } from './annotated.js';
 import { VERSION } from '../util/version.js';
 import { SegmentedSummary } from '../output/summary-segments.js';
 import { byColumn } from './by-column.js';
 import { DISQUALIFIED } from '../classify/classifier.js';
-import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
 
-export interface SummaryOptions {
+/** The rules come resolved (run-setup.ts): they give the stage order. */
+export interface SummaryOptions extends Pick<RunSetup, 'rules'> {
   file: string;
-  rules?: string;
   prefix: string;
   cwd: string;
   /** `--by`: a friendly name or column of the annotated file whose values break the summary down. */
@@ -23,9 +20,7 @@ export interface SummaryOptions {
 
 export async function summarize(opts: SummaryOptions, io: { stdin?: Readable; warn(m: string): void; now?: () => number }): Promise<Summary> {
   const started = (io.now ?? Date.now)();
-  const { path, name } = locateRules(opts.rules, opts.cwd);
-  const loaded = readRulesFile(path, name);
-  if (!loaded.rules) throw problemsError(loaded.problems);
+  const loaded = opts.rules;
   const stages: Stage[] = [...loaded.rules.stages];
   const { table, cols } = await openAnnotated(opts.file, { prefix: opts.prefix, stdin: io.stdin, warn: io.warn });
   // Stages the file has but the rules do not (renamed since) are listed after the known ones, and kept.
@@ -46,12 +41,10 @@ export async function summarize(opts: SummaryOptions, io: { stdin?: Readable; wa
     b.add(v);
     segments?.add(r.by, v);
   }
-  let sha = '';
-  if (existsSync(path)) sha = createHash('sha256').update(readFileSync(path)).digest('hex');
   const summary = b.build({
     tool: { name: 'funnel', version: VERSION },
     as_of: '',
-    rules: { source: name, sha256: sha },
+    rules: { source: loaded.source, sha256: loaded.sha256 },
     inputs: { contacts: [{ file: table.file, rows: rows.length }], activities: [] },
     output: { rows: rows.length, format: table.format, files: [] },
     unmatched_activity_rows: 0,
