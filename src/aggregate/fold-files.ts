@@ -2,7 +2,7 @@
  * Every activities file of a run folded into one set of aggregates, in order, on one thread or (uncompressed
  * UTF-8 CSV, `threads` > 1) in byte ranges on several: the first step of `classify` and `history`.
  */
-import { inputRef, type InputRef } from '../input/bytes.js';
+import type { InputRef } from '../input/bytes.js';
 import { DEFAULT_MAX_RECORD_SIZE } from '../input/csv.js';
 import { openTable, type ReadOptions } from '../input/table.js';
 import { foldActivities, type FoldOptions, type FoldStats } from './fold.js';
@@ -29,12 +29,11 @@ export interface FoldedFiles {
   addedRows: Uint32Array[];
 }
 
-export async function foldFiles(paths: readonly string[], opts: FoldFilesOptions): Promise<FoldedFiles> {
+export async function foldFiles(files: readonly InputRef[], opts: FoldFilesOptions): Promise<FoldedFiles> {
   const { aggs } = opts.fold;
   const stats: FoldStats[] = [];
   const addedRows: Uint32Array[] = [];
-  for (const path of paths) {
-    const ref = inputRef(path);
+  for (const ref of files) {
     const table = await openTable(opts.ref ? opts.ref(ref) : ref, opts.read);
     if (table.headers.length === 0) {
       // A file without even a header: said once, and counted as no rows.
@@ -45,7 +44,7 @@ export async function foldFiles(paths: readonly string[], opts: FoldFilesOptions
     }
     const rowsBefore = aggs.rows.slice(0, aggs.size);
     if ((opts.threads ?? 1) > 1) {
-      const r = await foldActivitiesInRanges(path, table, { ...opts.fold, threads: opts.threads!, minRangeBytes: opts.minRangeBytes ?? DEFAULT_MIN_RANGE_BYTES, maxRecordSize: DEFAULT_MAX_RECORD_SIZE });
+      const r = await foldActivitiesInRanges(ref.path, table, { ...opts.fold, threads: opts.threads!, minRangeBytes: opts.minRangeBytes ?? DEFAULT_MIN_RANGE_BYTES, maxRecordSize: DEFAULT_MAX_RECORD_SIZE });
       opts.onRanges?.(table.file, r);
       stats.push(r.stats);
     } else stats.push(await foldActivities(table, opts.fold));

@@ -15,8 +15,8 @@ export interface AnnotatedColumns {
   since: number;
 }
 
-export async function openAnnotated(path: string, opts: { prefix: string; key?: string; stdin?: Readable; warn: (m: string) => void }): Promise<{ table: Table; cols: AnnotatedColumns }> {
-  const opened = await openTable(inputRef(path), { stdin: opts.stdin, warn: opts.warn });
+export async function openAnnotated(path: string, opts: { prefix: string; key?: string; cwd: string; stdin?: Readable; warn: (m: string) => void }): Promise<{ table: Table; cols: AnnotatedColumns }> {
+  const opened = await openTable(inputRef(path, opts.cwd), { stdin: opts.stdin, warn: opts.warn });
   const col = (name: string): number => findColumn(opened.headers, `${opts.prefix}${name}`).index;
   const stage = col('stage');
   if (stage === -1) throw new InputError(`no column '${opts.prefix}stage'`, { file: opened.file, line: 1 }, 'give a file written by funnel classify (or set --prefix)');

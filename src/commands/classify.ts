@@ -6,7 +6,7 @@
 import { statSync } from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
 import { InputError, UsageError } from '../errors.js';
-import type { InputRef } from '../input/bytes.js';
+import { inputRef, type InputRef } from '../input/bytes.js';
 import { forEachRecord, openTable, type ReadOptions } from '../input/table.js';
 import { readableTwice } from '../input/read-twice.js';
 import { reportLongRecords } from '../input/long-records.js';
@@ -160,7 +160,7 @@ export async function classify(opts: ClassifyOptions, io: ClassifyIO): Promise<C
     const st: RunState = { opts, io, loaded, asOf, read, warn, meter: new PhaseMeter(io.meter), plan, aggs: new Aggregates(plan.counters.length, replay), replay };
     const folded = await foldStep(st);
     clock.phase('read activities');
-    const refs = await readableTwice(opts.contacts, () => copyStdin(io.stdin, run));
+    const refs = await readableTwice(opts.contacts, opts.cwd, () => copyStdin(io.stdin, run));
     const { keys, overlaps } = await scanStep(st, refs, folded);
     clock.phase('scan contacts');
     const { summary, segments, rows, files } = await writeStep(st, keys, outputs);
@@ -196,9 +196,10 @@ export async function classify(opts: ClassifyOptions, io: ClassifyIO): Promise<C
 /** 1. The activities, folded per key. */
 async function foldStep(st: RunState): Promise<FoldedFiles> {
   const { opts, meter, warn } = st;
-  meter.start('reading activities', sizeOf(opts.activities));
+  const files = opts.activities.map((p) => inputRef(p, opts.cwd));
+  meter.start('reading activities', sizeOf(files.map((f) => f.path)));
   const onProgress = meter.active ? (n: number, own?: number) => meter.rows(n, own) : undefined;
-  const folded = await foldFiles(opts.activities, {
+  const folded = await foldFiles(files, {
     read: st.read,
     fold: { rules: st.loaded.rules, plan: st.plan, aggs: st.aggs, warn, onProgress },
     threads: opts.threads,
@@ -248,7 +249,7 @@ async function writeStep(st: RunState, keys: ContactKeys, outputs: OutputPlan): 
   const classifier = new Classifier(rules, { headers: header, asOf: st.asOf, plan: st.plan, aggs: st.aggs, dateOrder, warn: st.warn });
   checkFieldColumns(classifier.missing, scan.files.map((f) => f.ref.name), header, loaded.source === 'built-in', st.warn);
   const by = opts.by === undefined ? undefined : { column: byColumn(opts.by, rules, header, files), segments: new SegmentedSummary(rules.stages) };
-  const previous = opts.previous !== undefined ? await readPrevious(opts.previous, rules, opts.prefix, { stdin: st.io.stdin, warn: st.warn }) : undefined;
+  const previous = opts.previous !== undefined ? await readPrevious(opts.previous, rules, opts.prefix, { cwd: opts.cwd, stdin: st.io.stdin, warn: st.warn }) : undefined;
   const created = st.replay ? createdColumn(rules, header, files) : -1;
   const dates = st.replay ? new StageDates(rules, classifier, st.plan, st.aggs.events!.byContact(st.aggs.size), st.asOf) : undefined;
 

@@ -42,9 +42,9 @@ export async function diff(opts: DiffOptions, io: { stdin?: Readable; stdout: Wr
 }
 
 async function compare(opts: DiffOptions, io: { stdin?: Readable; warn(m: string): void }, movedOut: Output | undefined, run: OutputRun): Promise<DiffResult> {
-  const b = await openAnnotated(opts.before, { prefix: opts.prefix, key: opts.key, stdin: io.stdin, warn: io.warn });
+  const b = await openAnnotated(opts.before, { prefix: opts.prefix, key: opts.key, cwd: opts.cwd ?? '.', stdin: io.stdin, warn: io.warn });
   const before = await readPreviousRun(b.table, b.cols, { normalize: opts.normalize });
-  const a = await openAnnotated(opts.after, { prefix: opts.prefix, key: opts.key, stdin: io.stdin, warn: io.warn });
+  const a = await openAnnotated(opts.after, { prefix: opts.prefix, key: opts.key, cwd: opts.cwd ?? '.', stdin: io.stdin, warn: io.warn });
   const movements = new StageMovements();
   const after = { rows: 0, emptyKeys: 0, duplicates: 0, added: 0 };
   const seen = new Set<string>();

@@ -81,13 +81,13 @@ export async function explain(opts: ExplainOptions, io: ExplainIO): Promise<Expl
     s.points += e.points;
   };
   for (const path of opts.activities) {
-    const table = await openTable(inputRef(path), read);
+    const table = await openTable(inputRef(path, opts.cwd), read);
     if (table.headers.length === 0) continue;
     await foldActivities(table, { rules, plan, aggs, warn: io.warn, only: { key, onEvent } });
   }
 
-  const { scan, rows } = await withReadableTwice(opts.contacts, io.stdin, (refs) => contactRows(refs, read, rules, key));
-  if (rows.length === 0) throw new InputError(`no contact with key '${opts.contact}'`, { file: opts.contacts.map((p) => inputRef(p).name).join(', ') }, `keys are compared ${rules.contacts.normalize === 'email' ? 'trimmed and lowercased' : 'exactly'}; check the spelling`);
+  const { scan, rows } = await withReadableTwice(opts.contacts, opts.cwd, io.stdin, (refs) => contactRows(refs, read, rules, key));
+  if (rows.length === 0) throw new InputError(`no contact with key '${opts.contact}'`, { file: opts.contacts.map((p) => inputRef(p, opts.cwd).name).join(', ') }, `keys are compared ${rules.contacts.normalize === 'email' ? 'trimmed and lowercased' : 'exactly'}; check the spelling`);
   const first = rows[0]!;
   const slot = aggs.find(key);
   const dateOrder = rules.activities.dateOrder === 'auto' ? scan.dateOrder : rules.activities.dateOrder;

@@ -6,7 +6,7 @@
  */
 import type { Readable } from 'node:stream';
 import { InputError, UsageError } from '../errors.js';
-import type { InputRef } from '../input/bytes.js';
+import { inputRef, type InputRef } from '../input/bytes.js';
 import { withReadableTwice } from '../input/read-twice.js';
 import { findColumn } from '../values/headers.js';
 import { forEachRecord, openTable, type ReadOptions } from '../input/table.js';
@@ -64,7 +64,7 @@ export async function history(opts: HistoryOptions, io: HistoryIO): Promise<Hist
   const plan = planActivities(rules, asOf);
   const aggs = new Aggregates(plan.counters.length, true);
   const onProgress = io.progress && ((n: number) => io.progress!(`${n.toLocaleString('en-US')} activity rows`));
-  const { stats: foldStats } = await foldFiles(opts.activities, {
+  const { stats: foldStats } = await foldFiles(opts.activities.map((p) => inputRef(p, opts.cwd)), {
     read,
     fold: { rules, plan, aggs, warn: io.warn, onProgress },
     threads: opts.threads,
@@ -78,7 +78,7 @@ export async function history(opts: HistoryOptions, io: HistoryIO): Promise<Hist
     const noKey = noKeyWarning(s);
     if (noKey) io.warn(noKey);
   }
-  return withReadableTwice(opts.contacts, io.stdin, (refs) => replayContacts(opts, io, { rules: loaded, asOf, periods, read, plan, aggs, foldStats, refs }));
+  return withReadableTwice(opts.contacts, opts.cwd, io.stdin, (refs) => replayContacts(opts, io, { rules: loaded, asOf, periods, read, plan, aggs, foldStats, refs }));
 }
 
 interface Prepared {

@@ -16,8 +16,8 @@ function examples(counts: Map<string, number>): string {
 }
 
 /** The previous run of `--previous`: rows of a stage these rules do not have are counted in a warning, not kept. */
-export async function readPrevious(path: string, rules: Rules, prefix: string, io: { stdin?: Readable; warn(m: string): void }): Promise<PreviousRun> {
-  const { table, cols } = await openAnnotated(path, { prefix, key: rules.contacts.key, stdin: io.stdin, warn: io.warn });
+export async function readPrevious(path: string, rules: Rules, prefix: string, io: { cwd: string; stdin?: Readable; warn(m: string): void }): Promise<PreviousRun> {
+  const { table, cols } = await openAnnotated(path, { prefix, key: rules.contacts.key, cwd: io.cwd, stdin: io.stdin, warn: io.warn });
   const known = new Set([...rules.stages.map((s) => s.id), DISQUALIFIED]);
   const unknown = new Map<string, number>();
   let staged = 0;

@@ -18,8 +18,7 @@ export interface LoadedRules {
 
 /** `-r` if given, else ./funnel.yaml, else ./rules.yaml, else the built-in rules (= rules.example.yaml); the CLI passes what discoverRules found as `explicit`. */
 export function locateRules(explicit: string | undefined, cwd: string): { path: string; name: string } {
-  // Read from the run's folder (the Terminal's, not necessarily the process's); named as given.
-  if (explicit !== undefined) return { path: resolve(cwd, explicit), name: explicit };
+  if (explicit !== undefined) return { path: explicit, name: explicit };
   for (const name of ['funnel.yaml', 'rules.yaml']) {
     const p = join(cwd, name);
     if (existsSync(p)) return { path: p, name: `./${name}` };
@@ -65,11 +64,13 @@ export function problemsError(problems: readonly Problem[]): RulesError {
 
 export function loadRules(explicit: string | undefined, cwd: string): LoadedRules {
   const { path, name } = locateRules(explicit, cwd);
-  const result = readRulesFile(path, name);
+  // Read from the run's folder (the Terminal's, not necessarily the process's); `path` stays as given, for messages.
+  const at = resolve(cwd, path);
+  const result = readRulesFile(at, name);
   if (!result.rules) throw problemsError(result.problems);
   let bytes: Buffer = Buffer.alloc(0);
   try {
-    bytes = readFileSync(path);
+    bytes = readFileSync(at);
   } catch {
     /* read just above; a race here only loses the hash */
   }

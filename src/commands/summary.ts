@@ -22,7 +22,7 @@ export async function summarize(opts: SummaryOptions, io: { stdin?: Readable; wa
   const started = (io.now ?? Date.now)();
   const loaded = opts.rules;
   const stages: Stage[] = [...loaded.rules.stages];
-  const { table, cols } = await openAnnotated(opts.file, { prefix: opts.prefix, stdin: io.stdin, warn: io.warn });
+  const { table, cols } = await openAnnotated(opts.file, { prefix: opts.prefix, cwd: opts.cwd, stdin: io.stdin, warn: io.warn });
   // Stages the file has but the rules do not (renamed since) are listed after the known ones, and kept.
   const byCol = opts.by === undefined ? -1 : byColumn(opts.by, loaded.rules, table.headers, table.file);
   const rows: { stage: string; contactable: boolean; warnings: string[]; reason: string; by?: string }[] = [];

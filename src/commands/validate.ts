@@ -5,6 +5,7 @@
  * sample contacts, and how well the activity keys meet the contact keys.
  */
 import type { Readable } from 'node:stream';
+import { resolve as resolvePath } from 'node:path';
 import { inputRef } from '../input/bytes.js';
 import { openTable, sampleRows, type Table } from '../input/table.js';
 import { emailColumnByValues, SAMPLE_ROWS } from '../input/columns.js';
@@ -58,7 +59,7 @@ export function didYouMean(name: string, headers: readonly string[]): string {
 
 export async function validate(opts: ValidateOptions, io: ValidateIO): Promise<ValidateResult> {
   const { path, name } = locateRules(opts.rules, opts.cwd);
-  const loaded = readRulesFile(path, name);
+  const loaded = readRulesFile(resolvePath(opts.cwd, path), name);
   const problems = [...loaded.problems];
   const rules = loaded.rules;
   const result: ValidateResult = { source: name, problems };
@@ -67,7 +68,7 @@ export async function validate(opts: ValidateOptions, io: ValidateIO): Promise<V
   const contactKeys = new Set<string>();
   const contactRows: SampleContacts[] = [];
   for (const file of opts.contacts ?? []) {
-    const c = await checkContacts(await openTable(inputRef(file), read), rules, name, problems);
+    const c = await checkContacts(await openTable(inputRef(file, opts.cwd), read), rules, name, problems);
     for (const k of c.keys) contactKeys.add(k);
     contactRows.push(c);
   }
@@ -76,7 +77,7 @@ export async function validate(opts: ValidateOptions, io: ValidateIO): Promise<V
   let matched = 0;
   const labels = new Map<string, number>();
   for (const file of opts.activities ?? []) {
-    const a = await checkActivities(await openTable(inputRef(file), read), rules, name, problems, labels);
+    const a = await checkActivities(await openTable(inputRef(file, opts.cwd), read), rules, name, problems, labels);
     if (opts.contacts?.length) {
       let fileMatched = 0;
       for (const k of a.keys) if (contactKeys.has(k)) fileMatched++;
@@ -98,7 +99,7 @@ export async function validate(opts: ValidateOptions, io: ValidateIO): Promise<V
         return { label, signal, rows, used: used.has(signal) };
       })
       .sort((x, y) => y.rows - x.rows || x.label.localeCompare(y.label));
-    const files = (opts.activities ?? []).map((f) => inputRef(f).name).join(', ');
+    const files = (opts.activities ?? []).map((f) => inputRef(f, opts.cwd).name).join(', ');
     for (const l of uses.filter((x) => !x.used)) {
       const guess = closest(l.signal, used);
       problems.push(

@@ -101,15 +101,16 @@ function loadBoth(opts: WhatifOptions, io: WhatifIO): [LoadedRules, LoadedRules]
 async function fold(opts: WhatifOptions, rules: Rules, plan: ReturnType<typeof planUnion>, aggs: Aggregates, read: ReadOptions, io: WhatifIO): Promise<FoldStats[]> {
   const stats: FoldStats[] = [];
   for (const path of opts.activities) {
-    const onProgress = io.progress && ((n: number) => io.progress!(`${inputRef(path).name}: ${n.toLocaleString('en-US')} activity rows`));
-    const table = await openTable(inputRef(path), read);
+    const ref = inputRef(path, opts.cwd);
+    const onProgress = io.progress && ((n: number) => io.progress!(`${ref.name}: ${n.toLocaleString('en-US')} activity rows`));
+    const table = await openTable(ref, read);
     if (table.headers.length === 0) {
       io.warn(`${table.file}: empty file, no activities read`);
       continue;
     }
     const f = { rules, plan, aggs, warn: io.warn, onProgress };
     if ((opts.threads ?? 1) > 1) {
-      const r = await foldActivitiesInRanges(path, table, { ...f, threads: opts.threads!, minRangeBytes: opts.minRangeBytes ?? DEFAULT_MIN_RANGE_BYTES, maxRecordSize: DEFAULT_MAX_RECORD_SIZE });
+      const r = await foldActivitiesInRanges(ref.path, table, { ...f, threads: opts.threads!, minRangeBytes: opts.minRangeBytes ?? DEFAULT_MIN_RANGE_BYTES, maxRecordSize: DEFAULT_MAX_RECORD_SIZE });
       if (r.ranges > 1) io.note(`${table.file}: folded in ${r.ranges} ranges on as many threads`);
       if (r.whole) io.note(`${table.file}: folded on one thread: ${r.whole}`);
       stats.push(r.stats);
@@ -180,7 +181,7 @@ export async function whatif(opts: WhatifOptions, io: WhatifIO): Promise<WhatifR
 
 /** The contacts' first pass (keys, header union, slash-date order), as classify makes it. */
 async function scanBoth(opts: WhatifOptions, io: WhatifIO, run: OutputRun, before: Rules, after: Rules, aggs: Aggregates, read: ReadOptions): Promise<{ scan: ContactScan; dateOrder?: DateOrder }> {
-  const refs = await readableTwice(opts.contacts, () => copyStdin(io.stdin, run));
+  const refs = await readableTwice(opts.contacts, opts.cwd, () => copyStdin(io.stdin, run));
   const scan = await scanContacts(refs, {
     read,
     keyName: after.contacts.key,

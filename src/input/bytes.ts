@@ -4,6 +4,7 @@
  */
 import { createReadStream, promises as fsp } from 'node:fs';
 import { createGunzip } from 'node:zlib';
+import { resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import { InputError } from '../errors.js';
 
@@ -16,8 +17,9 @@ export interface InputRef {
   onBytes?: (n: number) => void;
 }
 
-export function inputRef(path: string): InputRef {
-  return { path, name: path === '-' ? '<stdin>' : path };
+/** `path` is read from `cwd` (the run's folder, which need not be the process's) and named as given. */
+export function inputRef(path: string, cwd: string): InputRef {
+  return path === '-' ? { path, name: '<stdin>' } : { path: resolve(cwd, path), name: path };
 }
 
 export interface ByteOptions {
