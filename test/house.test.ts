@@ -35,13 +35,10 @@ const KNOWN = new Set([
   'cli/cli.ts buildProgram',
   'input/byte-tokenizer.ts run',
   'input/tokenizer.ts tokenize',
-  'rules/load.ts parseCond',
-  'rules/load.ts loadUnbounded',
   'cli/cli.ts',
   'input/byte-tokenizer.ts',
   'input/json.ts',
   'output/commit.ts',
-  'rules/load.ts',
   'cli/cli.ts → cli/rules-as-code.ts → cli/cli.ts',
 ]);
 

@@ -8,7 +8,11 @@ function walk(cond: Cond | undefined, visit: (c: Cond) => void): void {
   else if (cond.kind === 'not') walk(cond.item, visit);
 }
 
-export function allConditions(rules: Rules): Cond[] {
+/** The parts of a rules model that hold conditions. */
+export type RuleConditions = Pick<Rules, 'stages' | 'disqualify' | 'scoring' | 'persona' | 'consent'>;
+
+/** Every condition node, in the order of stages, disqualify rules, fit rules, persona, consent. */
+export function allConditions(rules: RuleConditions): Cond[] {
   const roots: (Cond | undefined)[] = [
     ...rules.stages.map((s) => s.when),
     ...rules.disqualify.map((d) => d.when),
