@@ -4,6 +4,7 @@ import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from '
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { ROOT, runCli, tempDir, writeFiles } from './helpers.js';
+import { runMain } from './terminal.js';
 
 const M = join(ROOT, 'fixtures', 'messy');
 const RULES = join(M, '..', 'golden', 'minimal.yaml');
@@ -13,7 +14,9 @@ const RULES = join(M, '..', 'golden', 'minimal.yaml');
  * its reference. Every messy file must come out the same whichever reads it.
  */
 function readBy(parser: 'fast' | 'csv-parse') {
-  const cli = (args: string[], opts?: Parameters<typeof runCli>[1]) => runCli([...args, '--parser', parser], opts);
+  const cli = (args: string[], opts: Parameters<typeof runMain>[1] = {}) => runMain([...args, '--parser', parser], { cwd: ROOT, ...opts });
+  /** In a subprocess, where a message names an input relative to the working folder. */
+  const proc = (args: string[], opts?: Parameters<typeof runCli>[1]) => runCli([...args, '--parser', parser], opts);
   /** Classifies one messy file with minimal rules; rows come back parsed from stdout. */
   const run = async (file: string, extra: string[] = []) => {
     const res = await cli(['classify', join(M, file), '-r', RULES, '-o', '-', '--summary', 'none', ...extra]);
@@ -21,11 +24,11 @@ function readBy(parser: 'fast' | 'csv-parse') {
     const rows = res.code === 0 ? (parse(res.stdout, { columns: true, delimiter }) as Record<string, string>[]) : [];
     return { ...res, rows };
   };
-  return { cli, run };
+  return { cli, proc, run };
 }
 
 describe.each(['fast', 'csv-parse'] as const)('read by %s', (parser) => {
-  const { cli, run } = readBy(parser);
+  const { cli, proc, run } = readBy(parser);
 
   describe('encodings', () => {
     it.each([
@@ -73,7 +76,7 @@ describe.each(['fast', 'csv-parse'] as const)('read by %s', (parser) => {
       const head = 'Email,Note\n' + 'a@x.com,' + 'x'.repeat(100) + '\n';
       const body = Buffer.concat([Buffer.from(head.repeat(1)), Buffer.from(('b@x.com,' + 'y'.repeat(100) + '\n').repeat(11000)), Buffer.from('c@x.com,caf\xe9\n', 'latin1')]);
       writeFileSync(join(dir, 'late.csv'), body);
-      const res = await cli(['classify', 'late.csv', '-r', RULES, '-o', 'out.csv'], { cwd: dir });
+      const res = await proc(['classify', 'late.csv', '-r', RULES, '-o', 'out.csv'], { cwd: dir });
       expect(res.code).toBe(3);
       expect(res.stderr).toMatch(/^funnel: error: late\.csv:11003: invalid UTF-8 on line 11003 — pass --encoding windows-1252/m);
       expect(existsSync(join(dir, 'out.csv'))).toBe(false);
@@ -84,7 +87,7 @@ describe.each(['fast', 'csv-parse'] as const)('read by %s', (parser) => {
       const dir = tempDir();
       const lines = ['Email,Note', 'a@x.com,plain', 'b@x.com,"quoted" then text', ...Array.from({ length: 12000 }, (_, i) => `c${i}@x.com,${'y'.repeat(100)}`)];
       writeFileSync(join(dir, 'late.csv'), Buffer.concat([Buffer.from(lines.join('\n') + '\n'), Buffer.from('d@x.com,caf\xe9\n', 'latin1')]));
-      const res = await cli(['classify', 'late.csv', '-r', RULES, '-o', 'out.csv'], { cwd: dir });
+      const res = await proc(['classify', 'late.csv', '-r', RULES, '-o', 'out.csv'], { cwd: dir });
       expect(res.code).toBe(3);
       expect(res.stderr).toMatch(/^funnel: error: late\.csv:12004: invalid UTF-8 on line 12004 — /m);
       expect(existsSync(join(dir, 'out.csv'))).toBe(false);
@@ -117,7 +120,7 @@ describe.each(['fast', 'csv-parse'] as const)('read by %s', (parser) => {
     it('--no-header names columns 1..N and keeps the first row', async () => {
       const dir = tempDir();
       writeFiles(dir, { 'r.yaml': 'contacts: { key: "1" }\nstages: [ { id: s } ]\n', 'c.csv': 'a@x.com,Ana\nb@x.com,Bob\n' });
-      const res = await cli(['classify', 'c.csv', '-r', 'r.yaml', '--no-header', '-o', '-', '--summary', 'none'], { cwd: dir });
+      const res = await cli(['classify', join(dir, 'c.csv'), '-r', join(dir, 'r.yaml'), '--no-header', '-o', '-', '--summary', 'none'], { cwd: dir });
       expect(res.code).toBe(0);
       const rows = parse(res.stdout, { columns: true }) as Record<string, string>[];
       expect(rows.map((r) => r['1'])).toEqual(['a@x.com', 'b@x.com']);
@@ -145,7 +148,7 @@ describe.each(['fast', 'csv-parse'] as const)('read by %s', (parser) => {
     it('extra fields never land in a column the header already has', async () => {
       const dir = tempDir();
       writeFiles(dir, { 'c.csv': 'Email,column_3\na@x.com,v,extra\n' });
-      const res = await cli(['classify', 'c.csv', '-r', RULES, '-o', '-', '--summary', 'none'], { cwd: dir });
+      const res = await cli(['classify', join(dir, 'c.csv'), '-r', RULES, '-o', '-', '--summary', 'none'], { cwd: dir });
       const rows = parse(res.stdout, { columns: true }) as Record<string, string>[];
       expect(rows[0]).toMatchObject({ Email: 'a@x.com', column_3: 'v', column_3_2: 'extra' });
     });
@@ -180,7 +183,7 @@ describe.each(['fast', 'csv-parse'] as const)('read by %s', (parser) => {
       const dir = tempDir();
       const big = 'é"x,\n'.repeat(210_000);
       writeFiles(dir, { 'big.csv': `Email,Blob\na@x.com,"${big.replace(/"/g, '""')}"\nb@x.com,small\n` });
-      const res = await cli(['classify', 'big.csv', '-r', RULES, '-o', '-', '--summary', 'none'], { cwd: dir });
+      const res = await cli(['classify', join(dir, 'big.csv'), '-r', RULES, '-o', '-', '--summary', 'none'], { cwd: dir });
       expect(res.code).toBe(0);
       const rows = parse(res.stdout, { columns: true }) as Record<string, string>[];
       expect(rows[0]!.Blob).toBe(big);
@@ -226,7 +229,7 @@ describe.each(['fast', 'csv-parse'] as const)('read by %s', (parser) => {
     it('reads ISO with offsets, local datetimes, epoch seconds and ms, slash dates (order from the file), and counts the unparsable', async () => {
       const dir = tempDir();
       writeFiles(dir, { 'c.csv': 'Email\nana@x.com\n' });
-      const res = await cli(['explain', 'c.csv', '-a', join(M, 'dates-activities.csv'), '-r', RULES, '--contact', 'ana@x.com', '--as-of', '2026-11-15', '--format', 'json'], { cwd: dir });
+      const res = await cli(['explain', join(dir, 'c.csv'), '-a', join(M, 'dates-activities.csv'), '-r', RULES, '--contact', 'ana@x.com', '--as-of', '2026-11-15', '--format', 'json'], { cwd: dir });
       expect(res.code, res.stderr).toBe(0);
       const x = JSON.parse(res.stdout) as { signals: { signal: string; last: string | null; undated: number }[] };
       const last = Object.fromEntries(x.signals.map((s) => [s.signal, s.last]));
@@ -251,7 +254,7 @@ describe.each(['fast', 'csv-parse'] as const)('read by %s', (parser) => {
         'a.csv': 'Email,Activity Type,Activity Date\nana@x.com,Call,2026-07-01 01:30\n',
       });
       // 01:30 in Paris (UTC+2 in July) is 2026-06-30T23:30Z: before `since` read in the same zone (00:00 Paris).
-      const res = await cli(['explain', 'c.csv', '-a', 'a.csv', '-r', 'r.yaml', '--contact', 'ana@x.com', '--as-of', '2026-08-01', '--format', 'json'], { cwd: dir });
+      const res = await cli(['explain', join(dir, 'c.csv'), '-a', join(dir, 'a.csv'), '-r', join(dir, 'r.yaml'), '--contact', 'ana@x.com', '--as-of', '2026-08-01', '--format', 'json'], { cwd: dir });
       const x = JSON.parse(res.stdout);
       expect(x.signals[0].last).toBe('2026-06-30T23:30:00Z');
       expect(x.explanation.verdict.stage).toBe('x');
@@ -260,12 +263,12 @@ describe.each(['fast', 'csv-parse'] as const)('read by %s', (parser) => {
     it('exits 3 asking for date_order when no slash date decides', async () => {
       const dir = tempDir();
       writeFiles(dir, { 'c.csv': 'Email\nana@x.com\n' });
-      const res = await cli(['classify', 'c.csv', '-a', join(M, 'dates-ambiguous.csv'), '-r', RULES, '-o', 'o.csv'], { cwd: dir });
+      const res = await cli(['classify', join(dir, 'c.csv'), '-a', join(M, 'dates-ambiguous.csv'), '-r', RULES, '-o', 'o.csv'], { cwd: dir });
       expect(res.code).toBe(3);
       expect(res.stderr).toMatch(/dates-ambiguous\.csv:2: cannot tell the order of slash dates such as '05\/03\/2026'.* — set activities\.date_order: dmy \(day first\) or mdy \(month first\) in the rules/);
       expect(existsSync(join(dir, 'o.csv'))).toBe(false);
       writeFiles(dir, { 'r.yaml': 'activities: { date_order: mdy }\nstages: [ { id: s }, { id: p, when: { activity: purchase, since: 2026-05-01 } } ]\n' });
-      const ok = await cli(['classify', 'c.csv', '-a', join(M, 'dates-ambiguous.csv'), '-r', 'r.yaml', '-o', '-', '--summary', 'none', '--as-of', '2026-06-01'], { cwd: dir });
+      const ok = await cli(['classify', join(dir, 'c.csv'), '-a', join(M, 'dates-ambiguous.csv'), '-r', join(dir, 'r.yaml'), '-o', '-', '--summary', 'none', '--as-of', '2026-06-01'], { cwd: dir });
       expect(ok.code).toBe(0);
       expect(ok.stdout).toContain(',p,');
     });
@@ -338,7 +341,7 @@ describe('outputs', () => {
     let got = '';
     reader.stdout.on('data', (d) => (got += d));
     const readerDone = new Promise((r) => reader.on('close', r));
-    const res = await runCli(['classify', join(M, 'crlf.csv'), '-r', RULES, '-o', join(dir, 'pipe'), '--summary', 'none']);
+    const res = await runMain(['classify', join(M, 'crlf.csv'), '-r', RULES, '-o', join(dir, 'pipe'), '--summary', 'none'], { cwd: ROOT });
     await readerDone;
     expect(res.code).toBe(0);
     expect(got.split('\n')[1]).toMatch(/^ana@x\.com,Ana,s,/);
