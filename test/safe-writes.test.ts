@@ -28,8 +28,8 @@ function folder(): string {
  * In-process, in `dir`; `@name` is `dir/name`, as the inputs are read from the process's folder (outputs are
  * resolved in `dir`).
  */
-async function cli(dir: string, args: string[], env: NodeJS.ProcessEnv = {}) {
-  const term = memTerminal(dir, { env });
+async function cli(dir: string, args: string[], env: NodeJS.ProcessEnv = {}, stdin?: string) {
+  const term = memTerminal(dir, { env, stdin });
   const code = await main(
     args.map((a) => (a.startsWith('@') ? join(dir, a.slice(1)) : a)),
     term,
@@ -102,7 +102,7 @@ describe('an output never replaces an input', () => {
     // Written when it is not an input, through a symlink kept as it is.
     writeFiles(dir, { 'real.sql': 'old' });
     symlinkSync('real.sql', join(dir, 'q.sql'));
-    expect((await runCli(['sql', '-r', 'r.yaml', '-o', 'q.sql'], { cwd: dir })).code).toBe(0);
+    expect((await cli(dir, ['sql', '-r', '@r.yaml', '-o', 'q.sql'])).code).toBe(0);
     expect(lstatSync(join(dir, 'q.sql')).isSymbolicLink()).toBe(true);
     expect(readFileSync(join(dir, 'real.sql'), 'utf8')).toMatch(/^(--|WITH|SELECT)/m);
   });
@@ -176,7 +176,7 @@ describe('outputs that cannot be written: exit 1, checked before anything is rep
       [['--out-dir', '/sys/funnel-test'], /\/sys\/funnel-test: cannot create the output folder/],
     ] as [string[], RegExp][]) {
       const started = Date.now();
-      const r = await runCli(['classify', 'c.csv', '-r', 'r.yaml', ...args], { cwd: dir });
+      const r = await cli(dir, ['classify', '@c.csv', '-r', '@r.yaml', ...args]);
       expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(1);
       expect(r.stderr).toMatch(message);
       expect(Date.now() - started).toBeLessThan(10_000);
@@ -223,19 +223,19 @@ describe('a folder describes exactly one run', () => {
     const first = await pausedRun(dir, ['classify', 'c.csv', '-r', 'r.yaml', '--out-dir', 'out', '--format', 'json']);
     const pid = first.child.pid!;
     expect(JSON.parse(readFileSync(join(dir, 'out', '.funnel.lock'), 'utf8'))).toMatchObject({ tool: 'funnel', pid });
-    const busy = await runCli(['classify', 'c.csv', '-r', 'r.yaml', '--out-dir', 'out'], { cwd: dir });
+    const busy = await cli(dir, ['classify', '@c.csv', '-r', '@r.yaml', '--out-dir', 'out']);
     expect(busy.code).toBe(1);
     expect(busy.stderr).toContain(`funnel: error: out: another funnel run (pid ${pid}) is writing here`);
     // The same for one -o file, whose lock is .all.csv.lock beside it.
     const single = await pausedRun(dir, ['classify', 'c.csv', '-r', 'r.yaml', '-o', 'all.csv', '--summary-file', 's.json']);
     expect(existsSync(join(dir, '.all.csv.lock'))).toBe(true);
-    const busy1 = await runCli(['classify', 'c.csv', '-r', 'r.yaml', '-o', 'all.csv'], { cwd: dir });
+    const busy1 = await cli(dir, ['classify', '@c.csv', '-r', '@r.yaml', '-o', 'all.csv']);
     expect(busy1.code).toBe(1);
     expect(busy1.stderr).toContain(`all.csv: another funnel run (pid ${single.child.pid}) is writing here`);
     rmSync(single.pause);
     expect(await single.closed).toBe(0);
     // A waiting run queues behind the first and writes after it.
-    const waiting = runCli(['classify', 'c.csv', '-r', 'r.yaml', '--out-dir', 'out', '--wait', '20s'], { cwd: dir });
+    const waiting = cli(dir, ['classify', '@c.csv', '-r', '@r.yaml', '--out-dir', 'out', '--wait', '20s']);
     await new Promise((r) => setTimeout(r, 300));
     rmSync(first.pause);
     expect(await first.closed).toBe(0);
@@ -304,7 +304,7 @@ describe('a folder describes exactly one run', () => {
     expect(left).toContain('.funnel.lock');
     expect(left.filter((f) => f.endsWith('.tmp')).length).toBeGreaterThan(0);
     expect(JSON.parse(readFileSync(join(out, '.funnel-manifest.json'), 'utf8')).complete).toBe(false);
-    const next = await runCli(['classify', 'c.csv', '-r', 'r.yaml', '--out-dir', 'out'], { cwd: dir });
+    const next = await cli(dir, ['classify', '@c.csv', '-r', '@r.yaml', '--out-dir', 'out']);
     expect(next.code, next.stderr).toBe(0);
     expect(ls(out)).toEqual(['.funnel-manifest.json', 'contacts.csv', 'customer.csv', 'lead.csv', 'suspect.csv']);
   });
@@ -370,7 +370,7 @@ describe('a full file system (a small tmpfs)', () => {
     const out = join(mnt, 'out');
     expect((await cli(dir, ['classify', '@c.csv', '-r', '@r.yaml', '--out-dir', out])).code).toBe(0);
     const before = ls(out).map((f) => [f, readFileSync(join(out, f), 'utf8')]);
-    const r = await runCli(['classify', 'big.csv', '-r', 'r.yaml', '--out-dir', out], { cwd: dir });
+    const r = await cli(dir, ['classify', '@big.csv', '-r', '@r.yaml', '--out-dir', out]);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/^funnel: error: .*out\/\w+\.csv: cannot write \(ENOSPC: no space left on device\) — free some disk space, or write elsewhere$/m);
     expect(ls(out).map((f) => [f, readFileSync(join(out, f), 'utf8')])).toEqual(before);
@@ -379,11 +379,11 @@ describe('a full file system (a small tmpfs)', () => {
   it.skipIf(!mounted)('a copy of standard input on a full disk: exit 1, no copy left', async () => {
     const dir = folder();
     const out = join(mnt, 'in');
-    const r = await runCli(['classify', '-', '-r', join(dir, 'r.yaml'), '--out-dir', out], { cwd: dir, input: big + big });
+    const r = await cli(dir, ['classify', '-', '-r', '@r.yaml', '--out-dir', out], {}, big + big);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/a copy of standard input\): cannot write \(ENOSPC/);
     expect(ls(out)).toEqual([]);
-    // With rows on stdout the copy lives in $TMPDIR/funnel-<uid>/: the same there.
+    // With rows on stdout the copy lives in $TMPDIR/funnel-<uid>/: the same there (a process: TMPDIR is its own).
     const t = await runCli(['classify', '-', '-r', join(dir, 'r.yaml'), '-o', '-'], { cwd: dir, input: big + big, env: { TMPDIR: mnt } });
     expect(t.code).toBe(1);
     expect(ls(join(mnt, `funnel-${process.getuid!()}`))).toEqual([]);
