@@ -10,8 +10,8 @@ import { classify } from '../src/commands/classify.js';
 import { resolveRun } from '../src/commands/run-setup.js';
 import { compileSql } from '../src/sql/compile.js';
 import { DIALECTS } from '../src/sql/dialect.js';
-import { rulesFrom, ROOT, runCli, tempDir } from './helpers.js';
-import { memTerminal } from './terminal.js';
+import { rulesFrom, ROOT, tempDir } from './helpers.js';
+import { memTerminal, runMain } from './terminal.js';
 import { main } from '../src/cli/cli.js';
 
 const AS_OF = Date.parse('2026-11-15T00:00:00Z');
@@ -193,7 +193,7 @@ ${r.stages.map((c, i) => `  - { id: s${i + 1}, content: c${i + 1}, action: a${i 
 
 describe('funnel sql: dialects, quoting, errors', () => {
   it.each(['duckdb', 'postgres', 'bigquery'])('matches the reviewed golden SQL for the example rules (%s)', async (dialect) => {
-    const res = await runCli(['sql', '-r', 'rules.example.yaml', '--dialect', dialect, '--as-of', '2026-11-15'], { cwd: ROOT });
+    const res = await runMain(['sql', '-r', 'rules.example.yaml', '--dialect', dialect, '--as-of', '2026-11-15'], { cwd: ROOT });
     expect(res.code).toBe(0);
     const golden = join(ROOT, 'fixtures', 'sql', `example.${dialect}.sql`);
     // A missing golden file fails: it is written only when asked (UPDATE_GOLDEN=1), then reviewed.
@@ -238,10 +238,10 @@ stages:
   it('refuses, naming the atom and the dialect, what a dialect cannot express', async () => {
     const dir = tempDir();
     writeFileSync(join(dir, 'r.yaml'), 'contacts: { key: Email }\nstages:\n  - { id: s }\n  - { id: t, when: { field: Email, matches: "^\\\\u0074est" } }\n');
-    const res = await runCli(['sql', '-r', 'r.yaml', '--dialect', 'bigquery'], { cwd: dir });
+    const res = await runMain(['sql', '-r', join(dir, 'r.yaml'), '--dialect', 'bigquery'], { cwd: dir });
     expect(res.code).toBe(2);
     expect(res.stderr).toContain('funnel: error: matches /^\\u0074est/ uses a \\u escape (\\u0074), which bigquery cannot express');
-    const pg = await runCli(['sql', '-r', 'r.yaml', '--dialect', 'postgres'], { cwd: dir });
+    const pg = await runMain(['sql', '-r', join(dir, 'r.yaml'), '--dialect', 'postgres'], { cwd: dir });
     expect(pg.code).toBe(0);
   });
 });
