@@ -2,7 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
-import { runCli, tempDir, writeFiles } from './helpers.js';
+import { tempDir, writeFiles } from './helpers.js';
+import { runMain } from './terminal.js';
+
+/** The CLI in-process in `dir`; `@name` is `dir/name` (inputs are read from the process's folder, outputs in `dir`). */
+const cli = (dir: string, args: string[]) => runMain(args.map((a) => (a.startsWith('@') ? join(dir, a.slice(1)) : a)), { cwd: dir });
 
 const RULES = `
 contacts: { key: Email }
@@ -25,9 +29,9 @@ describe('scheduled runs with --previous', () => {
   async function twoRuns(extraRules = '') {
     const dir = tempDir();
     writeFiles(dir, { 'r.yaml': RULES + extraRules, 'c1.csv': CONTACTS, 'c2.csv': CONTACTS.replace('d@x.com,Di\n', 'e@x.com,Ed\n'), 'a.csv': ACTS });
-    const r1 = await runCli(['classify', 'c1.csv', '-a', 'a.csv', '-r', 'r.yaml', '--as-of', '2026-10-01', '-o', 'day1.csv', '--summary', 'none'], { cwd: dir });
+    const r1 = await cli(dir, ['classify', '@c1.csv', '-a', '@a.csv', '-r', '@r.yaml', '--as-of', '2026-10-01', '-o', 'day1.csv', '--summary', 'none']);
     expect(r1.code).toBe(0);
-    const r2 = await runCli(['classify', 'c2.csv', '-a', 'a.csv', '-r', 'r.yaml', '--as-of', '2026-11-15', '-o', 'day2.csv', '--previous', 'day1.csv', '--summary', 'json', '--summary-file', 's.json'], { cwd: dir });
+    const r2 = await cli(dir, ['classify', '@c2.csv', '-a', '@a.csv', '-r', '@r.yaml', '--as-of', '2026-11-15', '-o', 'day2.csv', '--previous', '@day1.csv', '--summary', 'json', '--summary-file', 's.json']);
     expect(r2.code, r2.stderr).toBe(0);
     return { dir, day1: rows(readFileSync(join(dir, 'day1.csv'), 'utf8')), day2: rows(readFileSync(join(dir, 'day2.csv'), 'utf8')), summary: JSON.parse(r2.stdout) };
   }
@@ -50,7 +54,7 @@ describe('scheduled runs with --previous', () => {
     expect(JSON.parse(readFileSync(join(dir, 's.json'), 'utf8')).movements.changed).toBe(1);
     // A third run carries funnel_stage_since forward for contacts that stayed, and moves it for those that moved.
     writeFiles(dir, { 'a3.csv': ACTS + 'b@x.com,Purchase,2026-11-18\n' });
-    const r3 = await runCli(['classify', 'c2.csv', '-a', 'a3.csv', '-r', 'r.yaml', '--as-of', '2026-11-20', '-o', 'day3.csv', '--previous', 'day2.csv', '--summary', 'none'], { cwd: dir });
+    const r3 = await cli(dir, ['classify', '@c2.csv', '-a', '@a3.csv', '-r', '@r.yaml', '--as-of', '2026-11-20', '-o', 'day3.csv', '--previous', '@day2.csv', '--summary', 'none']);
     expect(r3.code).toBe(0);
     const day3 = Object.fromEntries(rows(readFileSync(join(dir, 'day3.csv'), 'utf8')).map((r) => [r.Email, r]));
     expect(day3['a@x.com']!.funnel_stage_since).toBe('2026-10-01T00:00:00Z');
@@ -68,7 +72,7 @@ describe('scheduled runs with --previous', () => {
 
   it('diff shows the matrix, counts added and removed apart, and writes the moved contacts', async () => {
     const { dir } = await twoRuns('allow_regression: true\n');
-    const res = await runCli(['diff', 'day1.csv', 'day2.csv', '-r', 'r.yaml', '--moved', 'moved.csv', '--format', 'json'], { cwd: dir });
+    const res = await cli(dir, ['diff', '@day1.csv', '@day2.csv', '-r', '@r.yaml', '--moved', 'moved.csv', '--format', 'json']);
     expect(res.code).toBe(0);
     const d = JSON.parse(res.stdout);
     expect(d).toMatchObject({ changed: 2, unchanged: 1, added: 1, removed: 1 });
@@ -79,19 +83,19 @@ describe('scheduled runs with --previous', () => {
       ['a@x.com', 'mql', 'lead'],
       ['c@x.com', 'suspect', 'customer'],
     ]);
-    const table = await runCli(['diff', 'day1.csv', 'day2.csv', '-r', 'r.yaml', '--moved', '-'], { cwd: dir });
+    const table = await cli(dir, ['diff', '@day1.csv', '@day2.csv', '-r', '@r.yaml', '--moved', '-']);
     expect(rows(table.stdout)).toHaveLength(2);
     expect(table.stderr).toContain('changed stage: 2; unchanged: 1; added: 1; removed: 1');
   });
 
   it('summary of an annotated file equals the summary of the run', async () => {
     const { dir, summary } = await twoRuns();
-    const res = await runCli(['summary', 'day2.csv', '-r', 'r.yaml', '--format', 'json'], { cwd: dir });
+    const res = await cli(dir, ['summary', '@day2.csv', '-r', '@r.yaml', '--format', 'json']);
     expect(res.code).toBe(0);
     const s = JSON.parse(res.stdout);
     expect(s.stages).toEqual(summary.stages);
     expect(s.total).toBe(summary.total);
-    const t = await runCli(['summary', 'day2.csv', '-r', 'r.yaml'], { cwd: dir });
+    const t = await cli(dir, ['summary', '@day2.csv', '-r', '@r.yaml']);
     expect(t.stdout).toContain('4 contacts');
   });
 });

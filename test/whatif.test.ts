@@ -118,7 +118,9 @@ describe('funnel whatif', () => {
       const actions = a.filter((row, i) => row.funnel_action !== b[i]!.funnel_action).length;
       expect(expected.length + actions, `${from} → ${to}`).toBeGreaterThan(0);
       for (const extra of [[], ['--threads', '3', '--min-range-bytes', '300']]) {
-        const w = await runCli(['whatif', from, to, ...inputs, '--moved', 'moved.csv', '--format', 'json', '-q', ...extra], { cwd: dir });
+        // On threads a subprocess: the worker threads run the built dist/.
+        const args = ['whatif', join(dir, from), join(dir, to), ...inputs, '--moved', 'moved.csv', '--format', 'json', '-q', ...extra];
+        const w = extra.length ? await runCli(args, { cwd: dir }) : await runMain(args, { cwd: dir });
         expect(w.code).toBe(0);
         expect(rowsOf(readFileSync(join(dir, 'moved.csv'), 'utf8')), `${from} → ${to} ${extra.join(' ')}`).toEqual(expected);
         expect((JSON.parse(w.stdout) as { action_changed: number }).action_changed).toBe(actions);
