@@ -32,14 +32,11 @@ const OPEN = new Set(['errors.ts', 'util']);
  */
 const KNOWN = new Set([
   'aggregate/folder.ts createFolder',
-  'cli/cli.ts buildProgram',
   'input/byte-tokenizer.ts run',
   'input/tokenizer.ts tokenize',
-  'cli/cli.ts',
   'input/byte-tokenizer.ts',
   'input/json.ts',
   'output/commit.ts',
-  'cli/cli.ts → cli/rules-as-code.ts → cli/cli.ts',
 ]);
 
 /** Offenders found, as `key: detail`, checked against KNOWN by key. */
