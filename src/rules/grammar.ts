@@ -32,6 +32,8 @@ export type Shape =
 
 const text = (desc: string, values?: readonly string[]): Shape => ({ type: 'text', desc, ...(values ? { enum: values } : {}) });
 const condition = (desc: string): Shape => ({ type: 'condition', desc });
+/** A mapping of the keys given, `required` ones among them. */
+const map = (desc: string, keys: Readonly<Record<string, Shape>>, required?: readonly string[]): Shape => ({ type: 'map', desc, keys, ...(required ? { required } : {}) });
 
 export const DURATION_DESC = `a number and a unit: ${Object.keys(DURATION_UNITS).join(', ')} (mo = 30 days, y = 365 days), e.g. 90d`;
 
@@ -81,116 +83,74 @@ export const CONDITION_KINDS: Readonly<Record<string, { value: Shape; options?: 
   stage: { value: text("a stage id"), desc: "that stage's when holds (in stages and disqualify rules)" },
 };
 
-export const CONTACTS: Shape = {
-  type: 'map',
-  desc: 'how contacts are keyed',
-  keys: {
-    key: text('the column joining contacts and activities; absent: the column whose values look like emails'),
-    normalize: text('email: trim and lowercase keys (default); exact: keep them as they are', ['email', 'exact']),
-    created: text("a date column: when the contact was created; a field condition holds from then in the replay of stage dates (else from the contact's first dated event)"),
-  },
-};
+export const CONTACTS = map('how contacts are keyed', {
+  key: text('the column joining contacts and activities; absent: the column whose values look like emails'),
+  normalize: text('email: trim and lowercase keys (default); exact: keep them as they are', ['email', 'exact']),
+  created: text("a date column: when the contact was created; a field condition holds from then in the replay of stage dates (else from the contact's first dated event)"),
+});
 
-export const ACTIVITIES: Shape = {
-  type: 'map',
-  desc: 'the columns of the activity exports and how their labels map to signals',
-  keys: {
-    key: text('the column holding the contact key (default: contacts.key)'),
-    type: text('the column naming the event'),
-    time: text('the column holding when it happened'),
-    date_order: text('how to read slash dates such as 05/03/2026: auto (decided per file), dmy or mdy', ['auto', 'dmy', 'mdy']),
-    timezone: text('for times written without an offset: an IANA name such as Europe/Paris, or UTC'),
-    types: { type: 'dict', desc: 'signal name → raw labels (case-insensitive); an unmapped label becomes its snake_case form', values: { type: 'scalars', desc: 'the raw labels of this signal' } },
-  },
-};
+export const ACTIVITIES = map('the columns of the activity exports and how their labels map to signals', {
+  key: text('the column holding the contact key (default: contacts.key)'),
+  type: text('the column naming the event'),
+  time: text('the column holding when it happened'),
+  date_order: text('how to read slash dates such as 05/03/2026: auto (decided per file), dmy or mdy', ['auto', 'dmy', 'mdy']),
+  timezone: text('for times written without an offset: an IANA name such as Europe/Paris, or UTC'),
+  types: { type: 'dict', desc: 'signal name → raw labels (case-insensitive); an unmapped label becomes its snake_case form', values: { type: 'scalars', desc: 'the raw labels of this signal' } },
+});
 
-export const FIT_RULE: Shape = {
-  type: 'map',
-  desc: 'fit points given when the condition holds',
-  keys: { when: condition('the condition (persona and consent cannot be used here)'), points: { type: 'number', desc: 'the fit points' } },
-  required: ['when', 'points'],
-};
+export const FIT_RULE = map('fit points given when the condition holds', { when: condition('the condition (persona and consent cannot be used here)'), points: { type: 'number', desc: 'the fit points' } }, ['when', 'points']);
 
-export const SCORING: Shape = {
-  type: 'map',
-  desc: 'engagement points of events, and fit points of contacts',
-  keys: {
-    half_life: { type: 'duration', desc: `engagement points decay: points × 0.5^(age / half_life); absent: no decay. ${DURATION_DESC}` },
-    points: { type: 'dict', desc: 'engagement points per event of a signal', values: { type: 'number', desc: 'points per event' } },
-    fit: { type: 'list', desc: 'fit points from contact fields', items: FIT_RULE },
-  },
-};
+export const SCORING = map('engagement points of events, and fit points of contacts', {
+  half_life: { type: 'duration', desc: `engagement points decay: points × 0.5^(age / half_life); absent: no decay. ${DURATION_DESC}` },
+  points: { type: 'dict', desc: 'engagement points per event of a signal', values: { type: 'number', desc: 'points per event' } },
+  fit: { type: 'list', desc: 'fit points from contact fields', items: FIT_RULE },
+});
 
-export const CONSENT: Shape = {
-  type: 'map',
-  desc: 'when a contact may receive marketing email; without it every contact is contactable',
-  keys: {
-    when: condition('the condition of an opt-in'),
-    action: text('the action of a contact without consent at a stage that needs it (default: do not email — no consent)'),
-  },
-  required: ['when'],
-};
+export const CONSENT = map('when a contact may receive marketing email; without it every contact is contactable', {
+  when: condition('the condition of an opt-in'),
+  action: text('the action of a contact without consent at a stage that needs it (default: do not email — no consent)'),
+}, ['when']);
 
-export const DISQUALIFIER: Shape = {
-  type: 'map',
-  desc: 'a disqualify rule; the first that holds wins',
-  keys: {
-    id: text('the reason shown in funnel_reason and the summary'),
-    when: condition('the condition that disqualifies'),
-    action: text('the action of a disqualified contact (default: exclude)'),
-    content: text('the content of a disqualified contact (default: none)'),
-  },
-  required: ['id', 'when'],
-};
+export const DISQUALIFIER = map('a disqualify rule; the first that holds wins', {
+  id: text('the reason shown in funnel_reason and the summary'),
+  when: condition('the condition that disqualifies'),
+  action: text('the action of a disqualified contact (default: exclude)'),
+  content: text('the content of a disqualified contact (default: none)'),
+}, ['id', 'when']);
 
-export const SLA: Shape = {
-  type: 'map',
-  desc: 'a contact at this stage for longer than within is overdue: funnel_sla is overdue and funnel_action the sla action (rules with an sla imply --stage-dates)',
-  keys: {
-    within: { type: 'duration', desc: `how long a contact may stay at the stage: ${DURATION_DESC}` },
-    action: text('the action of an overdue contact, e.g. "escalate: MQL untouched for 14 days"'),
-  },
-  required: ['within', 'action'],
-};
+export const SLA = map('a contact at this stage for longer than within is overdue: funnel_sla is overdue and funnel_action the sla action (rules with an sla imply --stage-dates)', {
+  within: { type: 'duration', desc: `how long a contact may stay at the stage: ${DURATION_DESC}` },
+  action: text('the action of an overdue contact, e.g. "escalate: MQL untouched for 14 days"'),
+}, ['within', 'action']);
 
-export const STAGE: Shape = {
-  type: 'map',
-  desc: 'a funnel stage',
-  keys: {
-    id: text('the stage id: letters, digits, - or _ (it names the output file <id>.csv)'),
-    label: text('a display name (default: the id)'),
-    content: text('the content type to send at this stage'),
-    action: text('the next action at this stage'),
-    needs_consent: { type: 'boolean', desc: 'a contact without consent gets the consent action instead (default true)' },
-    when: condition('the condition of this stage; the most mature stage whose condition holds wins'),
-    sla: SLA,
-  },
-  required: ['id'],
-};
+export const STAGE = map('a funnel stage', {
+  id: text('the stage id: letters, digits, - or _ (it names the output file <id>.csv)'),
+  label: text('a display name (default: the id)'),
+  content: text('the content type to send at this stage'),
+  action: text('the next action at this stage'),
+  needs_consent: { type: 'boolean', desc: 'a contact without consent gets the consent action instead (default true)' },
+  when: condition('the condition of this stage; the most mature stage whose condition holds wins'),
+  sla: SLA,
+}, ['id']);
 
-export const RULES_FILE: Shape = {
-  type: 'map',
-  desc: 'funnel rules: where every contact stands in the buying journey, and why',
-  keys: {
-    version: { type: 'version', desc: 'the rules language version: 1' },
-    contacts: CONTACTS,
-    activities: ACTIVITIES,
-    fields: { type: 'dict', desc: 'friendly names for contact columns, used in conditions', values: text('the contact column') },
-    scoring: SCORING,
-    persona: condition('the buyer persona; without it every contact fits'),
-    consent: CONSENT,
-    disqualify: { type: 'list', desc: 'checked first; the first rule that holds wins and the contact is disqualified', items: DISQUALIFIER },
-    stages: {
-      type: 'list',
-      desc: 'from least to most mature; a contact gets the most mature stage whose when holds',
-      items: STAGE,
-      minItems: 1,
-      first: { forbids: 'when', desc: 'the first stage is where every contact starts: it has no when' },
-    },
-    allow_regression: { type: 'boolean', desc: 'with --previous, false (default): a contact never moves back to a less mature stage' },
+export const RULES_FILE = map('funnel rules: where every contact stands in the buying journey, and why', {
+  version: { type: 'version', desc: 'the rules language version: 1' },
+  contacts: CONTACTS,
+  activities: ACTIVITIES,
+  fields: { type: 'dict', desc: 'friendly names for contact columns, used in conditions', values: text('the contact column') },
+  scoring: SCORING,
+  persona: condition('the buyer persona; without it every contact fits'),
+  consent: CONSENT,
+  disqualify: { type: 'list', desc: 'checked first; the first rule that holds wins and the contact is disqualified', items: DISQUALIFIER },
+  stages: {
+    type: 'list',
+    desc: 'from least to most mature; a contact gets the most mature stage whose when holds',
+    items: STAGE,
+    minItems: 1,
+    first: { forbids: 'when', desc: 'the first stage is where every contact starts: it has no when' },
   },
-  required: ['stages'],
-};
+  allow_regression: { type: 'boolean', desc: 'with --previous, false (default): a contact never moves back to a less mature stage' },
+}, ['stages']);
 
 /** The keys of a map shape. */
 export function keysOf(shape: Shape): string[] {
@@ -232,38 +192,23 @@ export const EXPECT: Shape = {
   patterns: { [BECAME_PATTERN]: { type: 'date', also: ['never', ''], desc: 'when the contact first reached that stage or a more mature one: a date (its day in the rules timezone) or a time; never for a stage not reached' } },
 };
 
-export const EVENT: Shape = {
-  type: 'map',
-  desc: 'an activity of the contact',
-  keys: {
-    type: text('a raw label of your exports, or a signal'),
-    time: text('when: any date the data rules read; absent: an undated event'),
-  },
-  required: ['type'],
-};
+export const EVENT = map('an activity of the contact', {
+  type: text('a raw label of your exports, or a signal'),
+  time: text('when: any date the data rules read; absent: an undated event'),
+}, ['type']);
 
-export const CASE: Shape = {
-  type: 'map',
-  desc: 'one contact, its activities and what the rules must make of it',
-  keys: {
-    name: text('what the case shows'),
-    as_of: { type: 'date', desc: "the reference time of this case (default: the file's as_of)" },
-    contact: { type: 'dict', desc: 'the fields the case needs (columns the rules read, or friendly names); the others are empty', values: { type: 'scalar', empty: true } },
-    activities: { type: 'list', desc: 'the events of the contact', items: EVENT },
-    expect: EXPECT,
-  },
-  required: ['expect'],
-};
+export const CASE = map('one contact, its activities and what the rules must make of it', {
+  name: text('what the case shows'),
+  as_of: { type: 'date', desc: "the reference time of this case (default: the file's as_of)" },
+  contact: { type: 'dict', desc: 'the fields the case needs (columns the rules read, or friendly names); the others are empty', values: { type: 'scalar', empty: true } },
+  activities: { type: 'list', desc: 'the events of the contact', items: EVENT },
+  expect: EXPECT,
+}, ['expect']);
 
-export const CASES_FILE: Shape = {
-  type: 'map',
-  desc: 'funnel test cases',
-  keys: {
-    as_of: { type: 'date', desc: 'the reference time of every case, unless a case sets its own (default: now)' },
-    cases: { type: 'list', desc: 'the cases', items: CASE, minItems: 1 },
-  },
-  required: ['cases'],
-};
+export const CASES_FILE = map('funnel test cases', {
+  as_of: { type: 'date', desc: 'the reference time of every case, unless a case sets its own (default: now)' },
+  cases: { type: 'list', desc: 'the cases', items: CASE, minItems: 1 },
+}, ['cases']);
 
 export const CASES_FILE_KEYS = keysOf(CASES_FILE);
 export const CASE_KEYS = keysOf(CASE);
