@@ -3,7 +3,7 @@
  * its outputs (or in the run's scratch folder), readable by its owner only — personal data — and removed when the
  * run ends whatever happens, by the next run in that folder after a SIGKILL.
  */
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { Readable } from 'node:stream';
@@ -14,7 +14,15 @@ import { writeError, type OutputRun } from './commit.js';
 export async function copyStdin(stdin: Readable | undefined, run: OutputRun): Promise<string> {
   if (!stdin) throw new InputError('standard input is not available', { file: '<stdin>' });
   const path = run.scratch('stdin');
-  const copy = createWriteStream(path, { flags: 'wx', mode: 0o600 });
+  // Created before the next turn of the event loop: a signal's handler, which removes the run's temporaries,
+  // then finds it (an asynchronous open could create it after the handler ran, and leave it behind).
+  let fd: number;
+  try {
+    fd = openSync(path, 'wx', 0o600);
+  } catch (e) {
+    throw writeError(`${dirname(path)} (a copy of standard input)`, e);
+  }
+  const copy = createWriteStream(path, { fd });
   let writeFailed: unknown;
   copy.on('error', (e) => (writeFailed ??= e));
   try {

@@ -7,7 +7,7 @@
  * (SIGKILL). The CLI configures the folder, pid and liveness check; without it (the library) copies go to the
  * system's temporary folder and are only removed by their run.
  */
-import { createWriteStream, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { createWriteStream, mkdirSync, openSync, readdirSync, rmSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -76,15 +76,27 @@ export function removeAllScratchSync(): void {
 export async function copyToScratch(stdin: Readable | undefined, name: string): Promise<string> {
   if (!stdin) throw new InputError('standard input is not available', { file: '<stdin>' });
   const path = scratchFile(name);
-  const copy = createWriteStream(path, { flags: 'wx', mode: 0o600 });
+  // Created before the next turn of the event loop, so that a signal's handler finds it to remove.
+  let fd: number;
+  try {
+    fd = openSync(path, 'wx', 0o600);
+  } catch (e) {
+    releaseScratch(path);
+    throw copyError(path, e as NodeJS.ErrnoException);
+  }
+  const copy = createWriteStream(path, { fd });
   let writeFailed: NodeJS.ErrnoException | undefined;
   copy.on('error', (e) => (writeFailed ??= e));
   try {
     await pipeline(stdin, copy);
   } catch (e) {
     releaseScratch(path);
-    if (writeFailed) throw new OutputError(`cannot keep a copy of standard input (${writeFailed.code ?? writeFailed.message})`, { file: path }, writeFailed.code === 'ENOSPC' ? 'free some disk space, or set TMPDIR to a larger folder' : 'check that the folder is writable, or set TMPDIR');
+    if (writeFailed) throw copyError(path, writeFailed);
     throw new InputError(`cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, { file: '<stdin>' });
   }
   return path;
+}
+
+function copyError(path: string, e: NodeJS.ErrnoException): OutputError {
+  return new OutputError(`cannot keep a copy of standard input (${e.code ?? e.message})`, { file: path }, e.code === 'ENOSPC' ? 'free some disk space, or set TMPDIR to a larger folder' : 'check that the folder is writable, or set TMPDIR');
 }
