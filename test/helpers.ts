@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path';
 import { loadRulesText } from '../src/rules/load.js';
 import type { Rules } from '../src/rules/model.js';
 import type { Table, TableRow } from '../src/input/table.js';
+import { rowSource } from '../src/input/records.js';
 import { planActivities } from '../src/aggregate/plan.js';
 import { Aggregates } from '../src/aggregate/store.js';
 import { normalizeKey } from '../src/values/keys.js';
@@ -60,7 +61,7 @@ function memTable(headers: string[], rows: string[][]): Table {
     let line = 2;
     for (const values of rows) yield { values: [...values], line: line++, width: values.length };
   }
-  return { file: 'mem.csv', format: 'csv', delimiter: ',', encoding: 'utf-8', headers, rows: gen() };
+  return { file: 'mem.csv', format: 'csv', delimiter: ',', encoding: 'utf-8', headers, records: rowSource(gen()) };
 }
 
 /**

@@ -10,6 +10,7 @@ import { Classifier } from '../src/classify/classifier.js';
 import { Replayer, NOT_ENTERED } from '../src/classify/timeline.js';
 import { ReplayState } from '../src/aggregate/replay-state.js';
 import type { Table, TableRow } from '../src/input/table.js';
+import { rowSource } from '../src/input/records.js';
 import { ROOT, rulesFrom } from './helpers.js';
 import { HistoryBuilder } from '../src/output/history.js';
 import { periodsOf } from '../src/aggregate/periods.js';
@@ -24,7 +25,7 @@ function memTable(rows: string[][]): Table {
     let line = 2;
     for (const values of rows) yield { values: [...values], line: line++, width: values.length };
   }
-  return { file: 'mem.csv', format: 'csv', delimiter: ',', encoding: 'utf-8', headers: ['Email', 'Activity Type', 'Activity Date'], rows: gen() };
+  return { file: 'mem.csv', format: 'csv', delimiter: ',', encoding: 'utf-8', headers: ['Email', 'Activity Type', 'Activity Date'], records: rowSource(gen()) };
 }
 
 const HEADERS = ['Email', 'Industry', 'Number of Employees', 'Job Title', 'Country', 'Email opt-in', 'Lifecycle Stage'];

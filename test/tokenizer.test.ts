@@ -4,7 +4,7 @@ import { createRequire } from 'node:module';
 import { parseCsv, parseCsvWithCsvParse, type CsvRecord } from '../src/input/csv.js';
 import { InputError } from '../src/errors.js';
 import { csvBytes } from '../src/input/csv-bytes.js';
-import type { Rec } from '../src/input/byte-tokenizer.js';
+import type { Rec } from '../src/input/record.js';
 import { csvLine } from '../src/output/rows.js';
 
 /** The byte path's records: bytes cut anywhere (inside a character too), the first cut after the BOM. */

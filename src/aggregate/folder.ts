@@ -5,7 +5,7 @@
  */
 import { InputError } from '../errors.js';
 import { parseDate, slashHint, type DateOrder } from '../values/dates.js';
-import type { Rec } from '../input/byte-tokenizer.js';
+import type { Rec } from '../input/record.js';
 import type { Rules } from '../rules/model.js';
 import type { ActivityPlan } from './plan.js';
 import { detach, normalizeKey } from '../values/keys.js';

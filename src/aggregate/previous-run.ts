@@ -3,7 +3,7 @@
  * stage of the rules sets for `--previous` (no regression), and the rows it did not keep — for `classify
  * --previous` and `funnel diff` alike.
  */
-import type { Table } from '../input/table.js';
+import { tableRows, type Table } from '../input/table.js';
 import { normalizeKey } from '../values/keys.js';
 
 export interface PreviousRow {
@@ -60,7 +60,7 @@ export class PreviousRun {
 /** Reads an annotated table whose key, stage and since columns are `cols`. */
 export async function readPreviousRun(table: Table, cols: PreviousColumns, how: PreviousReading): Promise<PreviousRun> {
   const run = new PreviousRun(table.file);
-  for await (const row of table.rows) {
+  for await (const row of tableRows(table)) {
     run.rows++;
     const k = normalizeKey(row.values[cols.key] ?? '', how.normalize);
     if (k.trim() === '') run.emptyKeys++;

@@ -7,6 +7,7 @@
 import { createReadStream } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { ByteTokenizer } from '../input/byte-tokenizer.js';
+import type { ReadState } from '../input/records.js';
 import type { Rules } from '../rules/model.js';
 import { createFolder, type ActivityColumns, type FoldStats } from './folder.js';
 import { planActivities } from './plan.js';
@@ -33,7 +34,7 @@ export interface RangeInput {
 export type FromRange =
   | { type: 'progress'; rows: number }
   /** 'exact': the range ended at a record that starts at stopAt; 'past': at one beyond it; 'end': at the end of the file. */
-  | { type: 'done'; ended: 'exact' | 'past' | 'end'; stats: FoldStats; data: AggregateData }
+  | { type: 'done'; ended: Exclude<ReadState, 'more' | 'handover'>; stats: FoldStats; data: AggregateData }
   | { type: 'failed'; reason: string };
 
 const PROGRESS_EVERY = 1 << 18;
@@ -45,18 +46,16 @@ async function foldRange(input: RangeInput, send: (m: FromRange, transfer?: Arra
   const tok = new ByteTokenizer({ file: input.file, delimiter: input.delimiter, maxRecordSize: input.maxRecordSize, bom: false, base: input.start });
   const stream = createReadStream(input.path, { start: input.start, highWaterMark: 1 << 20 });
   let reported = 0;
-  const run = (): 'more' | 'exact' | 'past' | 'end' => {
+  const run = (): Exclude<ReadState, 'handover'> => {
     const r = tok.run(folder.visit, Infinity, input.stopAt);
     if (folder.stats.rows - reported >= PROGRESS_EVERY) {
       reported = folder.stats.rows;
       send({ type: 'progress', rows: reported });
     }
-    if (r === 'more') return 'more';
-    if (r === 'done') return 'end';
-    if (r === 'stop') return tok.stoppedAt === input.stopAt ? 'exact' : 'past';
-    throw new Error('text after a closing quote: csv-parse reads this file');
+    if (r === 'handover') throw new Error('text after a closing quote: csv-parse reads this file');
+    return r;
   };
-  let ended: 'more' | 'exact' | 'past' | 'end' = 'more';
+  let ended: Exclude<ReadState, 'handover'> = 'more';
   try {
     for await (const chunk of stream) {
       tok.feed(chunk as Buffer);

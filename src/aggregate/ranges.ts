@@ -10,13 +10,14 @@
  */
 import { openSync, readSync, closeSync, fstatSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
-import { forEachRecord, type Table } from '../input/table.js';
+import { forEachRecord, readUntil, type Table } from '../input/table.js';
 import { activityColumns } from './fold.js';
 import { mergeLongRecords } from '../input/long-records.js';
 import { createFolder, type FoldOptions, type FoldStats } from './folder.js';
 import type { FromRange, RangeInput } from './range-worker.js';
 import { buffersOf } from './store.js';
-import { ByteTokenizer, type ByteRecord } from '../input/byte-tokenizer.js';
+import { ByteTokenizer } from '../input/byte-tokenizer.js';
+import type { ByteRecord } from '../input/record.js';
 
 export interface RangeOptions {
   /** Threads in all, the main one included. */
@@ -58,7 +59,7 @@ function looksLikeRecords(block: Buffer, shape: RecordShape, file: string): bool
       seen++;
       if (rec.width !== shape.width || (rec as ByteRecord).strayQuote) fits = false;
     }, PROBE_RECORDS);
-    if (typeof r === 'object') return false;
+    if (r === 'handover') return false;
   } catch {
     return false;
   }
@@ -188,7 +189,7 @@ export async function foldActivitiesInRanges(path: string, opened: Table, opts: 
     return { stats: { ...folder.stats, keyColumn }, ranges: 1, whole: why };
   };
   if (starts.length === 0) return whole();
-  if (!table.eachUntil) {
+  if (!table.records.offsets) {
     // Only the byte tokenizer knows file offsets.
     const what = table.format !== 'csv' ? table.format.toUpperCase() : table.encoding !== 'utf-8' ? table.encoding : 'a CSV not read as bytes (csv-parse, or a delimiter beyond ASCII)';
     return whole(`${what} is read on one thread`);
@@ -213,7 +214,7 @@ export async function foldActivitiesInRanges(path: string, opened: Table, opts: 
     ),
   );
   try {
-    const ended = await table.eachUntil(folder.visit, starts[0]!);
+    const ended = await readUntil(table, folder.visit, starts[0]!);
     // A record spans the first cut to the end, or csv-parse took over before it (text after a closing quote).
     if (ended === 'end') return await whole('a record that csv-parse reads, or a quoted field, runs across the first cut');
     if (ended === 'past') return await whole('a line break at a cut is inside a quoted field');

@@ -4,7 +4,7 @@
  */
 
 import { BLANK_KEY, normalizeKey, normalizeKeyBytes } from '../values/keys.js';
-import type { Rec, Span } from '../input/byte-tokenizer.js';
+import type { Rec, Span } from '../input/record.js';
 import { KeyTable } from './key-table.js';
 import { EventLog, type EventData } from './events.js';
 

@@ -24,7 +24,7 @@ export async function openAnnotated(path: string, opts: { prefix: string; key?: 
   const need = opts.key === undefined ? undefined : { what: 'key', name: opts.key, rulesKey: '--key (or contacts.key)' };
   const { index: key, table } = await keyColumn(opened, need, opts.warn, (h) => !h.startsWith(opts.prefix));
   return {
-    table: { ...table, each: undefined, eachUntil: undefined },
+    table,
     cols: { key, stage, contactable: col('contactable'), warnings: col('warnings'), reason: col('reason'), since: col('stage_since') },
   };
 }

@@ -10,6 +10,7 @@ import { rowFormat } from '../output/rows.js';
 import { StageMovements, type DiffResult } from '../output/diff-result.js';
 import { readPreviousRun } from '../aggregate/previous-run.js';
 import { openAnnotated } from './annotated.js';
+import { tableRows } from '../input/table.js';
 
 export interface DiffOptions {
   before: string;
@@ -51,7 +52,7 @@ async function compare(opts: DiffOptions, io: { stdin?: Readable; warn(m: string
   const columns = [...a.table.headers, `${opts.prefix}stage_before`];
   const moved = movedOut && { out: movedOut, format: rowFormat({ format: 'csv', columns, delimiter: a.table.delimiter }) };
   if (moved) await moved.out.write(moved.format.header());
-  for await (const row of a.table.rows) {
+  for await (const row of tableRows(a.table)) {
     after.rows++;
     const k = normalizeKey(row.values[a.cols.key] ?? '', opts.normalize);
     const now = (row.values[a.cols.stage] ?? '').trim();

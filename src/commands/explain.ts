@@ -6,7 +6,7 @@
 import type { Readable } from 'node:stream';
 import { InputError, UsageError } from '../errors.js';
 import { inputRef, type InputRef } from '../input/bytes.js';
-import { openTable, type ReadOptions } from '../input/table.js';
+import { openTable, tableRows, type ReadOptions } from '../input/table.js';
 import { scanContacts, type ContactScan } from '../input/contacts.js';
 import { withReadableTwice } from '../input/read-twice.js';
 import { contactDateColumns } from '../aggregate/contact-keys.js';
@@ -130,7 +130,7 @@ async function contactRows(refs: InputRef[], read: ReadOptions, rules: Rules, ke
   const rows: ContactRow[] = [];
   for (const f of scan.files) {
     const table = await openTable(f.ref, { ...read, headers: f.headers });
-    for await (const row of table.rows) {
+    for await (const row of tableRows(table)) {
       if (normalizeKey(row.values[f.keyColumn] ?? '', rules.contacts.normalize) === key) rows.push({ file: table.file, line: row.line, values: row.values, headers: f.headers });
     }
   }

@@ -4,6 +4,7 @@ import { SummaryBuilder, type Summary } from '../output/summary.js';
 import type { Stage } from '../rules/model.js';
 import type { RunSetup } from './run-setup.js';
 import { openAnnotated } from './annotated.js';
+import { tableRows } from '../input/table.js';
 import { VERSION } from '../util/version.js';
 import { SegmentedSummary } from '../output/summary-segments.js';
 import { byColumn } from './by-column.js';
@@ -26,7 +27,7 @@ export async function summarize(opts: SummaryOptions, io: { stdin?: Readable; wa
   // Stages the file has but the rules do not (renamed since) are listed after the known ones, and kept.
   const byCol = opts.by === undefined ? -1 : byColumn(opts.by, loaded.rules, table.headers, table.file);
   const rows: { stage: string; contactable: boolean; warnings: string[]; reason: string; by?: string }[] = [];
-  for await (const row of table.rows) {
+  for await (const row of tableRows(table)) {
     const stage = (row.values[cols.stage] ?? '').trim();
     if (stage !== DISQUALIFIED && !stages.some((s) => s.id === stage)) stages.push({ id: stage, label: stage, content: '', action: '', needsConsent: true, pos: { line: 0, col: 0 } });
     const w = cols.warnings === -1 ? '' : (row.values[cols.warnings] ?? '');

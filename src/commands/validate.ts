@@ -7,7 +7,7 @@
 import type { Readable } from 'node:stream';
 import { resolve as resolvePath } from 'node:path';
 import { inputRef } from '../input/bytes.js';
-import { openTable, sampleRows, type Table } from '../input/table.js';
+import { openTable, sampleRows, tableRows, type Table } from '../input/table.js';
 import { emailColumnByValues, SAMPLE_ROWS } from '../input/columns.js';
 import { findColumn, guessColumn, TIME_COLUMN, TYPE_COLUMN } from '../values/headers.js';
 import { normalizeKey } from '../values/keys.js';
@@ -138,7 +138,7 @@ async function checkContacts(opened: Table, rules: Rules, name: string, problems
   // Rows for the conditions (the first ones), keys of all, for the overlap.
   const all: string[][] = [];
   const keys: string[] = [];
-  for await (const r of table.rows) {
+  for await (const r of tableRows(table)) {
     if (all.length < CONDITION_ROWS) all.push(r.values);
     if (key === -1) continue;
     const k = normalizeKey(r.values[key] ?? '', rules.contacts.normalize);
@@ -187,7 +187,7 @@ async function checkActivities(opened: Table, rules: Rules, name: string, proble
   let firstUnparsable: { line: number; text: string } | undefined;
   let order: 'dmy' | 'mdy' | undefined = a.dateOrder === 'auto' ? undefined : a.dateOrder;
   let ambiguous: { line: number; text: string } | undefined;
-  for await (const r of table.rows) {
+  for await (const r of tableRows(table)) {
     const values = r.values;
     if (keyCol >= 0) {
       const k = normalizeKey(values[keyCol] ?? '', rules.contacts.normalize);

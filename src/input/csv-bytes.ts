@@ -2,22 +2,19 @@
  * CSV records of a UTF-8 input read as bytes: the byte tokenizer, and csv-parse over the text from the first
  * record the tokenizer hands over. Both give the same records and lines (a differential test holds them to it).
  */
-import { ByteTokenizer, type HandOver, type Rec } from './byte-tokenizer.js';
+import { ByteTokenizer, type HandOver } from './byte-tokenizer.js';
+import type { Rec } from './record.js';
+import type { ReadState } from './records.js';
 import { parseCsvWithCsvParse, type CsvOptions, type CsvRecord } from './csv.js';
 import { decodeText } from './decode.js';
 import { TextRec } from './text-rec.js';
-
-/** 'more': call again; 'end': the input is read to its end; 'stop': `stopAt` is reached (`stoppedAt()` says where). */
-export type PumpResult = 'more' | 'end' | 'stop';
 
 export interface RecordPump {
   /**
    * Visits up to `max` records (reading one more chunk when needed), stopping before a record that starts at file
    * offset `stopAt` or beyond. Once csv-parse has taken over, offsets are unknown and `stopAt` is not honoured.
    */
-  pump(visit: (r: Rec) => void, max?: number, stopAt?: number): Promise<PumpResult>;
-  /** The file offset of the next record after a 'stop'. */
-  stoppedAt(): number;
+  pump(visit: (r: Rec) => void, max?: number, stopAt?: number): Promise<Exclude<ReadState, 'handover'>>;
 }
 
 /**
@@ -32,7 +29,7 @@ export function csvBytes(head: Buffer, ended: boolean, rest: AsyncIterator<Buffe
   const textFrom = (h: HandOver): AsyncGenerator<string> =>
     // The iterator of the rest answers `done` again when it has ended already.
     decodeText({ encoding: 'utf-8', head: h.rest, skipped: 0, ended: false, rest }, opts.file, h.line);
-  const pump = async (visit: (r: Rec) => void, max = Infinity, stopAt = Infinity): Promise<PumpResult> => {
+  const pump = async (visit: (r: Rec) => void, max = Infinity, stopAt = Infinity): Promise<Exclude<ReadState, 'handover'>> => {
     if (fallback) {
       for (let k = 0; k < max; k++) {
         const r = await fallback.next();
@@ -50,8 +47,6 @@ export function csvBytes(head: Buffer, ended: boolean, rest: AsyncIterator<Buffe
       max,
       stopAt,
     );
-    if (res === 'done') return 'end';
-    if (res === 'stop') return 'stop';
     if (res === 'more') {
       if (seen < max) {
         const c = await rest.next();
@@ -59,8 +54,10 @@ export function csvBytes(head: Buffer, ended: boolean, rest: AsyncIterator<Buffe
       }
       return 'more';
     }
-    fallback = parseCsvWithCsvParse(textFrom(res), { ...opts, lineOffset: res.line - 1 });
+    if (res !== 'handover') return res;
+    const h = tok.handOver();
+    fallback = parseCsvWithCsvParse(textFrom(h), { ...opts, lineOffset: h.line - 1 });
     return 'more';
   };
-  return { pump, stoppedAt: () => tok.stoppedAt };
+  return { pump };
 }

@@ -4,7 +4,7 @@
  * wrong: a warning names the record's first line and its length, and under --strict it is an error.
  */
 import { InputError } from '../errors.js';
-import type { Rec } from './byte-tokenizer.js';
+import type { Rec } from './record.js';
 
 /** Records spanning more lines than this are reported. */
 export const LONG_RECORD_LINES = 20;

@@ -3,11 +3,11 @@
  * This is the one door through which every contacts and activities file comes in.
  */
 import type { Readable } from 'node:stream';
-import { InputError } from '../errors.js';
 import { readBytes, type InputRef } from './bytes.js';
 import { decodeText, detectEncoding, type Detected } from './decode.js';
 import { parseCsv, parseCsvWithCsvParse, DEFAULT_MAX_RECORD_SIZE, type CsvRecord } from './csv.js';
-import type { Rec } from './byte-tokenizer.js';
+import type { Rec } from './record.js';
+import { rowSource, type RecordSource, type TableRow } from './records.js';
 import { csvBytes } from './csv-bytes.js';
 import { TextRec } from './text-rec.js';
 import { isUtf16, skipHeadLines, skipTextLines } from './skip-lines.js';
@@ -33,17 +33,6 @@ export interface ReadOptions {
   parser?: 'fast' | 'csv-parse';
 }
 
-export interface TableRow {
-  /** Aligned with `headers`; longer when a CSV row has more fields than the header (ragged). */
-  values: string[];
-  /** The line the row starts on (for JSON arrays, the record's position). */
-  line: number;
-  /** Fields the record really had, for ragged-row warnings; equals headers.length for JSON. */
-  width: number;
-  /** Lines the record spans, where the reader tells. */
-  lines?: number;
-}
-
 export interface Table {
   file: string;
   format: Format;
@@ -52,88 +41,12 @@ export interface Table {
   encoding: string;
   /** Column names. For JSON and NDJSON it grows when a later record brings a new key. */
   headers: string[];
-  rows: AsyncGenerator<TableRow>;
-  /**
-   * The rows to a synchronous visitor, one await per chunk of the file (the byte path); `between` is awaited
-   * after each chunk's rows. Read this or `rows`.
-   */
-  each?: (visit: (r: Rec) => void, between?: () => Promise<void>) => Promise<void>;
-  /**
-   * The byte path of an uncompressed UTF-8 CSV file: visits records until the next one starts at file offset
-   * `stopAt` or beyond. 'exact' when a record (or blank line) starts right there, 'past' when the one that does
-   * starts further on, 'end' when the input ended first (or csv-parse took over, which knows no offsets). `each`
-   * then goes on from where it stopped.
-   */
-  eachUntil?: (visit: (r: Rec) => void, stopAt: number) => Promise<'exact' | 'past' | 'end'>;
+  /** The records, read once (records.ts: forEachRecord, readUntil, tableRows, sampleRows). */
+  records: RecordSource;
 }
 
-export type { Rec } from './byte-tokenizer.js';
-
-/**
- * Every row of a table to a synchronous visitor: through the byte path when the table has one. `between`, when
- * given, is awaited now and then (after each chunk of the input): the place to flush output.
- */
-/**
- * Records are visited synchronously, a batch at a time; a visit may be slow (a `matches` falling back to the
- * linear engine costs about a microsecond a character). So the batch shrinks when a step takes long, and the event
- * loop gets a turn every 100 ms: a signal is handled within a step's time, never after a whole chunk's.
- */
-class Steps {
-  batch = 4096;
-  private lastYield = performance.now();
-
-  async timed<T>(step: () => Promise<T>): Promise<T> {
-    const t0 = performance.now();
-    const r = await step();
-    const ms = performance.now() - t0;
-    if (ms > 50) this.batch = Math.max(1, this.batch >> 2);
-    else if (ms < 10 && this.batch < 65_536) this.batch <<= 1;
-    return r;
-  }
-
-  async yieldNow(): Promise<void> {
-    if (performance.now() - this.lastYield < 100) return;
-    await new Promise<void>((res) => setImmediate(res));
-    this.lastYield = performance.now();
-  }
-}
-
-export async function forEachRecord(table: Table, visit: (r: Rec) => void, between?: () => Promise<void>): Promise<void> {
-  if (table.each) return table.each(visit, between);
-  const rec = new TextRec();
-  const one = (row: TableRow): void => {
-    rec.values = row.values;
-    rec.width = row.width;
-    rec.line = row.line;
-    rec.lines = row.lines ?? 1;
-    visit(rec);
-  };
-  let n = 0;
-  for await (const row of table.rows) {
-    one(row);
-    if (between && (++n & 1023) === 0) await between();
-  }
-  await between?.();
-}
-
-/**
- * The first `n` rows of a table as values, and the table to read again from its first row (through `rows`
- * only: the sample is already taken from the byte path). For choosing a column by its values.
- */
-export async function sampleRows(table: Table, n: number): Promise<{ sample: string[][]; table: Table }> {
-  const head: TableRow[] = [];
-  const it = table.rows;
-  while (head.length < n) {
-    const r = await it.next();
-    if (r.done) break;
-    head.push(r.value);
-  }
-  async function* again(): AsyncGenerator<TableRow> {
-    yield* head;
-    yield* it;
-  }
-  return { sample: head.map((r) => r.values), table: { ...table, rows: again(), each: undefined, eachUntil: undefined } };
-}
+export type { Rec } from './record.js';
+export { forEachRecord, readUntil, sampleRows, tableRows, type TableRow } from './records.js';
 
 /** Header names made unique and non-empty; renames are reported once per file. */
 export function cleanHeaders(raw: readonly string[], file: string, warn: (m: string) => void): string[] {
@@ -209,50 +122,26 @@ async function openCsvBytes(ref: InputRef, d: Detected, delim: CsvDelimiter, opt
   const file = ref.name;
   const csvOpts = { file, delimiter: delim.delimiter, maxRecordSize: opts.maxRecordSize ?? DEFAULT_MAX_RECORD_SIZE, base: d.skipped + delim.sepBytes };
   // Excel's `sep=;` line is cut before its line break, so that lines still count from the top of the file.
-  const { pump, stoppedAt } = csvBytes(d.head.subarray(delim.sepBytes), d.ended, d.rest, csvOpts);
+  const { pump } = csvBytes(d.head.subarray(delim.sepBytes), d.ended, d.rest, csvOpts);
   let first: Rec | undefined;
   let firstCopy: TextRec | undefined;
   while (!first && (await pump((r) => (first = firstCopy = new TextRec(Array.from({ length: r.width }, (_, i) => r.field(i)), r.line)), 1)) === 'more');
   const { headers, firstIsData } = headersOf(first, file, opts);
-  // Without a header the first record is data: visited once, by whichever of each and eachUntil comes first.
+  if (firstIsData) while (firstCopy!.values.length < headers.length) firstCopy!.values.push('');
+  // Without a header the first record is data: visited first.
   let unvisited = firstIsData ? firstCopy : undefined;
-  const visitFirst = (visit: (r: Rec) => void): void => {
-    if (unvisited) visit(unvisited);
-    unvisited = undefined;
+  const records: RecordSource = {
+    offsets: true,
+    async read(visit, max = Infinity, stopAt = Infinity) {
+      if (unvisited) {
+        visit(unvisited);
+        unvisited = undefined;
+        if (--max === 0) return 'more';
+      }
+      return pump(visit, max, stopAt);
+    },
   };
-  const each = async (visit: (r: Rec) => void, between?: () => Promise<void>): Promise<void> => {
-    visitFirst(visit);
-    const steps = new Steps();
-    for (let more = true; more; ) {
-      more = (await steps.timed(() => pump(visit, steps.batch))) !== 'end';
-      await between?.();
-      await steps.yieldNow();
-    }
-  };
-  const eachUntil = async (visit: (r: Rec) => void, stopAt: number): Promise<'exact' | 'past' | 'end'> => {
-    visitFirst(visit);
-    for (;;) {
-      const res = await pump(visit, Infinity, stopAt);
-      if (res === 'end') return 'end';
-      if (res === 'stop') return stoppedAt() === stopAt ? 'exact' : 'past';
-    }
-  };
-  async function* rows(): AsyncGenerator<TableRow> {
-    const n = headers.length;
-    const batch: TableRow[] = [];
-    const toRow = (r: Rec): void => {
-      const values = new Array<string>(Math.max(n, r.width));
-      for (let i = 0; i < values.length; i++) values[i] = r.field(i);
-      batch.push({ values, line: r.line, width: r.width, lines: r.lines });
-    };
-    if (firstIsData) toRow(firstCopy!);
-    for (let more = true; more; ) {
-      more = (await pump(toRow)) !== 'end';
-      yield* batch;
-      batch.length = 0;
-    }
-  }
-  return { file, format: 'csv', delimiter: delim.delimiter, encoding: 'utf-8', headers, rows: rows(), each, eachUntil };
+  return { file, format: 'csv', delimiter: delim.delimiter, encoding: 'utf-8', headers, records };
 }
 
 /** Excel's `sep=;` first line: it names the delimiter and is no row. Blanked (kept as an empty line) so lines still count. */
@@ -293,7 +182,7 @@ async function openCsv(ref: InputRef, text: AsyncGenerator<string>, head: string
     if (pending) yield toRow(pending);
     for await (const r of records) yield toRow(r);
   }
-  return { file, format: 'csv', delimiter, encoding, headers, rows: rows() };
+  return { file, format: 'csv', delimiter, encoding, headers, records: rowSource(rows()) };
 }
 
 async function openJson(ref: InputRef, format: Format, text: AsyncGenerator<string>, encoding: string, opts: ReadOptions): Promise<Table> {
@@ -316,5 +205,5 @@ async function openJson(ref: InputRef, format: Format, text: AsyncGenerator<stri
       await replay.done();
     }
   }
-  return { file, format: shape, delimiter: ',', encoding, headers, rows: rows() };
+  return { file, format: shape, delimiter: ',', encoding, headers, records: rowSource(rows()) };
 }

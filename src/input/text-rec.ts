@@ -1,4 +1,4 @@
-import type { Rec } from './byte-tokenizer.js';
+import type { Rec } from './record.js';
 
 /**
  * A record whose fields are strings already — read by csv-parse, from JSON, or decoded from a legacy encoding —
