@@ -34,7 +34,6 @@ const KNOWN = new Set([
   'aggregate/folder.ts createFolder',
   'input/byte-tokenizer.ts run',
   'input/tokenizer.ts tokenize',
-  'input/byte-tokenizer.ts',
   'input/json.ts',
   'output/commit.ts',
 ]);
