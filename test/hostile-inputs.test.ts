@@ -31,7 +31,7 @@ describe('long records are read in time linear in their size', () => {
     expect(r.out).toContain('b@x.com,y,t,');
   }, 60_000);
 
-  it('the same in windows-1252, through the text tokenizer', async () => {
+  it('the same in windows-1252, re-encoded to UTF-8 for the byte tokenizer', async () => {
     const dir = tempDir();
     writeFileSync(join(dir, 'c.csv.gz'), gzipSync(Buffer.concat([Buffer.from('Email,Notes\na@x.com,caf\xe9 ', 'latin1'), Buffer.from(big), Buffer.from('\nb@x.com,y\n')])));
     const r = await classifyFile(dir, 'c.csv.gz');

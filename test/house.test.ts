@@ -32,9 +32,6 @@ const OPEN = new Set(['errors.ts', 'util']);
  */
 const KNOWN = new Set([
   'aggregate/folder.ts createFolder',
-  'input/byte-tokenizer.ts run',
-  'input/tokenizer.ts tokenize',
-  'input/json.ts',
   'output/commit.ts',
 ]);
 

@@ -1,6 +1,6 @@
 /** A quoted field swallowing many lines (a stray quote) is a warning naming its line, an error under --strict. */
 import { describe, expect, it } from 'vitest';
-import { existsSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempDir, writeFiles } from './helpers.js';
 import { runMain } from './terminal.js';
@@ -26,5 +26,19 @@ describe('a quoted field swallowing many lines', () => {
     expect(strict.code).toBe(3);
     expect(strict.stderr).toMatch(/c\.csv:3: a quoted field opened on line 3 spans 31 lines — a stray quote\? check the quotes on that line, or run without --strict/);
     expect(existsSync(f('strict.csv'))).toBe(false);
+  });
+
+  it('is warned the same after csv-parse took over from the byte tokenizer, in UTF-8 as in UTF-16', async () => {
+    const dir = tempDir();
+    const f = (n: string): string => join(dir, n);
+    // `"x"y` on line 2 hands the rest to csv-parse; line 3 opens a field of 25 lines.
+    const text = `Email,Note\na@x.com,"x"y\nb@x.com,"${Array.from({ length: 25 }, () => 'l').join('\n')}"\nc@x.com,z\n`;
+    writeFiles(dir, { 'r.yaml': RULES, 'u8.csv': text });
+    writeFileSync(f('u16.csv'), Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]));
+    for (const name of ['u8.csv', 'u16.csv']) {
+      const res = await runMain(['classify', f(name), '-r', f('r.yaml'), '-o', f(`${name}.out.csv`), '--summary', 'none']);
+      expect(res.code, res.stderr).toBe(0);
+      expect(res.stderr).toContain(`${f(name)}:3: a quoted field opened on line 3 spans 25 lines — a stray quote? check the quotes on that line`);
+    }
   });
 });

@@ -12,10 +12,14 @@ import { isUtf8 } from 'node:buffer';
 import { InputError } from '../errors.js';
 import { ByteRecord, utf8, type Rec } from './record.js';
 import type { ReadState } from './records.js';
+import { invalidUtf8, lineOfInvalidUtf8 } from './utf8.js';
 
 const QUOTE = 34;
 const LF = 10;
 const CR = 13;
+/** What `record` answers when it cannot give a record's end (offsets are never negative). */
+const INCOMPLETE = -1;
+const HANDOVER = -2;
 /** A pending record longer than this makes `feed` hold chunks back (see there). */
 const HOLD_FROM = 1 << 20;
 
@@ -125,18 +129,8 @@ export class ByteTokenizer {
   }
 
   private invalid(upTo: number): never {
-    const d = this.data;
-    // The line of the first bad byte: lines are checked one by one from the first unread record.
-    let line = this.line;
-    let from = this.pos;
-    while (from < upTo) {
-      let nl = d.indexOf(LF, from);
-      if (nl === -1 || nl >= upTo) nl = upTo;
-      if (nl >= this.validated && !isUtf8(d.subarray(Math.max(from, this.validated), nl))) break;
-      line++;
-      from = nl + 1;
-    }
-    throw new InputError(`invalid UTF-8 on line ${line}`, { file: this.opts.file, line }, 'pass --encoding windows-1252 (or the encoding the file was saved in)');
+    // Lines are checked one by one from the first unread record.
+    throw invalidUtf8(this.opts.file, lineOfInvalidUtf8(this.data, this.pos, upTo, this.line, this.validated));
   }
 
   /**
@@ -149,11 +143,9 @@ export class ByteTokenizer {
     if (this.held.length) return 'more';
     const d = this.data;
     const n = d.length;
-    const delim = this.opts.delimiter;
-    const ended = this.ended;
     const r = this.rec;
     r.buf = d;
-    r.delimiter = delim;
+    r.delimiter = this.opts.delimiter;
     let count = 0;
     let p = this.pos;
     const stop = stopAt - this.offset;
@@ -164,126 +156,129 @@ export class ByteTokenizer {
       }
       if (p >= n) {
         this.pos = p;
-        return ended ? 'end' : 'more';
+        return this.ended ? 'end' : 'more';
       }
       const start = p;
-      let width = 0;
-      let newlines = 0;
-      let strayQuote = false;
-      let end = -1;
-      let complete = false;
-      let incompleteQuote = false;
-      record: while (true) {
-        if (width === r.starts.length) r.grow();
-        if (p >= n) {
-          // End of the data after a delimiter: with all of it read, the last field is empty.
-          if (ended) {
-            r.starts[width] = p;
-            r.ends[width] = p;
-            r.escaped[width++] = 0;
-            end = p;
-            complete = true;
-          }
-          break;
-        }
-        if (d[p] === QUOTE) {
-          let q = p + 1;
-          let escaped = 0;
-          let k: number;
-          while (true) {
-            k = d.indexOf(QUOTE, q);
-            if (k === -1 || (k + 1 >= n && !ended)) {
-              incompleteQuote = true;
-              break record;
-            }
-            if (k + 1 < n && d[k + 1] === QUOTE) {
-              escaped = 1;
-              q = k + 2;
-              continue;
-            }
-            break;
-          }
-          for (let i = p + 1; i < k; i++) {
-            const c = d[i]!;
-            if (c === LF || (c === CR && d[i + 1] !== LF)) newlines++;
-          }
-          r.starts[width] = p + 1;
-          r.ends[width] = k;
-          r.escaped[width++] = 1 + escaped;
-          p = k + 1;
-          if (p >= n) {
-            end = p;
-            complete = true;
-            break;
-          }
-          const c = d[p]!;
-          if (c === delim) {
-            p++;
-            continue;
-          }
-          if (c === LF || c === CR) {
-            if (c === CR && p + 1 >= n && !ended) break;
-            end = p;
-            p += c === CR && d[p + 1] === LF ? 2 : 1;
-            complete = true;
-            break;
-          }
-          // Text after a closing quote: csv-parse's relaxed rules decide what it means.
-          this.pos = start;
-          return 'handover';
-        }
-        // Unquoted: up to the delimiter or the end of the line; quotes inside are literal.
-        let i = p;
-        while (i < n) {
-          const c = d[i]!;
-          if (c === delim || c === LF || c === CR) break;
-          if (c === QUOTE) strayQuote = true;
-          i++;
-        }
-        if (i >= n && !ended) break;
-        r.starts[width] = p;
-        r.ends[width] = i;
-        r.escaped[width++] = 0;
-        if (i >= n) {
-          end = i;
-          p = i;
-          complete = true;
-          break;
-        }
-        const c = d[i]!;
-        if (c === delim) {
-          p = i + 1;
-          continue;
-        }
-        if (c === CR && i + 1 >= n && !ended) break;
-        end = i;
-        p = i + (c === CR && d[i + 1] === LF ? 2 : 1);
-        complete = true;
-        break;
-      }
-      if (!complete) {
+      p = this.record(d, start);
+      if (p < 0) {
         this.pos = start;
-        if (n - start > this.opts.maxRecordSize) {
-          throw new InputError(`a record starting on this line is larger than ${Math.round(this.opts.maxRecordSize / (1 << 20))} MB`, { file: this.opts.file, line: this.line }, 'probably an unclosed quote; check the quotes on this line');
-        }
-        if (ended && incompleteQuote) throw new InputError('unclosed quote: the quoted field opened on this line runs to the end of the file', { file: this.opts.file, line: this.line }, 'close the quote, or double the quote characters inside the field');
-        return 'more';
+        return p === HANDOVER ? 'handover' : this.incomplete(start);
       }
       const line = this.line;
-      this.line += newlines + (p > end ? 1 : 0);
+      this.line += r.newlines + (p > r.end ? 1 : 0);
       // An empty line is no record; nor is a line of blanks only.
-      if (width === 1 && (r.ends[0] === r.starts[0] || utf8(d, r.starts[0]!, r.ends[0]!).trim() === '')) continue;
-      r.width = width;
+      if (r.width === 1 && (r.ends[0] === r.starts[0] || utf8(d, r.starts[0]!, r.ends[0]!).trim() === '')) continue;
       r.line = line;
-      r.lines = newlines + 1;
+      r.lines = r.newlines + 1;
       r.start = start;
-      r.end = end;
-      r.strayQuote = strayQuote;
       this.pos = p;
       count++;
       visit(r);
     }
     this.pos = p;
+    return 'more';
+  }
+
+  /**
+   * Reads the record at `start` into `rec` (its fields, width, end, stray quote and line breaks inside quotes):
+   * the offset after its line break, INCOMPLETE when its end is not fed yet (or never comes: an open quote), or
+   * HANDOVER on text after a closing quote. The hot loop: the unquoted scan below is where the time goes.
+   */
+  private record(d: Buffer, start: number): number {
+    const r = this.rec;
+    const n = d.length;
+    const delim = this.opts.delimiter;
+    const ended = this.ended;
+    let p = start;
+    let width = 0;
+    r.newlines = 0;
+    r.strayQuote = false;
+    for (;;) {
+      if (width === r.starts.length) r.grow();
+      if (p >= n) {
+        // End of the data after a delimiter: with all of it read, the last field is empty.
+        if (!ended) return INCOMPLETE;
+        r.starts[width] = p;
+        r.ends[width] = p;
+        r.escaped[width++] = 0;
+        r.width = width;
+        r.end = p;
+        return p;
+      }
+      let i: number;
+      if (d[p] === QUOTE) {
+        i = this.quoted(d, p, width);
+        if (i < 0) return i;
+      } else {
+        // Unquoted: up to the delimiter or the end of the line; quotes inside are literal.
+        i = p;
+        while (i < n) {
+          const c = d[i]!;
+          if (c === delim || c === LF || c === CR) break;
+          if (c === QUOTE) r.strayQuote = true;
+          i++;
+        }
+        if (i >= n && !ended) return INCOMPLETE;
+        r.starts[width] = p;
+        r.ends[width] = i;
+        r.escaped[width] = 0;
+      }
+      width++;
+      if (i >= n) {
+        r.width = width;
+        r.end = i;
+        return i;
+      }
+      const c = d[i]!;
+      if (c === delim) {
+        p = i + 1;
+        continue;
+      }
+      // Text after a closing quote: csv-parse's relaxed rules decide what it means.
+      if (c !== LF && c !== CR) return HANDOVER;
+      if (c === CR && i + 1 >= n && !ended) return INCOMPLETE;
+      r.width = width;
+      r.end = i;
+      return i + (c === CR && d[i + 1] === LF ? 2 : 1);
+    }
+  }
+
+  /** The quoted field at `p` into field `width` of `rec`: the offset after its closing quote, or INCOMPLETE. */
+  private quoted(d: Buffer, p: number, width: number): number {
+    const n = d.length;
+    let q = p + 1;
+    let escaped = 0;
+    let k: number;
+    for (;;) {
+      k = d.indexOf(QUOTE, q);
+      if (k === -1 || (k + 1 >= n && !this.ended)) return INCOMPLETE;
+      if (k + 1 < n && d[k + 1] === QUOTE) {
+        escaped = 1;
+        q = k + 2;
+        continue;
+      }
+      break;
+    }
+    let newlines = 0;
+    for (let i = p + 1; i < k; i++) {
+      const c = d[i]!;
+      if (c === LF || (c === CR && d[i + 1] !== LF)) newlines++;
+    }
+    const r = this.rec;
+    r.newlines += newlines;
+    r.starts[width] = p + 1;
+    r.ends[width] = k;
+    r.escaped[width] = 1 + escaped;
+    return k + 1;
+  }
+
+  /** A record not complete in what was fed: too large, an open quote at the end of the input, or wait for more. */
+  private incomplete(start: number): ReadState {
+    if (this.data.length - start > this.opts.maxRecordSize) {
+      throw new InputError(`a record starting on this line is larger than ${Math.round(this.opts.maxRecordSize / (1 << 20))} MB`, { file: this.opts.file, line: this.line }, 'probably an unclosed quote; check the quotes on this line');
+    }
+    // With all of the input read, only an open quote leaves a record incomplete.
+    if (this.ended) throw new InputError('unclosed quote: the quoted field opened on this line runs to the end of the file', { file: this.opts.file, line: this.line }, 'close the quote, or double the quote characters inside the field');
     return 'more';
   }
 }

@@ -34,7 +34,7 @@ export function csvBytes(head: Buffer, ended: boolean, rest: AsyncIterator<Buffe
       for (let k = 0; k < max; k++) {
         const r = await fallback.next();
         if (r.done) return 'end';
-        visit(new TextRec(r.value.fields, r.value.line));
+        visit(new TextRec(r.value.fields, r.value.line, r.value.fields.length, r.value.lines));
       }
       return 'more';
     }

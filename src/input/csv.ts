@@ -5,7 +5,6 @@
 import { Readable } from 'node:stream';
 import { parse, type InfoRecord, type Options } from 'csv-parse';
 import { InputError } from '../errors.js';
-import { tokenize } from './tokenizer.js';
 
 export interface CsvRecord {
   fields: string[];
@@ -23,29 +22,7 @@ export interface CsvOptions {
 
 export const DEFAULT_MAX_RECORD_SIZE = 32 << 20;
 
-/**
- * CSV records: the fast tokenizer, and csv-parse from the first record the tokenizer does not handle on.
- * Both give the same records and lines (a differential test holds them to it).
- */
-export async function* parseCsv(text: AsyncIterable<string>, opts: CsvOptions): AsyncGenerator<CsvRecord> {
-  const it = text[Symbol.asyncIterator]();
-  const more = async (): Promise<string | undefined> => {
-    const r = await it.next();
-    return r.done ? undefined : r.value;
-  };
-  const fast = tokenize(more, { file: opts.file, delimiter: opts.delimiter, maxRecordSize: opts.maxRecordSize ?? DEFAULT_MAX_RECORD_SIZE });
-  let r = await fast.next();
-  for (; !r.done; r = await fast.next()) yield r.value;
-  const handOver = r.value;
-  if (!handOver) return;
-  async function* rest(): AsyncGenerator<string> {
-    yield handOver!.rest;
-    for (let c = await more(); c !== undefined; c = await more()) yield c;
-  }
-  yield* parseCsvWithCsvParse(rest(), { ...opts, lineOffset: handOver.line - 1 });
-}
-
-/** The csv-parse path: the oracle of the tokenizer, and its fallback. */
+/** The csv-parse path: the oracle of the byte tokenizer, and its fallback. */
 export async function* parseCsvWithCsvParse(text: AsyncIterable<string>, opts: CsvOptions & { lineOffset?: number }): AsyncGenerator<CsvRecord> {
   const offset = opts.lineOffset ?? 0;
   const maxRecordSize = opts.maxRecordSize ?? DEFAULT_MAX_RECORD_SIZE;

@@ -9,6 +9,7 @@ import { isUtf8 } from 'node:buffer';
 import iconv from 'iconv-lite';
 import { InputError, UsageError } from '../errors.js';
 import { utf16WithoutBom } from './utf16.js';
+import { incompleteTail, invalidUtf8, lineOfInvalidUtf8 } from './utf8.js';
 
 export interface DecodeOptions {
   /** A WHATWG label given by the user; disables detection. */
@@ -63,41 +64,6 @@ function countNewlines(s: string): number {
   return n;
 }
 
-/** Bytes at the end of `b` that start a character still incomplete there (0 to 3). */
-function incompleteTail(b: Buffer): number {
-  for (let i = 1; i <= Math.min(3, b.length); i++) {
-    const c = b[b.length - i]!;
-    if ((c & 0xc0) === 0x80) continue;
-    if (c < 0xc0) return 0;
-    const need = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : 2;
-    return need > i ? i : 0;
-  }
-  return 0;
-}
-
-/**
- * Line breaks in `data` before the line holding its first invalid UTF-8 sequence, so that an error names that
- * line and not the chunk's first. `data` starts at a character boundary; unless `done`, a character incomplete at
- * its end is not held against it — unless nothing before is wrong, then that last line is.
- */
-function linesBeforeInvalid(data: Buffer, done: boolean): number {
-  const end = done ? data.length : data.length - incompleteTail(data);
-  let n = 0;
-  for (let from = 0; ; n++) {
-    const lf = data.indexOf(0x0a, from);
-    const to = lf === -1 || lf >= end ? end : lf;
-    if (!isUtf8(data.subarray(from, to))) return n;
-    // Nothing wrong before the end: the incomplete character there is, on this line.
-    if (to === end) return n;
-    from = to + 1;
-  }
-}
-
-export interface Decoded {
-  encoding: string;
-  chunks: AsyncGenerator<string>;
-}
-
 /** The encoding told from the head of an input, and its bytes: the head without its BOM, then the rest. */
 export interface Detected {
   encoding: string;
@@ -108,12 +74,6 @@ export interface Detected {
   /** True when the head is the whole input. */
   ended: boolean;
   rest: AsyncIterator<Buffer>;
-}
-
-/** Detects the encoding from the head of the input and returns the text in chunks. */
-export async function decode(bytes: AsyncIterable<Buffer>, opts: DecodeOptions): Promise<Decoded> {
-  const d = await detectEncoding(bytes, opts);
-  return { encoding: d.encoding, chunks: decodeText(d, opts.file) };
 }
 
 export async function detectEncoding(bytes: AsyncIterable<Buffer>, opts: DecodeOptions): Promise<Detected> {
@@ -153,7 +113,7 @@ export async function detectEncoding(bytes: AsyncIterable<Buffer>, opts: DecodeO
     encoding = 'utf-8';
   } else if (hasMultibyteUtf8(head)) {
     // Valid UTF-8 characters beside an invalid byte: reading it all as windows-1252 would turn every `ë` into `Ã«`.
-    const line = 1 + linesBeforeInvalid(head, ended);
+    const line = lineOfInvalidUtf8(head, 0, ended ? head.length : head.length - incompleteTail(head), 1);
     throw new InputError(`invalid UTF-8 on line ${line}, in a file that holds valid UTF-8 elsewhere`, { file: opts.file, line }, 'fix that byte, or pass --encoding with the encoding the file was saved in');
   } else {
     encoding = 'windows-1252';
@@ -181,8 +141,9 @@ export async function* decodeText(d: Detected, file: string, firstLine = 1): Asy
         }
         return s;
       } catch {
-        const line = lines + linesBeforeInvalid(buf ? Buffer.concat([carry, buf]) : carry, done);
-        throw new InputError(`invalid UTF-8 on line ${line}`, { file, line }, 'pass --encoding windows-1252 (or the encoding the file was saved in)');
+        const data = buf ? Buffer.concat([carry, buf]) : carry;
+        // Unless done, a character incomplete at the end is not held against the data.
+        throw invalidUtf8(file, lineOfInvalidUtf8(data, 0, done ? data.length : data.length - incompleteTail(data), lines));
       }
     };
     if (first.length) {

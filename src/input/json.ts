@@ -6,29 +6,9 @@
  * stack overflow), so a JSON file of any size streams, one record at most `maxRecordSize` characters long.
  */
 import { InputError } from '../errors.js';
+import { MAX_DEPTH, SEP, type FlatRecord, type JsonShape, type PathKey, type RecordSink } from './json-record.js';
 
-/** The path of a flattened key: its segments joined by NUL (a flat key `a.b` and nested `a` → `b` differ). */
-export type PathKey = string;
-
-/** A record as [path, value] pairs, in the order of the source. */
-export type FlatRecord = [PathKey, string][];
-
-export const SEP = '\u0000';
-
-/** Nesting deeper than this is refused: no export needs it, and each level costs a frame. */
-export const MAX_DEPTH = 1000;
-
-export type JsonShape = 'json' | 'ndjson';
-
-export interface RecordSink {
-  /**
-   * A record: its fields, the line of its `{`, and for a JSON object holding arrays, the member it is in ('' for a
-   * top-level array and NDJSON).
-   */
-  record(fields: FlatRecord, line: number, member: string): void;
-  /** An element of a member array that is not an object: that member holds no records. */
-  notRecord?(member: string): void;
-}
+export { MAX_DEPTH, SEP, type FlatRecord, type JsonShape, type PathKey, type RecordSink } from './json-record.js';
 
 type Role = 'top' | 'records' | 'record' | 'text' | 'skip';
 

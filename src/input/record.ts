@@ -55,6 +55,8 @@ export class ByteRecord implements Rec {
   end = 0;
   /** A quote character inside an unquoted field: the writer would quote that field. */
   strayQuote = false;
+  /** Line breaks inside the record's quoted fields. */
+  newlines = 0;
   /** The delimiter byte. */
   delimiter = 44;
   starts = new Int32Array(64);

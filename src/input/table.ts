@@ -5,7 +5,7 @@
 import type { Readable } from 'node:stream';
 import { readBytes, type InputRef } from './bytes.js';
 import { decodeText, detectEncoding, type Detected } from './decode.js';
-import { parseCsv, parseCsvWithCsvParse, DEFAULT_MAX_RECORD_SIZE, type CsvRecord } from './csv.js';
+import { parseCsvWithCsvParse, DEFAULT_MAX_RECORD_SIZE, type CsvRecord } from './csv.js';
 import type { Rec } from './record.js';
 import { rowSource, type RecordSource, type TableRow } from './records.js';
 import { csvBytes } from './csv-bytes.js';
@@ -13,6 +13,7 @@ import { TextRec } from './text-rec.js';
 import { isUtf16, skipHeadLines, skipTextLines } from './skip-lines.js';
 import { jsonLayout, jsonRows, replayable, type JsonLayout } from './json-table.js';
 import { formatFromName, formatFromText, sniffDelimiter, type Format } from './sniff.js';
+import { utf8Chunks } from './utf8.js';
 
 export interface ReadOptions {
   stdin?: Readable;
@@ -84,7 +85,7 @@ export async function openTable(ref: InputRef, opts: ReadOptions): Promise<Table
     const headText = detected.head.toString('utf8');
     const format = opts.delimiter ? 'csv' : (formatFromName(ref.path) ?? formatFromText(headText));
     const delimiter = format === 'csv' ? csvDelimiter(ref, headText, opts) : undefined;
-    if (delimiter && delimiter.delimiter.length === 1 && delimiter.delimiter.charCodeAt(0) < 0x80) return openCsvBytes(ref, detected, delimiter, opts);
+    if (delimiter && byteDelimiter(delimiter.delimiter)) return openCsvBytes(ref, detected, delimiter, opts);
   }
   const chunks = skip && isUtf16(detected.encoding) ? skipTextLines(decodeText(detected, file), skip, file) : decodeText(detected, file);
   const firstChunk = await chunks.next();
@@ -109,6 +110,11 @@ function csvDelimiter(ref: InputRef, head: string, opts: ReadOptions): CsvDelimi
   return { delimiter, sepLine: sep ? sep[0].length : 0, sepBytes: sep ? Buffer.byteLength(sep[0]) : 0 };
 }
 
+/** The byte tokenizer splits at one ASCII byte; csv-parse reads a CSV with any other delimiter. */
+function byteDelimiter(d: string): boolean {
+  return d.length === 1 && d.charCodeAt(0) < 0x80;
+}
+
 /** The header and the first rows of a table, from records whatever their path. */
 function headersOf(first: Rec | undefined, file: string, opts: ReadOptions): { headers: string[]; firstIsData: boolean } {
   let headers: string[] = [];
@@ -117,7 +123,10 @@ function headersOf(first: Rec | undefined, file: string, opts: ReadOptions): { h
   return { headers, firstIsData: first !== undefined && opts.noHeader === true };
 }
 
-/** A UTF-8 CSV read as bytes (csv-bytes.ts). */
+/**
+ * A CSV read as UTF-8 bytes (csv-bytes.ts): the file's own, or text decoded from another encoding and re-encoded
+ * (then the bytes are not the file's, and records have no file offsets).
+ */
 async function openCsvBytes(ref: InputRef, d: Detected, delim: CsvDelimiter, opts: ReadOptions): Promise<Table> {
   const file = ref.name;
   const csvOpts = { file, delimiter: delim.delimiter, maxRecordSize: opts.maxRecordSize ?? DEFAULT_MAX_RECORD_SIZE, base: d.skipped + delim.sepBytes };
@@ -125,13 +134,12 @@ async function openCsvBytes(ref: InputRef, d: Detected, delim: CsvDelimiter, opt
   const { pump } = csvBytes(d.head.subarray(delim.sepBytes), d.ended, d.rest, csvOpts);
   let first: Rec | undefined;
   let firstCopy: TextRec | undefined;
-  while (!first && (await pump((r) => (first = firstCopy = new TextRec(Array.from({ length: r.width }, (_, i) => r.field(i)), r.line)), 1)) === 'more');
+  while (!first && (await pump((r) => (first = firstCopy = new TextRec(Array.from({ length: r.width }, (_, i) => r.field(i)), r.line, r.width, r.lines)), 1)) === 'more');
   const { headers, firstIsData } = headersOf(first, file, opts);
-  if (firstIsData) while (firstCopy!.values.length < headers.length) firstCopy!.values.push('');
   // Without a header the first record is data: visited first.
   let unvisited = firstIsData ? firstCopy : undefined;
   const records: RecordSource = {
-    offsets: true,
+    offsets: d.encoding === 'utf-8',
     async read(visit, max = Infinity, stopAt = Infinity) {
       if (unvisited) {
         visit(unvisited);
@@ -141,7 +149,7 @@ async function openCsvBytes(ref: InputRef, d: Detected, delim: CsvDelimiter, opt
       return pump(visit, max, stopAt);
     },
   };
-  return { file, format: 'csv', delimiter: delim.delimiter, encoding: 'utf-8', headers, records };
+  return { file, format: 'csv', delimiter: delim.delimiter, encoding: d.encoding, headers, records };
 }
 
 /** Excel's `sep=;` first line: it names the delimiter and is no row. Blanked (kept as an empty line) so lines still count. */
@@ -153,12 +161,21 @@ async function* blankFirstLine(text: AsyncGenerator<string>, length: number): As
   }
 }
 
+/** Decoded text as the UTF-8 bytes the byte tokenizer reads: the same characters, so the same lines and values. */
+async function reencoded(text: AsyncIterable<string>, encoding: string): Promise<Detected> {
+  const rest = utf8Chunks(text);
+  const first = await rest.next();
+  return { encoding, head: first.done ? Buffer.alloc(0) : first.value, skipped: 0, ended: first.done === true, rest };
+}
+
+/** A CSV as text: re-encoded for the byte tokenizer, or read by csv-parse (`--parser csv-parse`, a delimiter beyond ASCII). */
 async function openCsv(ref: InputRef, text: AsyncGenerator<string>, head: string, encoding: string, opts: ReadOptions): Promise<Table> {
   const file = ref.name;
-  const { delimiter, sepLine } = csvDelimiter(ref, head, opts);
+  const delim = csvDelimiter(ref, head, opts);
+  if (opts.parser !== 'csv-parse' && byteDelimiter(delim.delimiter)) return openCsvBytes(ref, await reencoded(text, encoding), delim, opts);
+  const { delimiter, sepLine } = delim;
   if (sepLine) text = blankFirstLine(text, sepLine);
-  const csvOpts = { file, delimiter, maxRecordSize: opts.maxRecordSize };
-  const records = opts.parser === 'csv-parse' ? parseCsvWithCsvParse(text, csvOpts) : parseCsv(text, csvOpts);
+  const records = parseCsvWithCsvParse(text, { file, delimiter, maxRecordSize: opts.maxRecordSize });
   let headers: string[] = [];
   let pending: CsvRecord | undefined;
   const first = await records.next();
