@@ -1,9 +1,10 @@
 /**
- * The CSV tokenizer of the hot path: it works on the bytes of a UTF-8 file and never makes a string it is not
- * asked for. A record is a list of field offsets into the current buffer; `field(i)` decodes one field, `raw()`
- * the record's own text. The grammar and the line numbers are those of the text tokenizer (tokenizer.ts) and of
- * csv-parse as configured in csv.ts — a differential test holds the three together. On text after a closing
- * quote it stops and hands the bytes from the start of that record to the csv-parse path; it never guesses.
+ * The one CSV tokenizer: it works on bytes of UTF-8 — the file's own, or text decoded from another encoding and
+ * re-encoded (utf8.ts) — and never makes a string it is not asked for. A record is a list of field offsets into
+ * the current buffer (record.ts); `field(i)` decodes one field, `plainBytes()` the record's own bytes. The grammar
+ * and the line numbers are those of csv-parse as configured in csv.ts — a differential test holds the two
+ * together. On text after a closing quote it stops and hands the bytes from the start of that record to the
+ * csv-parse path; it never guesses.
  *
  * It is synchronous: the reader feeds it a chunk, then takes every complete record of it in one call, so a
  * file costs one await per chunk, not one per row.

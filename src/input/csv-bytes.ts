@@ -1,6 +1,7 @@
 /**
- * CSV records of a UTF-8 input read as bytes: the byte tokenizer, and csv-parse over the text from the first
- * record the tokenizer hands over. Both give the same records and lines (a differential test holds them to it).
+ * CSV records of UTF-8 bytes (a UTF-8 file, or decoded text re-encoded): the byte tokenizer, and csv-parse over
+ * the text from the first record the tokenizer hands over. Both give the same records and lines (a differential
+ * test holds them to it).
  */
 import { ByteTokenizer, type HandOver } from './byte-tokenizer.js';
 import type { Rec } from './record.js';
