@@ -19,6 +19,7 @@ import { foldActivities, type EventDetail } from '../aggregate/fold.js';
 import { Classifier } from '../classify/classifier.js';
 import type { ExplainResult, SignalLine } from '../classify/explain-result.js';
 import { explainDates } from '../classify/explain-dates.js';
+import { duplicateKey } from '../classify/reasons.js';
 import { createdAt, createdColumn, hasSla } from '../classify/stage-dates.js';
 import { formatProblem } from './rules-source.js';
 import type { RunSetup } from './run-setup.js';
@@ -102,7 +103,7 @@ export async function explain(opts: ExplainOptions, io: ExplainIO): Promise<Expl
     return replayed ? explanation.verdict : { ...explanation.verdict };
   });
   explanation.verdict.warnings.push(...warnings);
-  if (rows.length > 1) explanation.verdict.warnings.unshift(`duplicate key: ${rows.length} rows`);
+  if (rows.length > 1) explanation.verdict.warnings.unshift(duplicateKey(rows.length));
   const hl = rules.scoring.halfLifeMs;
   return {
     key,

@@ -26,6 +26,7 @@ import { dateColumnsOf } from '../rules/walk.js';
 import { StageDates, createdAt, createdColumn, hasSla, stageDateColumns } from '../classify/stage-dates.js';
 import type { Rules } from '../rules/model.js';
 import type { StageChange, WhatifResult } from '../classify/whatif-result.js';
+import { duplicateKey, EMPTY_KEY } from '../classify/reasons.js';
 import { FUNNEL_COLUMNS } from '../output/annotation.js';
 import { loadRules, formatProblem, type LoadedRules } from './rules-source.js';
 import { checkFieldColumns } from './field-columns.js';
@@ -265,8 +266,8 @@ async function classifyRows(scan: ContactScan, mappings: number[][], header: str
       let slot = aggs.slotOf(row, fs.keyColumn, normalize, false);
       if (slot === BLANK_KEY) {
         slot = -1;
-        warnings.push('empty key');
-      } else if (aggs.contactRows[slot]! > 1) warnings.push(`duplicate key: ${aggs.contactRows[slot]!} rows`);
+        warnings.push(EMPTY_KEY);
+      } else if (aggs.contactRows[slot]! > 1) warnings.push(duplicateKey(aggs.contactRows[slot]!));
       const { v: vb } = both.verdict(sb, values, slot, [...warnings]);
       const { v: va, since, added } = both.verdict(sa, values, slot, warnings);
       tally.add(vb, va);

@@ -14,6 +14,7 @@ import type { DateOrder } from '../values/dates.js';
 import { BLANK_KEY, type Aggregates } from '../aggregate/store.js';
 import { PreviousCoverage, type PreviousRow, type PreviousRun } from '../aggregate/previous-run.js';
 import type { Classifier, Verdict } from '../classify/classifier.js';
+import { duplicateKey, EMPTY_KEY } from '../classify/reasons.js';
 import { createdAt, type StageDates } from '../classify/stage-dates.js';
 import type { ContactTimeline } from '../classify/timeline.js';
 import { funnelValues } from './annotation.js';
@@ -132,12 +133,12 @@ export class AnnotatedRows {
     const col = this.file.scan.keyColumn;
     const slot = aggs.slotOf(row, col, rules.contacts.normalize, false);
     if (slot === BLANK_KEY) {
-      warnings.push('empty key');
+      warnings.push(EMPTY_KEY);
       return -1;
     }
     const n = aggs.contactRows[slot]!;
     if (n > 1) {
-      warnings.push(`duplicate key: ${n} rows`);
+      warnings.push(duplicateKey(n));
       if (rules.contacts.normalize === 'email') this.caseKeys.see(slot, row.field(col));
     }
     aggs.matched[slot] = 1;

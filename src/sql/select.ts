@@ -3,7 +3,7 @@
  * (stage, score, fit, persona, contactable, content, action, reason, warnings) from the verdict in `staged`.
  */
 import { DISQUALIFIED, type Rules } from '../rules/model.js';
-import { DISQUALIFIED_BY, firstStageReason } from '../classify/reasons.js';
+import { DISQUALIFIED_BY, DUPLICATE_KEY, EMPTY_KEY, firstStageReason } from '../classify/reasons.js';
 import type { SqlEnv } from './env.js';
 import { asText } from './values.js';
 
@@ -35,6 +35,6 @@ export function selectList(env: SqlEnv, internal: readonly string[]): string[] {
     `    CASE WHEN c.__disq IS NOT NULL THEN ${byDisq((q) => q.content)} ELSE ${byStage((s) => s.content)} END AS ${d.ident(`${p}content`)}`,
     `    CASE WHEN c.__disq IS NOT NULL THEN ${byDisq((q) => q.action)}${withoutConsent} ELSE ${byStage((s) => s.action)} END AS ${d.ident(`${p}action`)}`,
     `    CASE WHEN c.__disq IS NOT NULL THEN ${word(DISQUALIFIED_BY)} || c.__disq ELSE ${byStage(reason)} END AS ${d.ident(`${p}reason`)}`,
-    `    CASE WHEN c.__key = '' THEN 'empty key' WHEN c.__dups > 1 THEN 'duplicate key: ' || ${asText(d, 'c.__dups')} || ' rows' ELSE '' END AS ${d.ident(`${p}warnings`)}`,
+    `    CASE WHEN c.__key = '' THEN ${word(EMPTY_KEY)} WHEN c.__dups > 1 THEN ${word(DUPLICATE_KEY[0])} || ${asText(d, 'c.__dups')} || ${word(DUPLICATE_KEY[1])} ELSE '' END AS ${d.ident(`${p}warnings`)}`,
   ];
 }
