@@ -5,6 +5,8 @@
  * loader accepts and the editor completes. Descriptions follow the README's rules reference.
  */
 import { DURATION_UNITS } from './duration.js';
+// The defaults the loader fills, named in the descriptions by the same constants.
+import { DEFAULT_CONSENT_ACTION, DEFAULT_DISQUALIFY_ACTION, DEFAULT_DISQUALIFY_CONTENT } from './model.js';
 
 export type Shape =
   | { type: 'text'; desc?: string; enum?: readonly string[] }
@@ -108,14 +110,14 @@ export const SCORING = map('engagement points of events, and fit points of conta
 
 export const CONSENT = map('when a contact may receive marketing email; without it every contact is contactable', {
   when: condition('the condition of an opt-in'),
-  action: text('the action of a contact without consent at a stage that needs it (default: do not email — no consent)'),
+  action: text(`the action of a contact without consent at a stage that needs it (default: ${DEFAULT_CONSENT_ACTION})`),
 }, ['when']);
 
 export const DISQUALIFIER = map('a disqualify rule; the first that holds wins', {
   id: text('the reason shown in funnel_reason and the summary'),
   when: condition('the condition that disqualifies'),
-  action: text('the action of a disqualified contact (default: exclude)'),
-  content: text('the content of a disqualified contact (default: none)'),
+  action: text(`the action of a disqualified contact (default: ${DEFAULT_DISQUALIFY_ACTION})`),
+  content: text(`the content of a disqualified contact (default: ${DEFAULT_DISQUALIFY_CONTENT})`),
 }, ['id', 'when']);
 
 export const SLA = map('a contact at this stage for longer than within is overdue: funnel_sla is overdue and funnel_action the sla action (rules with an sla imply --stage-dates)', {
