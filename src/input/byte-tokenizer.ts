@@ -11,9 +11,9 @@
  */
 import { isUtf8 } from 'node:buffer';
 import { InputError } from '../errors.js';
-import { ByteRecord, utf8, type Rec } from './record.js';
+import { ByteRecord, type Rec } from './record.js';
 import type { ReadState } from './records.js';
-import { invalidUtf8, lineOfInvalidUtf8 } from './utf8.js';
+import { invalidUtf8, lineOfInvalidUtf8, utf8 } from './utf8.js';
 
 const QUOTE = 34;
 const LF = 10;

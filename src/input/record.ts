@@ -3,6 +3,7 @@
  * into the chunk it came in, decoded only when asked.
  */
 import { isBlank } from '../util/text.js';
+import { utf8 } from './utf8.js';
 
 const QUOTE = 34;
 const LF = 10;
@@ -36,15 +37,6 @@ export interface Rec {
    */
   plainBytes(): Uint8Array | undefined;
 }
-
-/**
- * Decodes bytes of a Buffer as UTF-8. `toString('utf8', s, e)` checks and normalises its arguments on every call,
- * which costs more than the decoding of a short field; Buffer's own `utf8Slice` (what it ends in) is used when
- * this Node has it.
- */
-type Utf8Slicing = Buffer & { utf8Slice?: (start: number, end: number) => string };
-const nativeSlice = (Buffer.prototype as Utf8Slicing).utf8Slice;
-export const utf8 = nativeSlice ? (b: Buffer, s: number, e: number): string => (b as Utf8Slicing).utf8Slice!(s, e) : (b: Buffer, s: number, e: number): string => b.toString('utf8', s, e);
 
 export class ByteRecord implements Rec {
   buf: Buffer = Buffer.alloc(0);
