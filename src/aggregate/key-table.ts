@@ -17,15 +17,30 @@ function hashOf(b: Uint8Array, len: number): number {
   return h | 0;
 }
 
+/** A key table's arrays, in memory that threads share: a reader on another thread finds keys without a copy. */
+export interface KeyTableParts {
+  size: number;
+  arena: Uint8Array;
+  starts: Int32Array;
+  hashes: Int32Array;
+  table: Int32Array;
+}
+
+function sharedCopy<T extends Uint8Array | Int32Array>(a: T, n: number, make: (b: SharedArrayBuffer) => T): T {
+  const b = make(new SharedArrayBuffer(Math.max(1, n) * a.BYTES_PER_ELEMENT));
+  b.set(a.subarray(0, n));
+  return b;
+}
+
 export class KeyTable {
   size = 0;
-  private arena = new Uint8Array(1 << 16);
+  private arena: Uint8Array = new Uint8Array(1 << 16);
   private arenaLength = 0;
   /** Per slot: where its key starts in the arena (and, at slot + 1, where it ends). */
-  private starts = new Int32Array(1025);
-  private hashes = new Int32Array(1024);
+  private starts: Int32Array = new Int32Array(1025);
+  private hashes: Int32Array = new Int32Array(1024);
   /** Open addressing: slot + 1, 0 for an empty place. */
-  private table = new Int32Array(2048);
+  private table: Int32Array = new Int32Array(2048);
   private mask = 2047;
 
   /** The place of the key in `table`: holding its slot + 1, or 0 where it would go. */
@@ -64,6 +79,31 @@ export class KeyTable {
     // Kept at most half full, so that probes stay short.
     if (this.size * 2 > this.table.length) this.rehash();
     return slot;
+  }
+
+  /**
+   * The table moved into shared memory (once its keys are all in): what `attach` takes on another thread. Keys
+   * taken after this still work, in memory of this thread's own.
+   */
+  share(): KeyTableParts {
+    this.arena = sharedCopy(this.arena, this.arenaLength, (b) => new Uint8Array(b));
+    this.starts = sharedCopy(this.starts, this.size + 1, (b) => new Int32Array(b));
+    this.hashes = sharedCopy(this.hashes, this.size, (b) => new Int32Array(b));
+    this.table = sharedCopy(this.table, this.table.length, (b) => new Int32Array(b));
+    return { size: this.size, arena: this.arena, starts: this.starts, hashes: this.hashes, table: this.table };
+  }
+
+  /** A table over the shared parts of another thread's, to find keys in (`intern` is not for it). */
+  static attach(p: KeyTableParts): KeyTable {
+    const t = new KeyTable();
+    t.size = p.size;
+    t.arena = p.arena;
+    t.arenaLength = p.starts[p.size]!;
+    t.starts = p.starts;
+    t.hashes = p.hashes;
+    t.table = p.table;
+    t.mask = p.table.length - 1;
+    return t;
   }
 
   /** The keys in slot order, as one arena and the offsets of each key in it (`size + 1` of them). */

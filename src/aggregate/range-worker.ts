@@ -4,24 +4,15 @@
  * range, so whatever they could change — a slash date's order, a quote left open across the start — makes it
  * give up, and the main thread folds the file in one piece: the results never depend on the thread count.
  */
-import { createReadStream } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
-import { ByteTokenizer } from '../input/byte-tokenizer.js';
-import type { ReadState } from '../input/records.js';
+import { readByteRange, type ByteRange } from '../input/byte-range.js';
 import type { Rules } from '../rules/model.js';
 import { createFolder, type ActivityColumns, type FoldStats } from './folder.js';
 import { planActivities } from './plan.js';
 import { planUnion } from './plan-union.js';
 import { Aggregates, buffersOf, type AggregateData } from './store.js';
 
-export interface RangeInput {
-  path: string;
-  file: string;
-  /** The file offset of the range's first record, and of the next range's (Infinity for the last range). */
-  start: number;
-  stopAt: number;
-  delimiter: number;
-  maxRecordSize: number;
+export interface RangeInput extends ByteRange {
   rules: Rules;
   asOf: number;
   cols: ActivityColumns;
@@ -34,7 +25,7 @@ export interface RangeInput {
 export type FromRange =
   | { type: 'progress'; rows: number }
   /** 'exact': the range ended at a record that starts at stopAt; 'past': at one beyond it; 'end': at the end of the file. */
-  | { type: 'done'; ended: Exclude<ReadState, 'more' | 'handover'>; stats: FoldStats; data: AggregateData }
+  | { type: 'done'; ended: 'exact' | 'past' | 'end'; stats: FoldStats; data: AggregateData }
   | { type: 'failed'; reason: string };
 
 const PROGRESS_EVERY = 1 << 18;
@@ -43,34 +34,14 @@ async function foldRange(input: RangeInput, send: (m: FromRange, transfer?: Arra
   const plan = input.planRules ? planUnion(input.planRules, input.asOf) : planActivities(input.rules, input.asOf);
   const aggs = new Aggregates(plan.counters.length, input.events, plan.scores.length);
   const folder = createFolder(input.file, input.cols, { rules: input.rules, plan, aggs, warn: () => {}, range: true });
-  const tok = new ByteTokenizer({ file: input.file, delimiter: input.delimiter, maxRecordSize: input.maxRecordSize, bom: false, base: input.start });
-  const stream = createReadStream(input.path, { start: input.start, highWaterMark: 1 << 20 });
   let reported = 0;
-  const run = (): Exclude<ReadState, 'handover'> => {
-    const r = tok.run(folder.visit, Infinity, input.stopAt);
-    if (folder.stats.rows - reported >= PROGRESS_EVERY) {
-      reported = folder.stats.rows;
-      send({ type: 'progress', rows: reported });
-    }
-    if (r === 'handover') throw new Error('text after a closing quote: csv-parse reads this file');
-    return r;
-  };
-  let ended: Exclude<ReadState, 'handover'> = 'more';
-  try {
-    for await (const chunk of stream) {
-      tok.feed(chunk as Buffer);
-      ended = run();
-      if (ended !== 'more') break;
-    }
-    if (ended === 'more') {
-      tok.feed(undefined);
-      ended = run();
-    }
-  } finally {
-    stream.destroy();
-  }
+  const ended = await readByteRange(input, folder.visit, () => {
+    if (folder.stats.rows - reported < PROGRESS_EVERY) return;
+    reported = folder.stats.rows;
+    send({ type: 'progress', rows: reported });
+  });
   const data = aggs.data();
-  send({ type: 'done', ended: ended === 'more' ? 'end' : ended, stats: folder.stats, data }, buffersOf(data));
+  send({ type: 'done', ended, stats: folder.stats, data }, buffersOf(data));
 }
 
 const port = parentPort!;

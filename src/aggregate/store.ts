@@ -5,7 +5,7 @@
 
 import { BLANK_KEY, normalizeKey, normalizeKeyBytes } from '../values/keys.js';
 import type { Rec, Span } from '../input/record.js';
-import { KeyTable } from './key-table.js';
+import { KeyTable, type KeyTableParts } from './key-table.js';
 import { EventLog, type EventData } from './events.js';
 
 export { BLANK_KEY } from '../values/keys.js';
@@ -31,32 +31,57 @@ export function buffersOf(d: AggregateData): ArrayBuffer[] {
   return [d.arena, d.starts, d.counts, d.last, d.lastSignal, d.score, d.scoreError, d.rows, ...ev].map((a) => a.buffer as ArrayBuffer);
 }
 
+/**
+ * The aggregates in memory that threads share, for classifying contacts on several threads: read there, and
+ * `matched` written there (a slot set to 1 by any thread is claimed).
+ */
+export interface SharedAggregates {
+  counters: number;
+  scores: number;
+  size: number;
+  keys: KeyTableParts;
+  counts: Uint32Array;
+  last: Float64Array;
+  lastSignal: Int32Array;
+  score: Float64Array;
+  scoreError: Float64Array;
+  rows: Uint32Array;
+  matched: Uint8Array;
+  contactRows: Uint32Array;
+}
+
+function toShared<T extends Uint32Array | Float64Array | Int32Array | Uint8Array>(a: T, n: number, make: (b: SharedArrayBuffer) => T): T {
+  const b = make(new SharedArrayBuffer(Math.max(1, n) * a.BYTES_PER_ELEMENT));
+  b.set(a.subarray(0, n));
+  return b;
+}
+
 export class Aggregates {
-  private readonly keys = new KeyTable();
+  private keys = new KeyTable();
   private readonly span: Span = { start: 0, end: 0 };
   private readonly scratch = { buf: new Uint8Array(256) };
   size = 0;
   private cap = 0;
   /** Per slot × counter: events counted. */
-  counts = new Uint32Array(0);
+  counts: Uint32Array = new Uint32Array(0);
   /** Per slot × counter: the latest dated event counted, NaN when none. */
-  last = new Float64Array(0);
+  last: Float64Array = new Float64Array(0);
   /** Per slot × counter: the signal index of that latest event. */
-  lastSignal = new Int32Array(0);
+  lastSignal: Int32Array = new Int32Array(0);
   /**
    * Per slot: engagement score, decayed to as-of — a running sum and what its roundings lost (Neumaier), read
    * together by `scoreOf`. The pair makes the score the sum of its events rounded once, whatever order they were
    * added in (barring an exact sum within ~10⁻³⁰ of a rounding boundary), so ranges folded on several threads and
    * merged give one thread's score; and 0.1 + 0.2 points reach a 0.3 threshold.
    */
-  score = new Float64Array(0);
-  scoreError = new Float64Array(0);
+  score: Float64Array = new Float64Array(0);
+  scoreError: Float64Array = new Float64Array(0);
   /** Per slot: activity rows seen for the key, whatever their signal. */
-  rows = new Uint32Array(0);
+  rows: Uint32Array = new Uint32Array(0);
   /** Per slot: 1 once a contact row has claimed the key. */
-  matched = new Uint8Array(0);
+  matched: Uint8Array = new Uint8Array(0);
   /** Per slot: contact rows with the key (the first pass counts them, so every duplicate is flagged). */
-  contactRows = new Uint32Array(0);
+  contactRows: Uint32Array = new Uint32Array(0);
 
   /** Every event's compact record, kept when the run replays the log (stage dates, history). */
   readonly events?: EventLog;
@@ -125,6 +150,44 @@ export class Aggregates {
     this.matched = resize(this.matched, cap, (n) => new Uint8Array(n));
     this.contactRows = resize(this.contactRows, cap, (n) => new Uint32Array(n));
     this.cap = cap;
+  }
+
+  /**
+   * The aggregates moved into shared memory, once the fold and the contact scan are done: these arrays are the
+   * ones this instance uses from now on (a copy made once; the old ones are freed), so what other threads write
+   * to `matched` is seen here. No slot may be taken after this.
+   */
+  share(): SharedAggregates {
+    const n = this.size;
+    const c = this.counters;
+    this.counts = toShared(this.counts, n * c, (b) => new Uint32Array(b));
+    this.last = toShared(this.last, n * c, (b) => new Float64Array(b));
+    this.lastSignal = toShared(this.lastSignal, n * c, (b) => new Int32Array(b));
+    this.score = toShared(this.score, n * this.scores, (b) => new Float64Array(b));
+    this.scoreError = toShared(this.scoreError, n * this.scores, (b) => new Float64Array(b));
+    this.rows = toShared(this.rows, n, (b) => new Uint32Array(b));
+    this.matched = toShared(this.matched, n, (b) => new Uint8Array(b));
+    this.contactRows = toShared(this.contactRows, n, (b) => new Uint32Array(b));
+    this.cap = n;
+    const { counts, last, lastSignal, score, scoreError, rows, matched, contactRows } = this;
+    return { counters: c, scores: this.scores, size: n, keys: this.keys.share(), counts, last, lastSignal, score, scoreError, rows, matched, contactRows };
+  }
+
+  /** Aggregates over the shared ones of another thread: slots are found, never taken. */
+  static attach(s: SharedAggregates): Aggregates {
+    const a = new Aggregates(s.counters, false, s.scores);
+    a.keys = KeyTable.attach(s.keys);
+    a.size = s.size;
+    a.cap = s.size;
+    a.counts = s.counts;
+    a.last = s.last;
+    a.lastSignal = s.lastSignal;
+    a.score = s.score;
+    a.scoreError = s.scoreError;
+    a.rows = s.rows;
+    a.matched = s.matched;
+    a.contactRows = s.contactRows;
+    return a;
   }
 
   /** The activity numbers, for `merge` on another thread (the arrays are views: copy or transfer them). */

@@ -28,6 +28,9 @@ import { SegmentedSummary } from '../output/summary-segments.js';
 import { FUNNEL_COLUMNS, PREVIOUS_COLUMNS, annotatedHeader } from '../output/annotation.js';
 import { AnnotatedSinks } from '../output/annotated-sinks.js';
 import { AnnotatedRows } from '../output/annotated-rows.js';
+import { writeInRanges } from '../output/annotated-ranges.js';
+import { DEFAULT_MIN_RANGE_BYTES } from '../aggregate/ranges.js';
+import { DEFAULT_MAX_RECORD_SIZE } from '../input/csv.js';
 import { WarningList } from '../output/warning-list.js';
 import { byColumn } from './by-column.js';
 import { readPrevious } from './previous.js';
@@ -257,15 +260,22 @@ async function writeStep(st: RunState, keys: ContactKeys, outputs: OutputPlan): 
   const summary = new SummaryBuilder(rules.stages);
   const rows = new AnnotatedRows({ rules, classifier, aggs: st.aggs, header, sinks, csv: opts.format === 'csv', delimiter, crlf: opts.crlf, strict: opts.strict, asOfText: isoTime(st.asOf), dateOrder, summary, by, previous, dates, created });
   meter.start('classifying and writing', sizeOf(scan.files.map((f) => f.ref.path)));
-  const between = async (): Promise<void> => {
-    meter.setRows(rows.rows);
+  const between = async (extra = 0): Promise<void> => {
+    meter.setRows(rows.rows + extra);
     await sinks.flushFull();
   };
+  // One CSV of contacts, nothing that needs the rows in order on one thread: its byte ranges on several threads.
+  const ranged = scan.files.length === 1 && (opts.threads ?? 1) > 1 && opts.format !== 'json' && !opts.strict && !previous && !dates && !by;
   for (let f = 0; f < scan.files.length; f++) {
     const fs = scan.files[f]!;
     const table = await openTable(fs.ref, { ...st.read, headers: fs.headers });
     rows.startFile(fs, table.file, mappings[f]!);
-    await forEachRecord(table, rows.visit, between);
+    if (ranged && fs.format === 'csv') {
+      const job = { rules, asOf: st.asOf, asOfText: isoTime(st.asOf), dateOrder, scan: fs, header: [...header], map: [...mappings[f]!], format: { format: opts.format as 'csv' | 'ndjson', columns, delimiter, numeric, crlf: opts.crlf }, crlf: opts.crlf, maxRecordSize: DEFAULT_MAX_RECORD_SIZE };
+      const r = await writeInRanges(fs.ref.path, table, job, st.aggs, rows, sinks, summary, { threads: opts.threads!, minRangeBytes: opts.minRangeBytes ?? DEFAULT_MIN_RANGE_BYTES, stageIds: outputs.byStage ? outputs.stageIds : undefined, between });
+      if (r.ranges > 1) st.io.note(`${table.file}: classified in ${r.ranges} ranges on as many threads`);
+      if (r.whole) st.io.note(`${table.file}: classified on one thread: ${r.whole}`);
+    } else await forEachRecord(table, rows.visit, between);
     if (rows.rows === 0 && fs.rows === 0) st.warn(`${table.file}: no contact rows`);
   }
   for (const w of rows.warnings(files)) st.warn(w);

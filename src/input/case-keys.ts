@@ -23,10 +23,24 @@ export class CaseOnlyKeys {
     this.example ??= [seen, v];
   }
 
+  /** Rows another thread saw, in their order, after the ones seen here. */
+  seeAll(sightings: readonly (readonly [number, string])[]): void {
+    for (const [slot, raw] of sightings) this.see(slot, raw);
+  }
+
   /** The warning, when any key differed only in case. */
   warning(files: string): string | undefined {
     if (!this.example) return undefined;
     const [a, b] = this.example;
     return `${files}: ${this.flagged.size} key(s) that are not email addresses differ only in case (e.g. '${a}' and '${b}') and are read as one contact (duplicate key) — set contacts.normalize: exact if case matters`;
+  }
+}
+
+/** The rows of repeated keys a thread classifying a range sees, kept in order for the main thread's `seeAll`. */
+export class CaseKeySightings extends CaseOnlyKeys {
+  readonly seen: [number, string][] = [];
+
+  override see(slot: number, raw: string): void {
+    this.seen.push([slot, raw]);
   }
 }

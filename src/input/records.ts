@@ -106,10 +106,14 @@ export async function forEachRecord(table: { records: RecordSource }, visit: (r:
  * further on; 'end': the input ended first, or csv-parse took over, which knows no offsets). Reading the source
  * again goes on from there. Only for a source with `offsets`.
  */
-export async function readUntil(table: { records: RecordSource }, visit: (r: Rec) => void, stopAt: number): Promise<'exact' | 'past' | 'end'> {
+export async function readUntil(table: { records: RecordSource }, visit: (r: Rec) => void, stopAt: number, between?: () => Promise<void>): Promise<'exact' | 'past' | 'end'> {
+  // In batches, as forEachRecord: a signal is handled within a step, and `between` flushes what the rows wrote.
+  const steps = new Steps();
   for (;;) {
-    const res = await table.records.read(visit, Infinity, stopAt);
+    const res = await steps.timed(() => table.records.read(visit, steps.batch, stopAt));
+    await between?.();
     if (res !== 'more') return res;
+    await steps.yieldNow();
   }
 }
 

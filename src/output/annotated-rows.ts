@@ -44,6 +44,8 @@ export interface AnnotatedRowsOptions {
   /** The replay (`--stage-dates`), and the header's `contacts.created` column (-1: none). */
   dates?: StageDates;
   created: number;
+  /** Where rows of repeated keys are seen (a thread of `--threads` keeps them for the main thread). */
+  caseKeys?: CaseOnlyKeys;
 }
 
 /** One contacts file as the second pass reads it. */
@@ -60,7 +62,7 @@ interface FileState {
 export class AnnotatedRows {
   /** Rows written. */
   rows = 0;
-  private readonly caseKeys = new CaseOnlyKeys();
+  private readonly caseKeys: CaseOnlyKeys;
   private readonly coverage = new PreviousCoverage();
   private readonly funnelLine: (values: readonly string[]) => string;
   private readonly scratch: string[];
@@ -69,6 +71,7 @@ export class AnnotatedRows {
   private file!: FileState;
 
   constructor(private readonly o: AnnotatedRowsOptions) {
+    this.caseKeys = o.caseKeys ?? new CaseOnlyKeys();
     this.funnelLine = csvLine(o.delimiter, o.crlf ? '\r\n' : '\n');
     this.width = o.header.length;
     this.scratch = new Array<string>(this.width).fill('');
@@ -177,6 +180,12 @@ export class AnnotatedRows {
     }
     sinks.toStage(v.stage, mark, out);
     this.rows++;
+  }
+
+  /** The rows another thread classified and wrote, after these: counted, and their repeated keys seen. */
+  adopt(rows: number, caseKeys: readonly (readonly [number, string])[]): void {
+    this.rows += rows;
+    this.caseKeys.seeAll(caseKeys);
   }
 
   /** After the last file: what the rows as a whole tell (keys differing in case, a previous run missing many). */

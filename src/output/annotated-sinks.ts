@@ -23,6 +23,9 @@ function sinkOf(output: Output, format: RowFormat, gzip = false): Sink {
   return { format, out: new ByteSink((chunk) => (z ? z.write(chunk) : output.write(chunk))), end: async () => z?.end() };
 }
 
+/** Where the rows of a run go: an OutputPlan's, or a thread's spool files (annotated-range-worker.ts). */
+export type RowOutputs = Pick<OutputPlan, 'ext' | 'byStage' | 'allRows' | 'stageRows'>;
+
 export class AnnotatedSinks {
   private readonly all: Sink;
   private readonly sinks: Sink[] = [];
@@ -31,7 +34,7 @@ export class AnnotatedSinks {
   private readonly ownRows: boolean;
 
   constructor(
-    private readonly plan: OutputPlan,
+    private readonly plan: RowOutputs,
     private readonly makeFormat: () => RowFormat,
     gzip?: boolean,
   ) {
@@ -53,6 +56,12 @@ export class AnnotatedSinks {
   /** The row appended to `main` since `mark` also to its stage's file (`values`: the row, for JSON). */
   toStage(stage: string, mark: number, values: readonly string[] | undefined): void {
     if (!this.plan.byStage) return;
+    const s = this.stageSink(stage);
+    if (this.ownRows) s.out.text(s.format.row(values!));
+    else s.out.copyFrom(this.all.out, mark);
+  }
+
+  private stageSink(stage: string): Sink {
     let s = this.byStage.get(stage);
     if (!s) {
       s = sinkOf(this.plan.stageRows(stage), this.makeFormat());
@@ -60,8 +69,17 @@ export class AnnotatedSinks {
       this.sinks.push(s);
       s.out.text(s.format.header());
     }
-    if (this.ownRows) s.out.text(s.format.row(values!));
-    else s.out.copyFrom(this.all.out, mark);
+    return s;
+  }
+
+  /**
+   * Rows written elsewhere (a thread's range of the contacts, CSV or NDJSON), appended as they are: to the file of
+   * all contacts (`stage` undefined) or to a stage's.
+   */
+  async append(stage: string | undefined, bytes: Uint8Array): Promise<void> {
+    const s = stage === undefined ? this.all : this.stageSink(stage);
+    s.out.bytes(bytes, 0, bytes.length);
+    if (s.out.full) await s.out.flush();
   }
 
   /** Whether a stage had rows. */

@@ -40,7 +40,7 @@ export class OutputPlan {
   constructor(
     run: OutputRun,
     private readonly wanted: OutputsWanted,
-    private readonly stageIds: readonly string[],
+    readonly stageIds: readonly string[],
   ) {
     this.ext = wanted.format;
     if (wanted.output !== undefined) this.rowsFile = run.file(wanted.output, '-o');

@@ -67,6 +67,17 @@ export function warningKind(w: string): string {
   return w.replace(/:.*$/, '').replace(/ '.*$/, '').trim();
 }
 
+/** A SummaryBuilder's counts as plain data. */
+export interface SummaryCounts {
+  total: number;
+  counts: readonly number[];
+  overdues: readonly number[];
+  disq: readonly [string, number][];
+  notContactable: number;
+  withWarnings: number;
+  warningKinds: readonly [string, number][];
+}
+
 export class SummaryBuilder {
   private readonly counts: number[];
   private readonly overdues: number[];
@@ -117,6 +128,17 @@ export class SummaryBuilder {
 
   /** Adds another builder's counts (for `--by`: the segments past the largest folded into `(other)`). */
   merge(o: SummaryBuilder): void {
+    this.mergeCounts(o.countsData());
+  }
+
+  /** The counts as plain data, to send from a thread that classified a range of the contacts. */
+  countsData(): SummaryCounts {
+    const { total, counts, overdues, notContactable, withWarnings } = this;
+    return { total, counts, overdues, disq: [...this.disq], notContactable, withWarnings, warningKinds: [...this.warningKinds] };
+  }
+
+  /** Adds counts made elsewhere (`countsData`) — moves excepted, which only `--previous` makes. */
+  mergeCounts(o: SummaryCounts): void {
     this.total += o.total;
     o.counts.forEach((n, i) => (this.counts[i]! += n));
     o.overdues.forEach((n, i) => (this.overdues[i]! += n));

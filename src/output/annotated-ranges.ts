@@ -1,0 +1,142 @@
+/**
+ * `--threads` for the second pass: the contacts file cut into byte ranges at record boundaries (as the activities
+ * are, aggregate/ranges.ts). The main thread classifies and writes the first range as usual while worker threads
+ * (annotated-range-worker.ts) classify the others into spool files, over the aggregates in shared memory; their
+ * bytes are then appended in file order and their counts added, which gives the very bytes and summary one thread
+ * gives. Whenever a range cannot be trusted — a cut inside a quoted field, a thread that fails — the main thread
+ * simply goes on past its range to the end of the file: slower, same results.
+ */
+import { openSync, readSync, closeSync } from 'node:fs';
+import { Worker } from 'node:worker_threads';
+import { forEachRecord, readUntil, type Table } from '../input/table.js';
+import type { ContactFileScan } from '../input/contacts.js';
+import { rangeStarts } from '../aggregate/ranges.js';
+import type { Aggregates, SharedAggregates } from '../aggregate/store.js';
+import { releaseScratch, scratchFile } from '../util/scratch.js';
+import type { AnnotatedRows } from './annotated-rows.js';
+import type { AnnotatedSinks } from './annotated-sinks.js';
+import type { AnnotatedRangeInput, FromAnnotatedRange } from './annotated-range-worker.js';
+import type { SummaryBuilder } from './summary.js';
+
+/** What a range's thread needs besides its place in the file and the shared aggregates. */
+export type RangeJob = Omit<AnnotatedRangeInput, 'path' | 'file' | 'start' | 'stopAt' | 'delimiter' | 'aggs' | 'spools' | 'scan'> & { scan: ContactFileScan };
+
+export interface RangedWriteOptions {
+  threads: number;
+  minRangeBytes: number;
+  /** Every stage a row may get, with `--out-dir` (one spool file each); undefined for one file of rows. */
+  stageIds?: readonly string[];
+  /** Awaited between chunks of input: flushes the sinks, shows progress (`extra`: rows written by other threads). */
+  between: (extra: number) => Promise<void>;
+}
+
+export interface RangedWrite {
+  /** Ranges written: 1 when the file was written in one piece. */
+  ranges: number;
+  /** Why a file big enough to share was written in one piece. */
+  whole?: string;
+}
+
+type RangeResult = Extract<FromAnnotatedRange, { type: 'done' | 'failed' }>;
+
+interface RangeRun {
+  input: AnnotatedRangeInput;
+  result: Promise<RangeResult>;
+  stop(): Promise<void>;
+}
+
+function startRange(input: AnnotatedRangeInput, onProgress: (rows: number) => void): RangeRun {
+  const worker = new Worker(new URL('./annotated-range-worker.js', import.meta.url), { workerData: input });
+  const result = new Promise<RangeResult>((resolve) => {
+    worker.on('message', (m: FromAnnotatedRange) => {
+      if (m.type === 'progress') onProgress(m.rows);
+      else resolve(m);
+    });
+    // A range that fails for any reason is written by the main thread, which reports what is wrong.
+    worker.on('error', (e) => resolve({ type: 'failed', reason: e.message }));
+    worker.on('exit', () => resolve({ type: 'failed', reason: 'the thread ended' }));
+  });
+  const stop = async (): Promise<void> => {
+    await worker.terminate();
+    releaseScratch(input.spools.all);
+    for (const p of Object.values(input.spools.stages ?? {})) releaseScratch(p);
+  };
+  return { input, result, stop };
+}
+
+/** A spool file's bytes appended to a sink, a megabyte at a time. */
+async function appendSpool(path: string, sinks: AnnotatedSinks, stage: string | undefined): Promise<void> {
+  const fd = openSync(path, 'r');
+  try {
+    const buf = Buffer.allocUnsafe(1 << 20);
+    for (let n; (n = readSync(fd, buf, 0, buf.length, null)) > 0; ) await sinks.append(stage, buf.subarray(0, n));
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** The threads' rows, in file order, after the main thread's: bytes appended, counts added. */
+async function adoptRanges(runs: readonly RangeRun[], results: readonly Extract<RangeResult, { type: 'done' }>[], rows: AnnotatedRows, sinks: AnnotatedSinks, summary: SummaryBuilder): Promise<void> {
+  for (const [i, r] of results.entries()) {
+    const spools = runs[i]!.input.spools;
+    await appendSpool(spools.all, sinks, undefined);
+    for (const stage of r.stagesWritten) await appendSpool(spools.stages![stage]!, sinks, stage);
+    summary.mergeCounts(r.summary);
+    rows.adopt(r.rows, r.caseKeys);
+  }
+}
+
+function rangeInputs(path: string, table: Table, starts: readonly number[], job: RangeJob, aggs: SharedAggregates, stageIds: readonly string[] | undefined): AnnotatedRangeInput[] {
+  const { ref: _ref, ...scan } = job.scan;
+  return starts.map((start, i) => ({
+    ...job,
+    scan,
+    path,
+    file: table.file,
+    start,
+    stopAt: starts[i + 1] ?? Infinity,
+    delimiter: table.delimiter.charCodeAt(0),
+    aggs,
+    spools: {
+      all: scratchFile(`funnel-range-${i + 2}`),
+      ...(stageIds ? { stages: Object.fromEntries(stageIds.map((s) => [s, scratchFile(`funnel-range-${i + 2}-${s}`)])) } : {}),
+    },
+  }));
+}
+
+/**
+ * The rows of one contacts file (`table`, opened at `path`) classified and written on up to `threads` threads;
+ * `rows` has been started on the file. The aggregates move to shared memory when the file is cut.
+ */
+export async function writeInRanges(path: string, table: Table, job: RangeJob, aggs: Aggregates, rows: AnnotatedRows, sinks: AnnotatedSinks, summary: SummaryBuilder, opts: RangedWriteOptions): Promise<RangedWrite> {
+  const shape = { delimiter: table.delimiter.charCodeAt(0), width: table.headers.length };
+  const starts = rangeStarts(path, opts.threads, opts.minRangeBytes, shape);
+  const rest = async (why?: string): Promise<RangedWrite> => {
+    await forEachRecord(table, rows.visit, () => opts.between(0));
+    return { ranges: 1, whole: why };
+  };
+  if (starts.length === 0) return rest();
+  if (!table.records.offsets) return rest(`${table.encoding !== 'utf-8' ? table.encoding : 'a CSV not read as bytes'} is written on one thread`);
+
+  const others: number[] = [];
+  const inputs = rangeInputs(path, table, starts, job, aggs.share(), opts.stageIds);
+  const runs = inputs.map((input, i) => startRange(input, (n) => (others[i] = n)));
+  const extra = (): number => others.reduce((a, b) => a + b, 0);
+  try {
+    const ended = await readUntil(table, rows.visit, starts[0]!, () => opts.between(extra()));
+    if (ended === 'end') return await rest('a record that csv-parse reads, or a quoted field, runs across the first cut');
+    if (ended === 'past') return await rest('a line break at a cut is inside a quoted field');
+    const results = await Promise.all(runs.map((r) => r.result));
+    const done: Extract<RangeResult, { type: 'done' }>[] = [];
+    for (const [i, r] of results.entries()) {
+      if (r.type === 'failed') return await rest(`range ${i + 2} cannot be read on its own (${r.reason})`);
+      if (r.ended !== (i === results.length - 1 ? 'end' : 'exact')) return await rest('a line break at a cut is inside a quoted field');
+      done.push(r);
+    }
+    await adoptRanges(runs, done, rows, sinks, summary);
+    await opts.between(0);
+    return { ranges: runs.length + 1 };
+  } finally {
+    await Promise.all(runs.map((r) => r.stop()));
+  }
+}

@@ -1,0 +1,107 @@
+/**
+ * `--threads` in the second pass: the contacts file cut into byte ranges, classified and written on several
+ * threads, gives the bytes and summary of one thread — in every output shape — or says why it stayed on one.
+ */
+import { describe, expect, it } from 'vitest';
+import { readdirSync, readFileSync, renameSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
+import { join } from 'node:path';
+import { runCli, tempDir, writeFiles } from './helpers.js';
+import { generate } from '../scripts/generate.mjs';
+
+type Run = { code: number; stdout: string; stderr: string };
+
+const AS_OF = ['--as-of', '2026-11-15T12:00:00Z'];
+
+function summaryOf(path: string): unknown {
+  const s = JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
+  delete s.duration_ms;
+  delete s.phases;
+  delete s.output;
+  return s;
+}
+
+/** Every file of a folder, by name (the manifest aside). */
+function filesOf(dir: string): Record<string, string> {
+  return Object.fromEntries(readdirSync(dir).filter((n) => !n.startsWith('.')).map((n) => [n, readFileSync(join(dir, n), 'latin1')]));
+}
+
+async function twice(dir: string, args: (tag: string) => string[]): Promise<{ one: Run; three: Run }> {
+  const one = await runCli(['classify', 'c.csv', '-a', 'a.csv', ...AS_OF, '--threads', '1', ...args('one')], { cwd: dir });
+  const three = await runCli(['classify', 'c.csv', '-a', 'a.csv', ...AS_OF, '--threads', '3', '--min-range-bytes', '15000', ...args('three')], { cwd: dir });
+  expect(one.code).toBe(0);
+  expect(three.code).toBe(0);
+  return { one, three };
+}
+
+describe('contacts classified on several threads', () => {
+  const dir = tempDir();
+  const ready = (generate as (o: object) => Promise<unknown>)({ contacts: 1500, eventsPerContact: 2, out: dir, seed: 5 }).then(() => {
+    renameSync(join(dir, 'contacts.csv'), join(dir, 'c.csv'));
+    renameSync(join(dir, 'activities.csv'), join(dir, 'a.csv'));
+  });
+
+  it('--out-dir: every file the same bytes, the summary the same counts', async () => {
+    await ready;
+    const { three } = await twice(dir, (t) => ['--out-dir', t, '--summary-file', `${t}.json`]);
+    expect(three.stderr).toContain('c.csv: classified in 3 ranges on as many threads');
+    const one = filesOf(join(dir, 'one'));
+    expect(Object.keys(one).length).toBeGreaterThan(4);
+    expect(filesOf(join(dir, 'three'))).toEqual(one);
+    expect(summaryOf(join(dir, 'three.json'))).toEqual(summaryOf(join(dir, 'one.json')));
+  });
+
+  it('-o - (standard output), NDJSON, CRLF and a gzipped -o file: the same bytes', async () => {
+    await ready;
+    const out = await twice(dir, () => ['-o', '-', '--crlf']);
+    expect(out.three.stdout.length).toBeGreaterThan(150_000);
+    expect(out.three.stdout).toBe(out.one.stdout);
+    const nd = await twice(dir, () => ['-o', '-', '--format', 'ndjson']);
+    expect(nd.three.stderr).toContain('classified in 3 ranges');
+    expect(nd.three.stdout).toBe(nd.one.stdout);
+    await twice(dir, (t) => ['-o', `${t}.csv.gz`]);
+    expect(gunzipSync(readFileSync(join(dir, 'three.csv.gz'))).equals(gunzipSync(readFileSync(join(dir, 'one.csv.gz'))))).toBe(true);
+  });
+
+  it('what needs the rows in order on one thread stays there: JSON arrays, --by, --strict', async () => {
+    await ready;
+    for (const extra of [['--format', 'json'], ['--by', 'Country'], ['--strict']]) {
+      const r = await runCli(['classify', 'c.csv', '-a', 'a.csv', ...AS_OF, '--threads', '3', '--min-range-bytes', '15000', '-o', '-', ...extra], { cwd: dir });
+      expect(r.stderr).toContain('funnel: rules:');
+      expect(r.stderr).not.toContain('classified in');
+    }
+  });
+});
+
+describe('contacts a range cannot read on its own', () => {
+  const rules = 'contacts: { key: Email }\nscoring: { points: { demo_request: 10 } }\nstages:\n  - { id: s }\n  - { id: l, when: { score: { gte: 10 } } }\n';
+  const acts = 'Email,Activity Type,Activity Date\n' + Array.from({ length: 40 }, (_, i) => `u${i % 30}@x.com,Demo Request,2026-03-0${1 + (i % 9)}\n`).join('');
+  const contactRows = (row: (i: number) => string): string => 'Email,Name,Notes\n' + Array.from({ length: 60 }, (_, i) => row(i) + '\n').join('');
+  const cases = [
+    { name: 'line breaks inside quoted notes (the cuts move to where records start)', contacts: contactRows((i) => `u${i}@x.com,User ${i},"one\ntwo, ${i}\n"`), note: /classified in 3 ranges/ },
+    { name: 'one quoted field across every cut', contacts: 'Email,Name,Notes\nu0@x.com,A,"' + contactRows((i) => `u${i}@x.com,User ${i},n`) + '"\n', note: /classified on one thread: (a line break at a cut is inside a quoted field|a record that csv-parse reads, or a quoted field, runs across the first cut)/ },
+    { name: 'text after a closing quote in a later range', contacts: contactRows((i) => (i === 50 ? `u${i}@x.com,"User" ${i},n` : `u${i}@x.com,User ${i},n`)), note: /classified on one thread: range \d cannot be read on its own/ },
+    { name: 'keys that differ only in case, across ranges (said once, as on one thread)', contacts: contactRows((i) => `${i % 3 ? 'ID' : 'id'}${i % 20}x,User ${i},n`), note: /classified in 3 ranges/ },
+  ];
+  for (const c of cases) {
+    it(`${c.name}: the same output on 3 threads as on 1`, async () => {
+      const dir = tempDir();
+      writeFiles(dir, { 'c.csv': c.contacts, 'a.csv': acts, 'funnel.yaml': rules });
+      const args = ['classify', 'c.csv', '-a', 'a.csv', ...AS_OF, '-o', '-', '--summary', 'json'];
+      const one = await runCli([...args, '--threads', '1'], { cwd: dir });
+      const three = await runCli([...args, '--threads', '3', '--min-range-bytes', '300'], { cwd: dir });
+      expect(one.code).toBe(0);
+      expect(three.code).toBe(0);
+      expect(three.stderr).toMatch(c.note);
+      expect(three.stdout).toBe(one.stdout);
+      const summary = (r: Run): unknown => {
+        const s = JSON.parse(r.stderr.slice(r.stderr.indexOf('{'))) as Record<string, unknown>;
+        delete s.duration_ms;
+        delete s.phases;
+        return s;
+      };
+      expect(summary(three)).toEqual(summary(one));
+      if (c.name.startsWith('keys')) expect(three.stderr).toContain('differ only in case');
+    });
+  }
+});
