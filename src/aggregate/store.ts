@@ -10,17 +10,21 @@ import { EventLog, type EventData } from './events.js';
 
 export { BLANK_KEY } from '../values/keys.js';
 
-/** What a range folded on another thread sends back: its keys and their numbers, in its slot order. */
-export interface AggregateData {
+/** The activity numbers per slot, as threads exchange them. */
+interface SlotNumbers {
   size: number;
-  arena: Uint8Array;
-  starts: Int32Array;
   counts: Uint32Array;
   last: Float64Array;
   lastSignal: Int32Array;
   score: Float64Array;
   scoreError: Float64Array;
   rows: Uint32Array;
+}
+
+/** What a range folded on another thread sends back: its keys and their numbers, in its slot order. */
+export interface AggregateData extends SlotNumbers {
+  arena: Uint8Array;
+  starts: Int32Array;
   /** The range's events, when the run replays them. */
   events?: EventData;
 }
@@ -35,25 +39,12 @@ export function buffersOf(d: AggregateData): ArrayBuffer[] {
  * The aggregates in memory that threads share, for classifying contacts on several threads: read there, and
  * `matched` written there (a slot set to 1 by any thread is claimed).
  */
-export interface SharedAggregates {
+export interface SharedAggregates extends SlotNumbers {
   counters: number;
   scores: number;
-  size: number;
   keys: KeyTableParts;
-  counts: Uint32Array;
-  last: Float64Array;
-  lastSignal: Int32Array;
-  score: Float64Array;
-  scoreError: Float64Array;
-  rows: Uint32Array;
   matched: Uint8Array;
   contactRows: Uint32Array;
-}
-
-function toShared<T extends Uint32Array | Float64Array | Int32Array | Uint8Array>(a: T, n: number, make: (b: SharedArrayBuffer) => T): T {
-  const b = make(new SharedArrayBuffer(Math.max(1, n) * a.BYTES_PER_ELEMENT));
-  b.set(a.subarray(0, n));
-  return b;
 }
 
 export class Aggregates {
@@ -134,21 +125,25 @@ export class Aggregates {
   }
 
   private grow(): void {
-    const cap = Math.max(1024, this.cap * 2);
-    const c = this.counters;
-    const resize = <T extends Uint32Array | Float64Array | Int32Array | Uint8Array>(a: T, n: number, make: (n: number) => T): T => {
-      const b = make(n);
-      b.set(a);
+    this.reallocate(Math.max(1024, this.cap * 2), (bytes) => new ArrayBuffer(bytes));
+  }
+
+  /** Every per-slot array moved into new memory for `cap` slots, made by `memory`; the values kept. */
+  private reallocate(cap: number, memory: (bytes: number) => ArrayBufferLike): void {
+    const move = <T extends Uint32Array | Float64Array | Int32Array | Uint8Array>(a: T, n: number, make: (b: ArrayBufferLike) => T): T => {
+      const b = make(memory(Math.max(1, n) * a.BYTES_PER_ELEMENT));
+      b.set(a.subarray(0, Math.min(a.length, n)));
       return b;
     };
-    this.counts = resize(this.counts, cap * c, (n) => new Uint32Array(n));
-    this.last = resize(this.last, cap * c, (n) => new Float64Array(n));
-    this.lastSignal = resize(this.lastSignal, cap * c, (n) => new Int32Array(n));
-    this.score = resize(this.score, cap * this.scores, (n) => new Float64Array(n));
-    this.scoreError = resize(this.scoreError, cap * this.scores, (n) => new Float64Array(n));
-    this.rows = resize(this.rows, cap, (n) => new Uint32Array(n));
-    this.matched = resize(this.matched, cap, (n) => new Uint8Array(n));
-    this.contactRows = resize(this.contactRows, cap, (n) => new Uint32Array(n));
+    const c = this.counters;
+    this.counts = move(this.counts, cap * c, (b) => new Uint32Array(b));
+    this.last = move(this.last, cap * c, (b) => new Float64Array(b));
+    this.lastSignal = move(this.lastSignal, cap * c, (b) => new Int32Array(b));
+    this.score = move(this.score, cap * this.scores, (b) => new Float64Array(b));
+    this.scoreError = move(this.scoreError, cap * this.scores, (b) => new Float64Array(b));
+    this.rows = move(this.rows, cap, (b) => new Uint32Array(b));
+    this.matched = move(this.matched, cap, (b) => new Uint8Array(b));
+    this.contactRows = move(this.contactRows, cap, (b) => new Uint32Array(b));
     this.cap = cap;
   }
 
@@ -158,19 +153,9 @@ export class Aggregates {
    * to `matched` is seen here. No slot may be taken after this.
    */
   share(): SharedAggregates {
-    const n = this.size;
-    const c = this.counters;
-    this.counts = toShared(this.counts, n * c, (b) => new Uint32Array(b));
-    this.last = toShared(this.last, n * c, (b) => new Float64Array(b));
-    this.lastSignal = toShared(this.lastSignal, n * c, (b) => new Int32Array(b));
-    this.score = toShared(this.score, n * this.scores, (b) => new Float64Array(b));
-    this.scoreError = toShared(this.scoreError, n * this.scores, (b) => new Float64Array(b));
-    this.rows = toShared(this.rows, n, (b) => new Uint32Array(b));
-    this.matched = toShared(this.matched, n, (b) => new Uint8Array(b));
-    this.contactRows = toShared(this.contactRows, n, (b) => new Uint32Array(b));
-    this.cap = n;
-    const { counts, last, lastSignal, score, scoreError, rows, matched, contactRows } = this;
-    return { counters: c, scores: this.scores, size: n, keys: this.keys.share(), counts, last, lastSignal, score, scoreError, rows, matched, contactRows };
+    this.reallocate(this.size, (bytes) => new SharedArrayBuffer(bytes));
+    const { counters, scores, size, counts, last, lastSignal, score, scoreError, rows, matched, contactRows } = this;
+    return { counters, scores, size, keys: this.keys.share(), counts, last, lastSignal, score, scoreError, rows, matched, contactRows };
   }
 
   /** Aggregates over the shared ones of another thread: slots are found, never taken. */
