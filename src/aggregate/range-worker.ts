@@ -5,7 +5,7 @@
  * give up, and the main thread folds the file in one piece: the results never depend on the thread count.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { readByteRange, type ByteRange } from '../input/byte-range.js';
+import { readByteRange, type ByteRange, type RangeEnd } from '../input/byte-range.js';
 import type { Rules } from '../rules/model.js';
 import { createFolder, type ActivityColumns, type FoldStats } from './folder.js';
 import { planActivities } from './plan.js';
@@ -25,7 +25,7 @@ export interface RangeInput extends ByteRange {
 export type FromRange =
   | { type: 'progress'; rows: number }
   /** 'exact': the range ended at a record that starts at stopAt; 'past': at one beyond it; 'end': at the end of the file. */
-  | { type: 'done'; ended: 'exact' | 'past' | 'end'; stats: FoldStats; data: AggregateData }
+  | { type: 'done'; ended: RangeEnd; stats: FoldStats; data: AggregateData }
   | { type: 'failed'; reason: string };
 
 const PROGRESS_EVERY = 1 << 18;

@@ -6,7 +6,7 @@
 import { createReadStream } from 'node:fs';
 import { ByteTokenizer } from './byte-tokenizer.js';
 import type { Rec } from './record.js';
-import type { ReadState } from './records.js';
+import type { RangeEnd } from './records.js';
 
 export interface ByteRange {
   path: string;
@@ -19,8 +19,7 @@ export interface ByteRange {
   maxRecordSize: number;
 }
 
-/** 'exact': the range ended at a record that starts at stopAt; 'past': at one beyond it; 'end': at the end of the file. */
-export type RangeEnd = Exclude<ReadState, 'more' | 'handover'>;
+export type { RangeEnd } from './records.js';
 
 /** Visits the range's records; `between` is awaited after each chunk of the file (to flush, to report progress). */
 export async function readByteRange(r: ByteRange, visit: (rec: Rec) => void, between?: () => Promise<void> | void): Promise<RangeEnd> {

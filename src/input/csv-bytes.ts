@@ -5,7 +5,7 @@
  */
 import { ByteTokenizer, type HandOver } from './byte-tokenizer.js';
 import type { Rec } from './record.js';
-import type { ReadState } from './records.js';
+import type { SourceState } from './records.js';
 import { parseCsvWithCsvParse, type CsvOptions, type CsvRecord } from './csv.js';
 import { decodeText } from './decode.js';
 import { TextRec } from './text-rec.js';
@@ -15,7 +15,7 @@ export interface RecordPump {
    * Visits up to `max` records (reading one more chunk when needed), stopping before a record that starts at file
    * offset `stopAt` or beyond. Once csv-parse has taken over, offsets are unknown and `stopAt` is not honoured.
    */
-  pump(visit: (r: Rec) => void, max?: number, stopAt?: number): Promise<Exclude<ReadState, 'handover'>>;
+  pump(visit: (r: Rec) => void, max?: number, stopAt?: number): Promise<SourceState>;
 }
 
 /**
@@ -30,7 +30,7 @@ export function csvBytes(head: Buffer, ended: boolean, rest: AsyncIterator<Buffe
   const textFrom = (h: HandOver): AsyncGenerator<string> =>
     // The iterator of the rest answers `done` again when it has ended already.
     decodeText({ encoding: 'utf-8', head: h.rest, skipped: 0, ended: false, rest }, opts.file, h.line);
-  const pump = async (visit: (r: Rec) => void, max = Infinity, stopAt = Infinity): Promise<Exclude<ReadState, 'handover'>> => {
+  const pump = async (visit: (r: Rec) => void, max = Infinity, stopAt = Infinity): Promise<SourceState> => {
     if (fallback) {
       for (let k = 0; k < max; k++) {
         const r = await fallback.next();

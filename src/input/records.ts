@@ -14,6 +14,10 @@ import { TextRec } from './text-rec.js';
  * quote, which csv-parse reads from there on.
  */
 export type ReadState = 'more' | 'end' | 'exact' | 'past' | 'handover';
+/** What a record source answers: it reads on through csv-parse itself after a hand-over. */
+export type SourceState = Exclude<ReadState, 'handover'>;
+/** How a read up to a file offset ended: 'exact', 'past', or 'end' of the input. */
+export type RangeEnd = Exclude<ReadState, 'more' | 'handover'>;
 
 export interface RecordSource {
   /**
@@ -21,7 +25,7 @@ export interface RecordSource {
    * `stopAt` (when `offsets`), stops before the first record that starts at that file offset or beyond. The
    * record passed is valid only during the call. Never answers 'handover'.
    */
-  read(visit: (r: Rec) => void, max?: number, stopAt?: number): Promise<Exclude<ReadState, 'handover'>>;
+  read(visit: (r: Rec) => void, max?: number, stopAt?: number): Promise<SourceState>;
   /** Whether `stopAt` is honoured: only the byte path of a UTF-8 file knows file offsets. */
   readonly offsets: boolean;
 }
@@ -106,7 +110,7 @@ export async function forEachRecord(table: { records: RecordSource }, visit: (r:
  * further on; 'end': the input ended first, or csv-parse took over, which knows no offsets). Reading the source
  * again goes on from there. Only for a source with `offsets`.
  */
-export async function readUntil(table: { records: RecordSource }, visit: (r: Rec) => void, stopAt: number, between?: () => Promise<void>): Promise<'exact' | 'past' | 'end'> {
+export async function readUntil(table: { records: RecordSource }, visit: (r: Rec) => void, stopAt: number, between?: () => Promise<void>): Promise<RangeEnd> {
   // In batches, as forEachRecord: a signal is handled within a step, and `between` flushes what the rows wrote.
   const steps = new Steps();
   for (;;) {
