@@ -17,8 +17,12 @@
  *   writeOutputFile(env, path, '-o', text, [{ path: rules, role: 'the rules file' }])   // the one-file case; text
  *                                                  // may be a function making it after the checks
  *
- * What is written where: target.ts (a regular file is replaced by a rename, a device or pipe written in place);
- * the names of locks, manifest and temporary files: names.ts; the lock: lock.ts; the manifest: manifest.ts.
+ * Here: the run — its checks at open, its temporary files, the commit and the abort. Beside it: the kinds of
+ * output (outputs.ts), the renames of a commit and their undoing (renames.ts), what a signal handler may do
+ * (interrupt.ts), what the run needs of the process (run-env.ts), write errors as users read them
+ * (write-errors.ts). What is written where: target.ts (a regular file is replaced by a rename, a device or pipe
+ * written in place); the names of locks, manifest and temporary files: names.ts; the lock: lock.ts; the
+ * manifest: manifest.ts.
  *
  * A rename that fails (rare: the folder's permissions changed during the run) undoes those before it: what
  * they replaced was kept under a second name (a hard link) until the last rename.
@@ -28,155 +32,31 @@
  * files: the old outputs stay whole) or the whole commit done. A test pauses between two renames through
  * `env.afterRename`; a handler running then defers the exit with `whenCommitted` until the commit is whole.
  */
-import { closeSync, fchmodSync, fsyncSync, linkSync, lstatSync, openSync, realpathSync, renameSync, rmSync, statSync, write as fsWrite, fsync as fsFsync, open as fsOpen } from 'node:fs';
+import { closeSync, fchmodSync, lstatSync, openSync, realpathSync, rmSync, statSync, open as fsOpen } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import type { Writable } from 'node:stream';
-import { OutputError, isFunnelError, type FunnelError } from '../errors.js';
+import { OutputError, isFunnelError } from '../errors.js';
 import { InputGuard, type FileId } from './guard.js';
 import { resolveTarget } from './target.js';
-import { Lock, type ProcessInfo } from './lock.js';
-import { FOLDER_LOCK, MANIFEST, fileLockName, tempName } from './names.js';
+import { Lock } from './lock.js';
+import { FOLDER_LOCK, fileLockName, tempName } from './names.js';
 import { cleanLeftovers } from './leftovers.js';
-import { entryOf, readManifest, unchanged, writeManifest, type ManifestEntry } from './manifest.js';
+import { readManifest } from './manifest.js';
 import { makeFolder, removeFolders } from './make-folder.js';
-import { writeChunk } from './atomic.js';
+import { FileOutput, OutputFolder, StdoutOutput, type Output } from './outputs.js';
+import { commitEnded, commitStarted, ended, opened } from './interrupt.js';
+import { renameAll } from './renames.js';
+import type { OutputEnv } from './run-env.js';
+import { folderError, writeError } from './write-errors.js';
 
-const writeP = promisify(fsWrite);
-const fsyncP = promisify(fsFsync);
+// The one write path's other parts, for its callers.
+export { libraryEnv, type OutputEnv } from './run-env.js';
+export { writeError } from './write-errors.js';
+export { OutputFolder, type Output } from './outputs.js';
+export { abortAllSync, whenCommitted } from './interrupt.js';
+
 const openP = promisify(fsOpen);
-
-export interface OutputEnv extends ProcessInfo {
-  /** Relative output paths are resolved here. */
-  cwd: string;
-  /** How long to wait for another run's lock (`--wait`), in ms. */
-  waitMs: number;
-  /** Where temporary files go that have no output folder to live in (stdin copies when rows go to stdout). */
-  scratchDir?: string;
-  /** Where `-` writes. */
-  stdout?: Writable;
-  /** Device + inode of standard input when it is a regular file (`< contacts.csv`). */
-  stdinId?: FileId;
-  /** Device + inode of standard output when it is a regular file (`>> contacts.csv`): `-` is checked as that file. */
-  stdoutId?: FileId;
-  warn?(message: string): void;
-  /**
-   * Test hook, called after each rename of a commit but the last; a promise it returns is awaited, so that a
-   * signal handler runs in the middle of a commit (and must wait for it: `whenCommitted`).
-   */
-  afterRename?(done: number, total: number): void | Promise<void>;
-}
-
-/** For callers without a CLI (tests, the library): nothing is ever taken for a dead run's leftover. */
-export function libraryEnv(cwd: string, stdout?: Writable): OutputEnv {
-  return { cwd, pid: 0, host: '', isAlive: () => true, waitMs: 0, scratchDir: tmpdir(), stdout };
-}
-
-/** A write error as users read it: which file, what the system said, what to do. */
-export function writeError(file: string, e: unknown): FunnelError {
-  if (isFunnelError(e)) return e;
-  const err = e as NodeJS.ErrnoException;
-  const what = `${err.code ? `${err.code}: ` : ''}${String(err.message).replace(/^\w+: /, '').replace(/, \w+( '.*')?$/, '')}`;
-  const hint = err.code === 'ENOSPC' || err.code === 'EDQUOT' ? 'free some disk space, or write elsewhere' : err.code === 'EROFS' ? 'the file system is read-only: write elsewhere' : 'check that the folder exists and is writable';
-  return new OutputError(`cannot write (${what})`, { file }, hint);
-}
-
-export interface Output {
-  /** As given on the command line. */
-  readonly path: string;
-  write(chunk: Buffer | string): Promise<void>;
-}
-
-class StdoutOutput implements Output {
-  readonly path = '-';
-  constructor(private readonly stream: Writable) {}
-  write(chunk: Buffer | string): Promise<void> {
-    return writeChunk(this.stream, chunk);
-  }
-}
-
-/** An output file: a temporary file renamed over `dir/name` at the commit, or a device written in place. */
-class FileOutput implements Output {
-  fd = -1;
-  tmp: string | undefined;
-  dir = '';
-  name = '';
-
-  constructor(
-    readonly path: string,
-    readonly abs: string,
-    readonly role: string,
-  ) {}
-
-  async write(chunk: Buffer | string): Promise<void> {
-    if (this.fd < 0) throw new Error(`${this.path}: written before OutputRun.open()`);
-    const buf = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
-    try {
-      for (let off = 0; off < buf.length; ) off += (await writeP(this.fd, buf, off, buf.length - off)).bytesWritten;
-    } catch (e) {
-      throw writeError(this.path, e);
-    }
-  }
-
-  async finish(): Promise<void> {
-    try {
-      await fsyncP(this.fd).catch((e: NodeJS.ErrnoException) => {
-        // Terminals and pipes cannot be synced.
-        if (this.tmp || (e.code !== 'EINVAL' && e.code !== 'ENOTSUP' && e.code !== 'EROFS')) throw e;
-      });
-      closeSync(this.fd);
-      this.fd = -1;
-    } catch (e) {
-      throw writeError(this.path, e);
-    }
-  }
-}
-
-/** An `--out-dir` folder: its files, its lock, its manifest. */
-export class OutputFolder {
-  real = '';
-  previous: ManifestEntry[] = [];
-  readonly written = new Map<string, FileOutput>();
-
-  constructor(
-    readonly path: string,
-    readonly abs: string,
-    readonly role: string,
-    readonly names: readonly string[],
-    private readonly run: OutputRun,
-  ) {}
-
-  /** The output for `name` in the folder; its temporary file is created on first use. */
-  file(name: string): Output {
-    return this.run.inFolder(this, name);
-  }
-}
-
-const live = new Set<OutputRun>();
-let committing = 0;
-let waiting: (() => void)[] = [];
-
-/** For a signal handler: every open run's temporary files removed and its locks released, synchronously. */
-export function abortAllSync(): void {
-  for (const r of [...live]) r.abort();
-}
-
-/**
- * For a signal handler: `then` runs at once when no commit is renaming, else as soon as the renames are done —
- * a signal never leaves a folder with files of two runs.
- */
-export function whenCommitted(then: () => void): void {
-  if (committing === 0) then();
-  else waiting.push(then);
-}
-
-function commitEnded(): void {
-  if (--committing > 0) return;
-  const cbs = waiting;
-  waiting = [];
-  for (const cb of cbs) cb();
-}
 
 /** The mode of a file being replaced, given to its replacement: a private export stays private. */
 function keepMode(fd: number, dest: string): void {
@@ -185,26 +65,6 @@ function keepMode(fd: number, dest: string): void {
   } catch {
     /* a new file: the umask decides */
   }
-}
-
-function fsyncFolder(dir: string): void {
-  try {
-    const fd = openSync(dir, 'r');
-    try {
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-  } catch {
-    /* not every file system syncs folders */
-  }
-}
-
-function folderError(path: string, e: unknown, what: string): FunnelError {
-  if (isFunnelError(e)) return e;
-  const code = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
-  const hint = code === 'ENOSPC' || code === 'EDQUOT' ? 'free some disk space, or write elsewhere' : code === 'EROFS' ? 'the file system is read-only: write elsewhere' : 'check the path and its permissions, or write elsewhere';
-  return new OutputError(`${what} (${code})`, { file: path }, hint);
 }
 
 export class OutputRun {
@@ -248,7 +108,7 @@ export class OutputRun {
   /** A folder of outputs with a lock and a manifest; `names` are the files it may hold (checked at open). */
   folder(path: string, role: string, names: readonly string[]): OutputFolder {
     if (this.state !== 'plan') throw new Error('OutputRun.folder() after open()');
-    const f = new OutputFolder(path, resolve(this.env.cwd, path), role, names, this);
+    const f = new OutputFolder(path, resolve(this.env.cwd, path), role, names, (folder, name) => this.inFolder(folder, name));
     this.folders.push(f);
     return f;
   }
@@ -258,7 +118,7 @@ export class OutputRun {
     for (const s of this.singles) this.guard.claim(s.path, s.role);
     for (const f of this.folders) for (const n of f.names) this.guard.claim(join(f.path, n), f.role);
     // From here on something may have to be undone.
-    live.add(this);
+    opened(this);
     try {
       for (const f of this.folders) this.checkFolder(f);
       for (const s of this.singles) await this.openFile(s);
@@ -340,8 +200,8 @@ export class OutputRun {
     keepMode(s.fd, join(s.dir, s.name));
   }
 
-  /** @internal OutputFolder.file */
-  inFolder(f: OutputFolder, name: string): Output {
+  /** OutputFolder.file */
+  private inFolder(f: OutputFolder, name: string): Output {
     if (this.state !== 'open') throw new Error('OutputFolder.file() before open() or after the commit');
     const had = f.written.get(name);
     if (had) return had;
@@ -383,94 +243,14 @@ export class OutputRun {
       throw e;
     }
     let current: FileOutput | undefined;
-    committing++;
+    commitStarted();
     try {
-      await this.renameAll(
-        files.filter((f) => f.tmp),
-        (f) => (current = f),
-      );
+      await renameAll({ files: files.filter((f) => f.tmp), folders: this.folders, temps: this.temps, env: this.env, at: (f) => (current = f), end: () => this.end() });
     } catch (e) {
       this.abort();
       throw writeError(current?.path ?? this.folders[0]?.path ?? '', e);
     } finally {
       commitEnded();
-    }
-  }
-
-  /** Synchronous, start to end — but for a test's pause between renames: see the header. */
-  private async renameAll(files: FileOutput[], at: (f: FileOutput) => void): Promise<void> {
-    const stale = new Map<OutputFolder, ManifestEntry[]>();
-    const entries = new Map<OutputFolder, ManifestEntry[]>();
-    // What the renames replace is kept — hard links, no copy — until all are done: a rename that fails puts
-    // it back, and the folders are the previous run's again.
-    const kept = files.map((f) => this.keep(f.dir, f.name));
-    const keptManifests = this.folders.map((f) => this.keep(f.real, MANIFEST));
-    for (const f of this.folders) {
-      entries.set(f, [...f.written].map(([name, o]) => entryOf(o.tmp!, name)));
-      stale.set(
-        f,
-        f.previous.filter((e) => !f.written.has(e.name)),
-      );
-      writeManifest(f.real, [...entries.get(f)!, ...stale.get(f)!], false, this.env.pid);
-    }
-    let done = 0;
-    try {
-      for (let i = 0; i < files.length; i++) {
-        const f = files[i]!;
-        at(f);
-        renameSync(f.tmp!, join(f.dir, f.name));
-        this.temps.delete(f.tmp!);
-        f.tmp = undefined;
-        done = i + 1;
-        if (i + 1 < files.length) {
-          const paused = this.env.afterRename?.(i + 1, files.length);
-          if (paused) await paused;
-        }
-      }
-    } catch (e) {
-      files.slice(0, done).forEach((f, i) => this.putBack(f.dir, f.name, kept[i]));
-      this.folders.forEach((f, i) => this.putBack(f.real, MANIFEST, keptManifests[i]));
-      throw e;
-    }
-    for (const k of [...kept, ...keptManifests]) if (k) rmSync(k, { force: true });
-    for (const dir of new Set(files.map((f) => f.dir))) fsyncFolder(dir);
-    for (const f of this.folders) {
-      for (const e of stale.get(f)!) {
-        if (unchanged(f.real, e)) rmSync(join(f.real, e.name), { force: true });
-        else this.env.warn?.(`${join(f.path, e.name)}: left in place: changed since funnel wrote it`);
-      }
-      writeManifest(f.real, entries.get(f)!, true, this.env.pid);
-    }
-    this.end();
-  }
-
-  /** A second name for the regular file `dir/name`, a temporary file of the run; none for a new name. */
-  private keep(dir: string, name: string): string | undefined {
-    const dest = join(dir, name);
-    try {
-      if (!lstatSync(dest).isFile()) return undefined;
-    } catch {
-      return undefined;
-    }
-    const aside = join(dir, tempName(name, this.env.pid));
-    this.temps.add(aside);
-    try {
-      linkSync(dest, aside);
-      return aside;
-    } catch {
-      // No hard links here (some network or FAT file systems): that file cannot be put back.
-      this.temps.delete(aside);
-      return undefined;
-    }
-  }
-
-  /** Undoes one rename: the kept file back in place, or the new file removed when there was none. */
-  private putBack(dir: string, name: string, kept: string | undefined): void {
-    try {
-      if (kept) renameSync(kept, join(dir, name));
-      else rmSync(join(dir, name), { force: true });
-    } catch {
-      /* left as it is: the manifest still names every file either run wrote */
     }
   }
 
@@ -496,7 +276,7 @@ export class OutputRun {
     this.temps.clear();
     for (const l of this.locks) l.release();
     this.locks.length = 0;
-    live.delete(this);
+    ended(this);
     this.state = 'done';
   }
 }
