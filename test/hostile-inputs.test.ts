@@ -126,6 +126,19 @@ describe('UTF-16 without a byte order mark', () => {
 /** Generous: the point is that the run stops instead of spinning, not the milliseconds (see the README). */
 const STOP_BOUND_MS = 3000;
 
+/**
+ * Resolves once the run in `dir` has opened its outputs (a lock or temporary file beside `files`) — its signal
+ * handlers are set by then, however loaded the machine — and has had a moment to be matching.
+ */
+async function underWay(dir: string, files: string[]): Promise<void> {
+  const until = Date.now() + 15_000;
+  while (readdirSync(dir).length <= files.length) {
+    if (Date.now() > until) throw new Error('the run never opened its outputs');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  await new Promise((r) => setTimeout(r, 500));
+}
+
 describe('SIGTERM and SIGINT stop a run within a second', () => {
   it.each([
     ['SIGTERM', 143],
@@ -143,7 +156,7 @@ describe('SIGTERM and SIGINT stop a run within a second', () => {
     const value = `${'a'.repeat(1 << 20)}!`;
     let i = 0;
     const feed = setInterval(() => child.stdin.write(`u${i++}@x.com,${value}\n`), 20);
-    await new Promise((r) => setTimeout(r, 1500));
+    await underWay(dir, ['r.yaml']);
     const sent = Date.now();
     child.kill(signal);
     const exit = await closed;
@@ -166,7 +179,7 @@ describe('SIGTERM while matching', () => {
     child.stdout.resume();
     child.stderr.resume();
     const closed = new Promise<string>((res) => child.on('close', (c, s) => res(s ?? String(c))));
-    await new Promise((r) => setTimeout(r, 1500));
+    await underWay(dir, ['c.csv', 'r.yaml']);
     const sent = Date.now();
     child.kill('SIGTERM');
     expect(await closed).toBe('143');
