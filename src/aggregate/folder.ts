@@ -67,27 +67,17 @@ export interface Folder {
 }
 
 /**
- * The fold as a record visitor. With `range`, the rows are a range of a file starting after its first record: a
- * slash date whose order the file's earlier rows may have decided throws RangeAbort (the caller folds the file in
- * one piece instead), and rows never decide the order, as only the file's first such row does.
+ * What one dated (or undated) event of a known key does to the aggregates: the counters its signal feeds within
+ * their windows, the latest time per counter, the score of each rule set; `only` is told each event (explain).
  */
-export function createFolder(file: string, cols: ActivityColumns, opts: FoldOptions & { range?: boolean }): Folder {
-  const { rules, plan, aggs } = opts;
-  const tz = rules.activities.timezone;
-  const mode = rules.contacts.normalize;
+function eventApplier(plan: ActivityPlan, aggs: Aggregates, stats: FoldStats, only: FoldOptions['only']): (slot: number, sig: number, t: number, label: string, line: number) => void {
   const { asOf, halfLifeMs, feeds, points, counters } = plan;
   const nCounters = counters.length;
   const froms = counters.map((c) => c.from ?? -Infinity);
   // Scores after the first: the other rule sets of a `whatif`.
   const moreScores = plan.scores.slice(1);
-  const labelCache = new Map<string, number>();
-  const stats: FoldStats = { file, rows: 0, noKey: 0, undated: 0, afterAsOf: 0, noType: 0 };
-
-  let order: DateOrder | undefined = rules.activities.dateOrder === 'auto' ? undefined : rules.activities.dateOrder;
-  let pending: { slot: number; sig: number; text: string; line: number; label: string }[] = [];
-
   const log = aggs.events;
-  const apply = (slot: number, sig: number, t: number, label: string, line: number): void => {
+  return (slot, sig, t, label, line) => {
     // Every event, later ones included: the replay needs the first trace of a contact, whatever its signal.
     log?.add(slot, sig, t);
     if (t > asOf) {
@@ -96,7 +86,7 @@ export function createFolder(file: string, cols: ActivityColumns, opts: FoldOpti
     }
     if (Number.isNaN(t)) stats.undated++;
     if (sig < 0) {
-      opts.only?.onEvent({ signal: label.trim() === '' ? '' : plan.signalOfLabel(label), label, time: t, line, points: 0 });
+      only?.onEvent({ signal: label.trim() === '' ? '' : plan.signalOfLabel(label), label, time: t, line, points: 0 });
       return;
     }
     const base = slot * nCounters;
@@ -124,14 +114,39 @@ export function createFolder(file: string, cols: ActivityColumns, opts: FoldOpti
       if (sc.halfLifeMs === undefined) aggs.addScore(slot, q, k + 1);
       else if (!Number.isNaN(t)) aggs.addScore(slot, q * Math.pow(0.5, (asOf - t) / sc.halfLifeMs), k + 1);
     }
-    opts.only?.onEvent({ signal: plan.signals[sig]!, label, time: t, line, points: contribution });
+    only?.onEvent({ signal: plan.signals[sig]!, label, time: t, line, points: contribution });
   };
+}
+
+/** The end of a file whose slash dates no row decided: the first of them, with the hint. */
+function undecidedSlashDates(file: string, first: { text: string; line: number }): InputError {
+  return new InputError(
+    `cannot tell the order of slash dates such as '${first.text.trim()}': no date in this file has a day above 12`,
+    { file, line: first.line },
+    'set activities.date_order: dmy (day first) or mdy (month first) in the rules',
+  );
+}
+
+/**
+ * The fold as a record visitor. With `range`, the rows are a range of a file starting after its first record: a
+ * slash date whose order the file's earlier rows may have decided throws RangeAbort (the caller folds the file in
+ * one piece instead), and rows never decide the order, as only the file's first such row does.
+ */
+export function createFolder(file: string, cols: ActivityColumns, opts: FoldOptions & { range?: boolean }): Folder {
+  const { rules, plan, aggs } = opts;
+  const tz = rules.activities.timezone;
+  const mode = rules.contacts.normalize;
+  const labelCache = new Map<string, number>();
+  const stats: FoldStats = { file, rows: 0, noKey: 0, undated: 0, afterAsOf: 0, noType: 0 };
+  const apply = eventApplier(plan, aggs, stats, opts.only);
+
+  let order: DateOrder | undefined = rules.activities.dateOrder === 'auto' ? undefined : rules.activities.dateOrder;
+  let pending: { slot: number; sig: number; text: string; line: number; label: string }[] = [];
 
   const flushPending = (): void => {
     for (const p of pending) apply(p.slot, p.sig, parseDate(p.text, tz, order), p.label, p.line);
     pending = [];
   };
-
   const visit = (row: Rec): void => {
     stats.rows++;
     if (row.lines !== undefined && row.lines > LONG_RECORD_LINES) stats.longRecords = noteLongRecord(stats.longRecords, row);
@@ -176,13 +191,7 @@ export function createFolder(file: string, cols: ActivityColumns, opts: FoldOpti
     else apply(slot, sig, parseDate(text, tz, order), label, row.line);
   };
   const finish = (): void => {
-    if (!pending.length) return;
-    const first = pending[0]!;
-    throw new InputError(
-      `cannot tell the order of slash dates such as '${first.text.trim()}': no date in this file has a day above 12`,
-      { file, line: first.line },
-      'set activities.date_order: dmy (day first) or mdy (month first) in the rules',
-    );
+    if (pending.length) throw undecidedSlashDates(file, pending[0]!);
   };
   return { visit, finish, pending: () => pending.length, stats };
 }
