@@ -4,10 +4,10 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
-import { ROOT, runCli, tempDir, writeFiles } from './helpers.js';
+import { ROOT, tempDir, writeFiles } from './helpers.js';
 import { runMain } from './terminal.js';
 
-/** The CLI in-process, in the project's folder unless told (as runCli's subprocess runs). */
+/** The CLI in-process, in the project's folder unless told. */
 const cli = (args: string[], opts: Parameters<typeof runMain>[1] = {}) => runMain(args, { cwd: ROOT, ...opts });
 
 const GOLDEN = join(ROOT, 'fixtures', 'golden');
@@ -205,8 +205,7 @@ describe('exit codes and one-line errors', () => {
   it('exit 3 for a missing key column', async () => {
     const dir = tempDir();
     writeFiles(dir, { 'c.csv': 'Name,Company\nAna,Acme\n', 'r.yaml': 'contacts: { key: Email }\nstages: [ { id: s } ]\n' });
-    // In a subprocess: the message names the input as given, relative to the working folder.
-    const res = await runCli(['classify', 'c.csv', '-r', 'r.yaml'], { cwd: dir });
+    const res = await cli(['classify', 'c.csv', '-r', 'r.yaml'], { cwd: dir });
     expect(res.code).toBe(3);
     expect(res.stderr).toMatch(/^funnel: error: c\.csv:1: no key column 'Email' — set contacts\.key in the rules to one of: Name, Company$/m);
   });
@@ -224,12 +223,11 @@ describe('exit codes and one-line errors', () => {
   it('finds ./funnel.yaml before ./rules.yaml before the built-in rules', async () => {
     const dir = tempDir();
     writeFiles(dir, { 'c.csv': 'Email\na@x.com\n', 'rules.yaml': 'stages: [ { id: from_rules } ]\n' });
-    // In a subprocess: the rules found are named relative to the working folder, which only the process has yet.
-    const r1 = await runCli(['classify', 'c.csv', '-o', '-', '--summary', 'none'], { cwd: dir });
+    const r1 = await cli(['classify', 'c.csv', '-o', '-', '--summary', 'none'], { cwd: dir });
     expect(r1.stderr).toContain('rules: ./rules.yaml');
     expect(r1.stdout).toContain('from_rules');
     writeFiles(dir, { 'funnel.yaml': 'stages: [ { id: from_funnel } ]\n' });
-    const r2 = await runCli(['classify', 'c.csv', '-o', '-', '--summary', 'none'], { cwd: dir });
+    const r2 = await cli(['classify', 'c.csv', '-o', '-', '--summary', 'none'], { cwd: dir });
     expect(r2.stderr).toContain('rules: ./funnel.yaml');
     expect(r2.stdout).toContain('from_funnel');
   });
@@ -237,8 +235,7 @@ describe('exit codes and one-line errors', () => {
   it('refuses to overwrite an input', async () => {
     const dir = tempDir();
     writeFiles(dir, { 'c.csv': 'Email\na@x.com\n' });
-    // In a subprocess: the message names the input as given, relative to the working folder.
-    const res = await runCli(['classify', 'c.csv', '-o', 'c.csv'], { cwd: dir });
+    const res = await cli(['classify', 'c.csv', '-o', 'c.csv'], { cwd: dir });
     expect(res.code).toBe(2);
     expect(res.stderr).toMatch(/the output c\.csv is the input c\.csv/);
     expect(readFileSync(join(dir, 'c.csv'), 'utf8')).toBe('Email\na@x.com\n');

@@ -3,7 +3,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
-import { ROOT, runCli, tempDir, writeFiles } from './helpers.js';
+import { ROOT, tempDir, writeFiles } from './helpers.js';
 import { runMain } from './terminal.js';
 
 const M = join(ROOT, 'fixtures', 'messy');
@@ -15,8 +15,6 @@ const RULES = join(M, '..', 'golden', 'minimal.yaml');
  */
 function readBy(parser: 'fast' | 'csv-parse') {
   const cli = (args: string[], opts: Parameters<typeof runMain>[1] = {}) => runMain([...args, '--parser', parser], { cwd: ROOT, ...opts });
-  /** In a subprocess, where a message names an input relative to the working folder. */
-  const proc = (args: string[], opts?: Parameters<typeof runCli>[1]) => runCli([...args, '--parser', parser], opts);
   /** Classifies one messy file with minimal rules; rows come back parsed from stdout. */
   const run = async (file: string, extra: string[] = []) => {
     const res = await cli(['classify', join(M, file), '-r', RULES, '-o', '-', '--summary', 'none', ...extra]);
@@ -24,11 +22,11 @@ function readBy(parser: 'fast' | 'csv-parse') {
     const rows = res.code === 0 ? (parse(res.stdout, { columns: true, delimiter }) as Record<string, string>[]) : [];
     return { ...res, rows };
   };
-  return { cli, proc, run };
+  return { cli, run };
 }
 
 describe.each(['fast', 'csv-parse'] as const)('read by %s', (parser) => {
-  const { cli, proc, run } = readBy(parser);
+  const { cli, run } = readBy(parser);
 
   describe('encodings', () => {
     it.each([
@@ -76,7 +74,7 @@ describe.each(['fast', 'csv-parse'] as const)('read by %s', (parser) => {
       const head = 'Email,Note\n' + 'a@x.com,' + 'x'.repeat(100) + '\n';
       const body = Buffer.concat([Buffer.from(head.repeat(1)), Buffer.from(('b@x.com,' + 'y'.repeat(100) + '\n').repeat(11000)), Buffer.from('c@x.com,caf\xe9\n', 'latin1')]);
       writeFileSync(join(dir, 'late.csv'), body);
-      const res = await proc(['classify', 'late.csv', '-r', RULES, '-o', 'out.csv'], { cwd: dir });
+      const res = await cli(['classify', 'late.csv', '-r', RULES, '-o', 'out.csv'], { cwd: dir });
       expect(res.code).toBe(3);
       expect(res.stderr).toMatch(/^funnel: error: late\.csv:11003: invalid UTF-8 on line 11003 — pass --encoding windows-1252/m);
       expect(existsSync(join(dir, 'out.csv'))).toBe(false);
@@ -87,7 +85,7 @@ describe.each(['fast', 'csv-parse'] as const)('read by %s', (parser) => {
       const dir = tempDir();
       const lines = ['Email,Note', 'a@x.com,plain', 'b@x.com,"quoted" then text', ...Array.from({ length: 12000 }, (_, i) => `c${i}@x.com,${'y'.repeat(100)}`)];
       writeFileSync(join(dir, 'late.csv'), Buffer.concat([Buffer.from(lines.join('\n') + '\n'), Buffer.from('d@x.com,caf\xe9\n', 'latin1')]));
-      const res = await proc(['classify', 'late.csv', '-r', RULES, '-o', 'out.csv'], { cwd: dir });
+      const res = await cli(['classify', 'late.csv', '-r', RULES, '-o', 'out.csv'], { cwd: dir });
       expect(res.code).toBe(3);
       expect(res.stderr).toMatch(/^funnel: error: late\.csv:12004: invalid UTF-8 on line 12004 — /m);
       expect(existsSync(join(dir, 'out.csv'))).toBe(false);

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { renameSync } from 'node:fs';
 import { classify } from '../src/commands/classify.js';
 import { resolveRun } from '../src/commands/run-setup.js';
-import { ROOT, tempDir } from './helpers.js';
+import { ROOT, runCli, tempDir } from './helpers.js';
+import { runMain } from './terminal.js';
 import { generate } from '../scripts/generate.mjs';
 
 async function run(dir: string, parser: 'fast' | 'csv-parse', format: 'csv' | 'ndjson'): Promise<string> {
@@ -33,9 +34,10 @@ describe('the fast path gives the results of the straightforward pipeline', () =
 
 describe('--threads', () => {
   type Run = { code: number; stdout: string; stderr: string };
+  // One thread in-process; more in a subprocess, as the worker threads run the built dist/.
   const runThreads = async (dir: string, threads: number, extra: string[] = []): Promise<Run> => {
-    const { runCli } = await import('./helpers.js');
-    return runCli(['classify', 'c.csv', '-a', 'a.csv', '--as-of', '2026-11-15T12:00:00Z', '-o', '-', '--summary', 'json', '--threads', String(threads), ...extra], { cwd: dir });
+    const args = ['classify', 'c.csv', '-a', 'a.csv', '--as-of', '2026-11-15T12:00:00Z', '-o', '-', '--summary', 'json', '--threads', String(threads), ...extra];
+    return threads === 1 ? runMain(args, { cwd: dir }) : runCli(args, { cwd: dir });
   };
   // The summary without what differs from run to run (timings, memory).
   const summaryOf = (r: Run): unknown => {

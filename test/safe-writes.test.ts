@@ -57,11 +57,11 @@ async function pausedRun(dir: string, args: string[]): Promise<{ child: ChildPro
 }
 
 describe('an output never replaces an input', () => {
-  // Real processes: relative paths are the point here.
+  // Relative paths are the point here: in-process, they are read from `dir`, the Terminal's folder.
   const refused = async (dir: string, args: string[], message: RegExp) => {
     const before = new Map(ls(dir).filter((f) => statSync(join(dir, f)).isFile()).map((f) => [f, readFileSync(join(dir, f), 'utf8')]));
     const all = ls(dir);
-    const r = await runCli(args, { cwd: dir });
+    const r = await cli(dir, args);
     expect(r.code, r.stderr).toBe(2);
     expect(r.stderr).toMatch(message);
     // Nothing touched: every file as it was, no lock, no temporary file, no folder created.

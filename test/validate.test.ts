@@ -2,10 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
-import { ROOT, runCli, tempDir, writeFiles } from './helpers.js';
+import { ROOT, tempDir, writeFiles } from './helpers.js';
 import { runMain } from './terminal.js';
 
-/** The CLI in-process, in the project's folder unless told (as runCli's subprocess runs). */
+/** The CLI in-process, in the project's folder unless told. */
 const cli = (args: string[], opts: Parameters<typeof runMain>[1] = {}) => runMain(args, { cwd: ROOT, ...opts });
 
 const INVALID = join(ROOT, 'fixtures', 'rules-invalid');
@@ -68,8 +68,7 @@ describe('funnel validate against sample exports', () => {
       'c.csv': 'Email,Industry,Country\na@x.com,Software,France\n',
       'a.csv': 'Email,Type,Date\na@x.com,Visit,2026-01-01\n',
     });
-    // In a subprocess: the messages name the files as given, relative to the working folder.
-    const res = await runCli(['validate', 'r.yaml', '--contacts', 'c.csv', '--activities', 'a.csv'], { cwd: dir });
+    const res = await cli(['validate', 'r.yaml', '--contacts', 'c.csv', '--activities', 'a.csv'], { cwd: dir });
     expect(res.code).toBe(2);
     expect(res.stderr).toContain("r.yaml:1:18: contacts key 'E-mail' is not a column of c.csv — did you mean 'Email'?");
     expect(res.stderr).toContain("r.yaml:3:21: field 'industry' (column 'Induststry') is not a column of c.csv — did you mean 'Industry'?");
