@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { mkdirSync, writeFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ROOT, runCli, tempDir } from './helpers.js';
+import { ROOT, tempDir } from './helpers.js';
 import { runMain } from './terminal.js';
 import { discoverRules } from '../src/commands/rules-source.js';
 
@@ -46,7 +46,7 @@ describe('rules discovery: -r, $FUNNEL_RULES, ./funnel.yaml or ./rules.yaml, par
   it('says on stderr which rules a run used', async () => {
     const dir = tree();
     const here = join(dir, 'repo', 'team', 'exports');
-    const run = (env: Record<string, string>, extra: string[] = []): Promise<{ stderr: string; code: number }> => runCli(['classify', join(dir, 'c.csv'), '-o', join(dir, 'out.csv'), '--summary', 'none', ...extra], { cwd: here, env: { HOME: dir, ...env } });
+    const run = (env: Record<string, string>, extra: string[] = []): Promise<{ stderr: string; code: number }> => runMain(['classify', join(dir, 'c.csv'), '-o', join(dir, 'out.csv'), '--summary', 'none', ...extra], { cwd: here, env: { HOME: dir, ...env } });
     expect((await run({})).stderr).toContain('funnel: rules: built-in\n');
     writeFileSync(join(dir, 'repo', 'funnel.yaml'), minimal);
     expect((await run({})).stderr).toContain('funnel: rules: ../../funnel.yaml\n');
