@@ -22,7 +22,7 @@ export interface SqlEnv {
   o: SqlOptions;
   /** The rules read activities: the query has the activity CTEs and joins their aggregates. */
   hasActivities: boolean;
-  /** `contacts.key`, which the loader may leave unset (the CLI then guesses it from the header). */
+  /** `contacts.key`, which funnel sql requires (a table has no header to guess it from). */
   key: string;
   /** Stage id → index in rules.stages. */
   stageIndex: Map<string, number>;
