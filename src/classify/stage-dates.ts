@@ -39,8 +39,8 @@ export function createdColumn(rules: Rules, headers: readonly string[], file: st
   );
 }
 
-/** A contact's creation time from its row; NaN (with a row warning when the value is there but unreadable) else. */
-export function createdAt(values: readonly string[], col: number, name: string, tz: string, order: DateOrder | undefined, warnings: string[]): number {
+/** A contact's creation time from its row (`col` the column of `contacts.created`, named `name`); NaN (with a row warning when the value is there but unreadable) else. */
+export function createdAt(values: readonly string[], col: number, name: string | undefined, tz: string, order: DateOrder | undefined, warnings: string[]): number {
   if (col < 0) return NaN;
   const text = values[col] ?? '';
   if (text.trim() === '') return NaN;

@@ -95,7 +95,7 @@ export async function explain(opts: ExplainOptions, io: ExplainIO): Promise<Expl
   const classifier = new Classifier(rules, { headers: first.headers, asOf, plan, aggs, dateOrder, warn: io.warn });
   checkFieldColumns(classifier.missing, [first.file], first.headers, loaded.source === 'built-in', io.warn);
   const warnings: string[] = [];
-  const created = createdAt(first.values, createdColumn(rules, first.headers, first.file), rules.contacts.created ?? '', rules.activities.timezone, dateOrder, warnings);
+  const created = createdAt(first.values, createdColumn(rules, first.headers, first.file), rules.contacts.created, rules.activities.timezone, dateOrder, warnings);
   const replayed = opts.stageDates === true || hasSla(rules);
   let explanation = classifier.explain(first.values, slot);
   const { dates } = explainDates(rules, classifier, plan, aggs, asOf, { values: first.values, slot, created }, events, (floor, keptBy) => {

@@ -125,7 +125,7 @@ async function replayContacts(opts: HistoryOptions, io: HistoryIO, prep: Prepare
       let slot = aggs.slotOf(row, f.keyColumn, rules.contacts.normalize, false);
       if (slot === BLANK_KEY) slot = -1;
       warnings.length = 0;
-      const tl = replayer.run(values, slot, createdAt(values, created, rules.contacts.created ?? '', tz, dateOrder, warnings));
+      const tl = replayer.run(values, slot, createdAt(values, created, rules.contacts.created, tz, dateOrder, warnings));
       builder.add(tl, by >= 0 ? values[by] : undefined);
     });
   }

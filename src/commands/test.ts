@@ -210,7 +210,7 @@ function runCase(rules: Rules, file: CasesFile, tc: TestCase, i: number, f: Fold
     // As classify --stage-dates: the replay's floor, then the stage-date cells (which may set the SLA's action).
     const dates = new StageDates(rules, classifier, f.plan, f.events, f.asOf);
     const created = createdColumn(rules, headers, file.file);
-    const tl = dates.replay(values, slot, createdAt(values, created, rules.contacts.created ?? '', tz, file.contactOrder, warnings));
+    const tl = dates.replay(values, slot, createdAt(values, created, rules.contacts.created, tz, file.contactOrder, warnings));
     const v = classifier.classify(values, slot, warnings, tl.floor, dates.keptBy(tl));
     const cells = dates.cells(v, tl, undefined);
     got = { ...gotOf(v), sla: cells.sla, became: Object.fromEntries(rules.stages.slice(1).map((s, k) => [s.id, cells.added[k]!])) };

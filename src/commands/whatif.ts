@@ -227,7 +227,7 @@ function sidesOf(lb: LoadedRules, la: LoadedRules, plan: UnionPlan, aggs: Aggreg
   const asOfText = isoTime(asOf);
   const verdict: Sides['verdict'] = (side, values, slot, warnings) => {
     if (!side.dates) return { v: side.classifier.classify(values, slot, warnings), since: asOfText, added: [] };
-    const tl = side.dates.replay(values, slot, createdAt(values, side.created, side.rules.contacts.created ?? '', side.rules.activities.timezone, dateOrder, warnings));
+    const tl = side.dates.replay(values, slot, createdAt(values, side.created, side.rules.contacts.created, side.rules.activities.timezone, dateOrder, warnings));
     const v = side.classifier.classify(values, slot, warnings, tl.floor, side.dates.keptBy(tl));
     const cells = side.dates.cells(v, tl, undefined);
     return { v, since: cells.since, added: cells.added };

@@ -96,7 +96,7 @@ export class AnnotatedRows {
     if (o.previous && slot !== -1) this.coverage.see(prev !== undefined);
     let floor = prev && !this.allowRegression && prev.index >= 0 ? prev.index : 0;
     if (o.created >= 0 && plain) values[o.created] = row.field(o.created);
-    const tl = o.dates?.replay(values, slot, createdAt(values, o.created, o.rules.contacts.created ?? '', o.rules.activities.timezone, o.dateOrder, warnings));
+    const tl = o.dates?.replay(values, slot, createdAt(values, o.created, o.rules.contacts.created, o.rules.activities.timezone, o.dateOrder, warnings));
     let keptBy: string | undefined;
     if (tl && tl.floor > floor) {
       floor = tl.floor;
