@@ -3,7 +3,7 @@
  * its command gives it; and the run they set up: the rules and the as-of, resolved once (resolveRun).
  */
 import { Option } from 'commander';
-import { resolveRun, type RunSetup } from '../commands/run-setup.js';
+import type { RunSetup } from '../commands/run-setup.js';
 import type { Terminal } from './io.js';
 
 /** `-r` and `--as-of` as commander gives them. */
@@ -34,7 +34,11 @@ export function activitiesOption(help = 'activity exports, one row per event'): 
   return new Option('-a, --activities <files...>', help);
 }
 
-/** The rules (`-r`, else discovered from the Terminal's folder and environment) and the as-of, resolved once. */
-export function runOf(o: RunFlags, term: Terminal): RunSetup {
+/**
+ * The rules (`-r`, else discovered from the Terminal's folder and environment) and the as-of, resolved once.
+ * Loaded when a command runs: the rules loader (and YAML) cost a third of the start-up of `funnel --version`.
+ */
+export async function runOf(o: RunFlags, term: Terminal): Promise<RunSetup> {
+  const { resolveRun } = await import('../commands/run-setup.js');
   return resolveRun({ rules: o.rules, asOf: o.asOf }, { cwd: term.cwd, env: term.env });
 }

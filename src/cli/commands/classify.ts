@@ -41,9 +41,9 @@ function outputChoice(output: string | undefined, format: string | undefined): P
   return { format: chosen, gzip: kind.gzip, outputDelimiter: chosen === 'csv' ? kind.delimiter : undefined };
 }
 
-function optionsOf(contacts: string[], o: ClassifyFlags, read: Reading, ctx: CliContext): ClassifyOptions {
+async function optionsOf(contacts: string[], o: ClassifyFlags, read: Reading, ctx: CliContext): Promise<ClassifyOptions> {
   return {
-    ...runOf(o, ctx.term),
+    ...(await runOf(o, ctx.term)),
     ...read,
     contacts,
     activities: o.activities ?? [],
@@ -107,7 +107,7 @@ export function registerClassify(program: Command, ctx: CliContext): void {
       const { term } = ctx;
       const read = reading(o);
       const outputs = outputEnv(term, parseWait(o.wait));
-      const opts = optionsOf(contacts, o, read, ctx);
+      const opts = await optionsOf(contacts, o, read, ctx);
       const [{ classify }, renders] = await Promise.all([import('../../commands/classify.js'), import('../../output/summary-render.js')]);
       const result = await classify(opts, { stdin: term.stdin, stdout: term.stdout, warn: s.warn, note: s.note, meter: s.meter, peakRssMb: () => Math.round(process.resourceUsage().maxRSS / 1024), outputs });
       s.endProgress();

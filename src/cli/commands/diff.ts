@@ -27,7 +27,7 @@ export function registerDiff(program: Command, ctx: CliContext): void {
     .action(async (before: string, after: string, o: DiffFlags) => {
       const s = ctx.session();
       const { term } = ctx;
-      const { rules, path } = runOf(o, term).rules;
+      const { rules, path } = (await runOf(o, term)).rules;
       const moved = o.moved;
       const [{ diff }, { renderDiffText }] = await Promise.all([import('../../commands/diff.js'), import('../../output/diff-render.js')]);
       const r = await diff(

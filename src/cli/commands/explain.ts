@@ -26,7 +26,7 @@ export function registerExplain(program: Command, ctx: CliContext): void {
     const s = ctx.session();
     const { term } = ctx;
     const read = reading(o);
-    const setup = runOf(o, term);
+    const setup = await runOf(o, term);
     const [{ explain }, { renderExplainText }] = await Promise.all([import('../../commands/explain.js'), import('../../output/explain-render.js')]);
     const r = await explain({ ...setup, ...read, contacts, activities: o.activities ?? [], contact: o.contact, cwd: term.cwd, stageDates: !!o.stageDates }, { stdin: term.stdin, warn: s.warn, note: s.note });
     term.stdout.write(o.format === 'json' ? `${JSON.stringify(r, null, 2)}\n` : renderExplainText(r, s.out));

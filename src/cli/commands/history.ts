@@ -36,7 +36,7 @@ async function action(contacts: string[], o: HistoryFlags, ctx: CliContext): Pro
   const read = reading(o);
   const output = o.output;
   const toFile = output !== undefined && output !== '-';
-  const setup = runOf(o, term);
+  const setup = await runOf(o, term);
   const opts: HistoryOptions = { ...setup, ...read, contacts, activities: o.activities ?? [], every: o.every, since: o.since, by: o.by, cwd: term.cwd };
   if (!toFile && o.report === undefined) {
     term.stdout.write((await made(opts, o, false, s)).text);

@@ -29,7 +29,7 @@ export function registerSql(program: Command, ctx: CliContext): void {
     .action(async (o: SqlFlags) => {
       const s = ctx.session();
       const { term } = ctx;
-      const setup = runOf(o, term);
+      const setup = await runOf(o, term);
       const { sql } = await import('../../commands/sql.js');
       const text = sql({ ...setup, dialect: o.dialect, contactsTable: o.contactsTable, activitiesTable: o.activitiesTable, prefix: o.prefix }, { warn: s.warn, note: s.note });
       if (o.output === undefined || o.output === '-') term.stdout.write(text);

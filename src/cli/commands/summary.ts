@@ -21,7 +21,7 @@ export function registerSummary(program: Command, ctx: CliContext): void {
     .action(async (file: string, o: SummaryFlags) => {
       const s = ctx.session();
       const { term } = ctx;
-      const { rules } = runOf(o, term);
+      const { rules } = await runOf(o, term);
       const [{ summarize }, { renderSummaryJson, renderSummaryTable }] = await Promise.all([import('../../commands/summary.js'), import('../../output/summary-render.js')]);
       const summary = await summarize({ file, rules, prefix: o.prefix, cwd: term.cwd, by: o.by }, { stdin: term.stdin, warn: s.warn });
       term.stdout.write(o.format === 'json' ? renderSummaryJson(summary) : renderSummaryTable(summary, s.out));

@@ -1,6 +1,5 @@
 /** `funnel test`: the cases run through the rules; exit 1 when any case fails. */
 import { Option, type Command } from 'commander';
-import { discoverRules } from '../../commands/rules-source.js';
 import type { CliContext } from '../session.js';
 
 export function registerTest(program: Command, ctx: CliContext): void {
@@ -12,7 +11,7 @@ export function registerTest(program: Command, ctx: CliContext): void {
     .action(async (files: string[], o: { format: 'text' | 'json' }) => {
       const s = ctx.session();
       const { term } = ctx;
-      const [{ runTests }, { renderTestJson, renderTestText }] = await Promise.all([import('../../commands/test.js'), import('../../output/test-render.js')]);
+      const [{ runTests }, { renderTestJson, renderTestText }, { discoverRules }] = await Promise.all([import('../../commands/test.js'), import('../../output/test-render.js'), import('../../commands/rules-source.js')]);
       // The rules may be among the files, told apart by content: discovery only names the default.
       const report = await runTests({ files, cwd: term.cwd, discovered: discoverRules(term.cwd, term.env) }, { stdin: term.stdin, warn: s.warn, note: s.note });
       term.stdout.write(o.format === 'json' ? renderTestJson(report) : renderTestText(report, s.out));

@@ -1,6 +1,5 @@
 /** `funnel validate`: its options, and the verdict it prints (exit 2 when the rules or samples have errors). */
 import type { Command } from 'commander';
-import { discoverRules, formatProblem } from '../../commands/rules-source.js';
 import { printable } from '../../util/text.js';
 import { readOptions, reading, type ReadFlags } from '../read-options.js';
 import type { CliContext } from '../session.js';
@@ -20,7 +19,7 @@ export function registerValidate(program: Command, ctx: CliContext): void {
   readOptions(cmd, { encoding: 'input encoding of the exports', delimiter: 'input CSV delimiter of the exports' }).action(async (rulesPath: string | undefined, o: ValidateFlags) => {
     const s = ctx.session();
     const { term } = ctx;
-    const { validate, hasErrors } = await import('../../commands/validate.js');
+    const [{ validate, hasErrors }, { discoverRules, formatProblem }] = await Promise.all([import('../../commands/validate.js'), import('../../commands/rules-source.js')]);
     // validate reports an invalid rules file as its verdict, so it finds the rules itself rather than by resolveRun.
     const rules = rulesPath ?? discoverRules(term.cwd, term.env);
     const r = await validate({ rules, contacts: o.contacts, activities: o.activities, cwd: term.cwd, ...reading(o) }, { stdin: term.stdin, warn: s.warn });
