@@ -7,6 +7,7 @@ import { readdirSync, readFileSync, renameSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { runCli, tempDir, writeFiles } from './helpers.js';
+import { runMain } from './terminal.js';
 import { generate } from '../scripts/generate.mjs';
 
 type Run = { code: number; stdout: string; stderr: string };
@@ -26,8 +27,9 @@ function filesOf(dir: string): Record<string, string> {
   return Object.fromEntries(readdirSync(dir).filter((n) => !n.startsWith('.')).map((n) => [n, readFileSync(join(dir, n), 'latin1')]));
 }
 
+/** One thread in-process (no worker to start), three as a real process: worker threads run the built dist/. */
 async function twice(dir: string, args: (tag: string) => string[]): Promise<{ one: Run; three: Run }> {
-  const one = await runCli(['classify', 'c.csv', '-a', 'a.csv', ...AS_OF, '--threads', '1', ...args('one')], { cwd: dir });
+  const one = await runMain(['classify', 'c.csv', '-a', 'a.csv', ...AS_OF, '--threads', '1', ...args('one')], { cwd: dir });
   const three = await runCli(['classify', 'c.csv', '-a', 'a.csv', ...AS_OF, '--threads', '3', '--min-range-bytes', '15000', ...args('three')], { cwd: dir });
   expect(one.code).toBe(0);
   expect(three.code).toBe(0);
@@ -88,7 +90,7 @@ describe('contacts a range cannot read on its own', () => {
       const dir = tempDir();
       writeFiles(dir, { 'c.csv': c.contacts, 'a.csv': acts, 'funnel.yaml': rules });
       const args = ['classify', 'c.csv', '-a', 'a.csv', ...AS_OF, '-o', '-', '--summary', 'json'];
-      const one = await runCli([...args, '--threads', '1'], { cwd: dir });
+      const one = await runMain([...args, '--threads', '1'], { cwd: dir });
       const three = await runCli([...args, '--threads', '3', '--min-range-bytes', '300'], { cwd: dir });
       expect(one.code).toBe(0);
       expect(three.code).toBe(0);
