@@ -26,23 +26,9 @@ const MAY_IMPORT: Record<string, readonly string[]> = {
 };
 const OPEN = new Set(['errors.ts', 'util']);
 
-/**
- * Known offenders, being reshaped (issue 14): each entry leaves this list when its code is mended, and the test
- * fails both on a new offender and on an entry that no longer offends — the list only shrinks.
- */
-const KNOWN = new Set<string>([]);
-
-/** Offenders found, as `key: detail`, checked against KNOWN by key. */
-function expectOnlyKnown(found: { key: string; detail: string }[], kind: string): void {
-  const keys = new Set(found.map((f) => f.key));
-  expect(found.filter((f) => !KNOWN.has(f.key)).map((f) => f.detail), `new ${kind}`).toEqual([]);
-  const mended = [...KNOWN].filter((k) => !keys.has(k) && kindOf(k) === kind);
-  expect(mended, `${kind} mended: remove them from KNOWN`).toEqual([]);
-}
-
-function kindOf(key: string): string {
-  if (key.includes(' → ')) return key.split(' → ').length > 2 ? 'circle' : 'import';
-  return key.includes(' ') ? 'function' : 'file';
+/** Offenders found, as `key: detail`: none may be. */
+function expectNone(found: { key: string; detail: string }[], kind: string): void {
+  expect(found.map((f) => f.detail), kind).toEqual([]);
 }
 
 interface Source {
@@ -119,16 +105,16 @@ function cycles(): string[] {
 
 describe('the shape of src/', () => {
   it(`has no function over ${MAX_FUNCTION_LINES} lines`, () => {
-    expectOnlyKnown(ALL.flatMap(longFunctions), 'function');
+    expectNone(ALL.flatMap(longFunctions), 'function');
   });
 
   it(`has no file over ${MAX_FILE_LINES} lines`, () => {
     const big = ALL.filter((s) => s.text.split('\n').length > MAX_FILE_LINES).map((s) => ({ key: s.file, detail: `${s.file}: ${s.text.split('\n').length} lines` }));
-    expectOnlyKnown(big, 'file');
+    expectNone(big, 'file');
   });
 
   it('has no import circle', () => {
-    expectOnlyKnown(cycles().map((c) => ({ key: c, detail: c })), 'circle');
+    expectNone(cycles().map((c) => ({ key: c, detail: c })), 'circle');
   });
 
   it('imports in the direction of the flow only', () => {
@@ -141,7 +127,7 @@ describe('the shape of src/', () => {
         })
         .map(({ to }) => ({ key: `${s.file} → ${to}`, detail: `${s.file} → ${to}` })),
     );
-    expectOnlyKnown(wrong, 'import');
+    expectNone(wrong, 'import');
   });
 
   it('sees the folders it checks', () => {
