@@ -164,6 +164,25 @@ function addStats(into: FoldStats, s: FoldStats): void {
   into.longRecords = mergeLongRecords(into.longRecords, s.longRecords);
 }
 
+type RangeEnd = 'exact' | 'past' | 'end';
+
+/** Why the main thread's range cannot be taken as one of several (it did not end at the first cut), if it cannot. */
+export function firstRangeProblem(ended: RangeEnd): string | undefined {
+  // A record spans the first cut to the end, or csv-parse took over before it (text after a closing quote).
+  if (ended === 'end') return 'a record that csv-parse reads, or a quoted field, runs across the first cut';
+  if (ended === 'past') return 'a line break at a cut is inside a quoted field';
+  return undefined;
+}
+
+/** Why the other threads' ranges cannot be taken (one failed, or did not end at the next cut), if they cannot. */
+export function rangesProblem(results: readonly ({ type: 'done'; ended: RangeEnd } | { type: 'failed'; reason: string })[]): string | undefined {
+  for (const [i, r] of results.entries()) {
+    if (r.type === 'failed') return `range ${i + 2} cannot be read on its own (${r.reason})`;
+    if (r.ended !== (i === results.length - 1 ? 'end' : 'exact')) return 'a line break at a cut is inside a quoted field';
+  }
+  return undefined;
+}
+
 export interface RangedFold {
   stats: FoldStats;
   /** Ranges folded and merged: 1 when the file was folded in one piece. */
@@ -215,17 +234,12 @@ export async function foldActivitiesInRanges(path: string, opened: Table, opts: 
   );
   try {
     const ended = await readUntil(table, folder.visit, starts[0]!);
-    // A record spans the first cut to the end, or csv-parse took over before it (text after a closing quote).
-    if (ended === 'end') return await whole('a record that csv-parse reads, or a quoted field, runs across the first cut');
-    if (ended === 'past') return await whole('a line break at a cut is inside a quoted field');
-    if (folder.pending() > 0) return await whole('the order of its slash dates is not decided before the first cut');
+    const why = firstRangeProblem(ended) ?? (folder.pending() > 0 ? 'the order of its slash dates is not decided before the first cut' : undefined);
+    if (why) return await whole(why);
     const results = await Promise.all(runs.map((r) => r.result));
-    const done: Extract<FromRange, { type: 'done' }>[] = [];
-    for (const [i, r] of results.entries()) {
-      if (r.type === 'failed') return await whole(`range ${i + 2} cannot be read on its own (${r.reason})`);
-      if (r.ended !== (i === results.length - 1 ? 'end' : 'exact')) return await whole('a line break at a cut is inside a quoted field');
-      done.push(r);
-    }
+    const problem = rangesProblem(results);
+    if (problem) return await whole(problem);
+    const done = results.filter((r) => r.type === 'done');
     for (const r of done) {
       opts.aggs.merge(r.data);
       addStats(folder.stats, r.stats);

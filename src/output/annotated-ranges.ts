@@ -10,7 +10,7 @@ import { openSync, readSync, closeSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { forEachRecord, readUntil, type Table } from '../input/table.js';
 import type { ContactFileScan } from '../input/contacts.js';
-import { rangeStarts } from '../aggregate/ranges.js';
+import { firstRangeProblem, rangeStarts, rangesProblem } from '../aggregate/ranges.js';
 import type { Aggregates, SharedAggregates } from '../aggregate/store.js';
 import { releaseScratch, scratchFile } from '../util/scratch.js';
 import type { AnnotatedRows } from './annotated-rows.js';
@@ -124,15 +124,12 @@ export async function writeInRanges(path: string, table: Table, job: RangeJob, a
   const extra = (): number => others.reduce((a, b) => a + b, 0);
   try {
     const ended = await readUntil(table, rows.visit, starts[0]!, () => opts.between(extra()));
-    if (ended === 'end') return await rest('a record that csv-parse reads, or a quoted field, runs across the first cut');
-    if (ended === 'past') return await rest('a line break at a cut is inside a quoted field');
+    const why = firstRangeProblem(ended);
+    if (why) return await rest(why);
     const results = await Promise.all(runs.map((r) => r.result));
-    const done: Extract<RangeResult, { type: 'done' }>[] = [];
-    for (const [i, r] of results.entries()) {
-      if (r.type === 'failed') return await rest(`range ${i + 2} cannot be read on its own (${r.reason})`);
-      if (r.ended !== (i === results.length - 1 ? 'end' : 'exact')) return await rest('a line break at a cut is inside a quoted field');
-      done.push(r);
-    }
+    const problem = rangesProblem(results);
+    if (problem) return await rest(problem);
+    const done = results.filter((r) => r.type === 'done');
     await adoptRanges(runs, done, rows, sinks, summary);
     await opts.between(0);
     return { ranges: runs.length + 1 };
