@@ -6,7 +6,7 @@ import type { ActivityPlan } from '../aggregate/plan.js';
 import type { Aggregates } from '../aggregate/store.js';
 import type { DateOrder } from '../values/dates.js';
 import { findColumn } from '../values/headers.js';
-import { DISQUALIFIED, type Rules, type Stage } from '../rules/model.js';
+import { DISQUALIFIED, fieldColumn, type Rules, type Stage } from '../rules/model.js';
 import { compileCond, type CompiledCond, type CompileEnv } from './conditions.js';
 import { DISQUALIFIED_BY, firstStageReason } from './reasons.js';
 import { reasonOf, type ActivityView, type Ctx, type Explained } from './context.js';
@@ -95,7 +95,7 @@ export class Classifier {
       dateOrder: env.dateOrder,
       plan: env.plan,
       column(field) {
-        const name = rules.fields.get(field) ?? field;
+        const name = fieldColumn(rules, field);
         const m = findColumn(env.headers, name);
         if (m.index !== -1) used.add(m.index);
         if (m.index === -1 && !missing.some((x) => x.field === field)) missing.push({ field, column: name, named: rules.fields.has(field), ambiguous: m.ambiguous });

@@ -4,6 +4,7 @@
  * cohort and velocity. Reads like `classify` (one fold of the activities with each event's compact record,
  * then the contacts), writes nothing but what it returns; the CLI renders it.
  */
+import { fieldColumn } from '../rules/model.js';
 import type { Readable } from 'node:stream';
 import { InputError, UsageError } from '../errors.js';
 import { inputRef, type InputRef } from '../input/bytes.js';
@@ -111,7 +112,7 @@ async function replayContacts(opts: HistoryOptions, io: HistoryIO, prep: Prepare
     const created = createdColumn(rules, headers, f.ref.name);
     let by = -1;
     if (opts.by !== undefined) {
-      const m = findColumn(headers, rules.fields.get(opts.by) ?? opts.by);
+      const m = findColumn(headers, fieldColumn(rules, opts.by));
       if (m.index === -1) throw new InputError(`no column '${opts.by}' for --by`, { file: f.ref.name, line: 1 }, `name one of: ${headers.slice(0, 12).join(', ')}`);
       by = m.index;
       byColumnName = headers[by];

@@ -4,7 +4,7 @@
  * the sample activities maps to (`email_replied` where the data says `Email Reply` → `email_reply`).
  */
 import type { Problem } from '../rules/load.js';
-import type { Cond, Rules } from '../rules/model.js';
+import { fieldColumn, type Cond, type Rules } from '../rules/model.js';
 import { allConditions } from '../rules/walk.js';
 import { planActivities } from '../aggregate/plan.js';
 import { findColumn } from '../values/headers.js';
@@ -25,7 +25,7 @@ function fieldEnv(rules: Rules, headers: readonly string[]): CompileEnv {
     plan: planActivities(rules, Date.now()),
     memoSlot: () => memo++,
     column(field) {
-      const n = rules.fields.get(field) ?? field;
+      const n = fieldColumn(rules, field);
       const m = findColumn(headers, n);
       return { index: m.index, name: m.name ?? n };
     },

@@ -16,7 +16,7 @@ import { planActivities } from '../aggregate/plan.js';
 import { allConditions } from '../rules/walk.js';
 import { locateRules } from './rules-source.js';
 import { readRulesFile, type Problem } from '../rules/load.js';
-import type { Pos, Rules } from '../rules/model.js';
+import { fieldColumn, type Pos, type Rules } from '../rules/model.js';
 import { closest } from '../util/text.js';
 import { conditionsHoldingForNone, signalsWithoutLabels } from './validate-samples.js';
 export interface ValidateOptions {
@@ -147,7 +147,7 @@ async function checkContacts(opened: Table, rules: Rules, name: string, problems
   const reported = new Set<string>();
   for (const c of allConditions(rules)) {
     if (c.kind !== 'field') continue;
-    const column = rules.fields.get(c.field) ?? c.field;
+    const column = fieldColumn(rules, c.field);
     if (findColumn(headers, column).index !== -1 || reported.has(c.field)) continue;
     reported.add(c.field);
     const pos = rules.fields.has(c.field) ? rules.positions.get(`fields.${c.field}`) : c.pos;

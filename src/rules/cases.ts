@@ -10,7 +10,7 @@ import { closest, norm, snakeCase } from '../util/text.js';
 import { allConditions, dateColumnsOf } from './walk.js';
 import { BECAME_PREFIX, CASE_KEYS, CASES_FILE_KEYS, EVENT_KEYS, EXPECT_KEYS, SLA_STATES, type ExpectKey } from './grammar.js';
 import type { Problem } from './load.js';
-import type { Pos, Rules } from './model.js';
+import { fieldColumn, type Pos, type Rules } from './model.js';
 
 export interface CaseEvent {
   /** A raw label or a signal, as written. */
@@ -105,7 +105,7 @@ export function vocabularyOf(rules: Rules): RulesVocabulary {
   for (const col of rules.fields.values()) columns.add(col);
   const signals = new Set<string>(rules.activities.types.values());
   for (const c of allConditions(rules)) {
-    if (c.kind === 'field') columns.add(rules.fields.get(c.field) ?? c.field);
+    if (c.kind === 'field') columns.add(fieldColumn(rules, c.field));
     else if (c.kind === 'activity') c.signals.forEach((s) => signals.add(s));
   }
   for (const s of rules.scoring.points.keys()) signals.add(s);

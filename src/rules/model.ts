@@ -111,3 +111,8 @@ export const DEFAULT_DISQUALIFY_CONTENT = 'none';
 
 /** The stage of a disqualified contact, written by the classifier and the SQL compiler; no stage may be named so. */
 export const DISQUALIFIED = 'disqualified';
+
+/** The column a condition's field reads: the one its friendly name (`fields`) stands for, else the name itself. */
+export function fieldColumn(rules: Pick<Rules, 'fields'>, field: string): string {
+  return rules.fields.get(field) ?? field;
+}

@@ -1,5 +1,5 @@
 /** Walks over the conditions of a rules model: every node, and the questions several layers ask of them. */
-import type { Cond, FieldOp, Rules } from './model.js';
+import { fieldColumn, type Cond, type FieldOp, type Rules } from './model.js';
 
 function walk(cond: Cond | undefined, visit: (c: Cond) => void): void {
   if (!cond) return;
@@ -33,6 +33,6 @@ export function isDateOp(op: FieldOp): boolean {
 /** Column names that the rules compare as dates, whose slash-date order is detected in the contacts. */
 export function dateColumnsOf(rules: Rules): string[] {
   const out = new Set<string>();
-  for (const c of allConditions(rules)) if (c.kind === 'field' && c.ops.some(isDateOp)) out.add(rules.fields.get(c.field) ?? c.field);
+  for (const c of allConditions(rules)) if (c.kind === 'field' && c.ops.some(isDateOp)) out.add(fieldColumn(rules, c.field));
   return [...out];
 }

@@ -3,7 +3,7 @@
  * text compares trimmed and case folded, a number rule value compares as a number when the value reads as one,
  * dates are read as the data rules read them, and a value that cannot be read never satisfies a comparison.
  */
-import type { Cond, FieldOp, Scalar } from '../rules/model.js';
+import { fieldColumn, type Cond, type FieldOp, type Scalar } from '../rules/model.js';
 import { norm } from '../util/text.js';
 import { wantedDomain } from '../values/domains.js';
 import { contactOrder, SqlCompileError, type SqlEnv } from './env.js';
@@ -13,7 +13,7 @@ export const SQL_CMP: Record<string, string> = { gt: '>', gte: '>=', lt: '<', lt
 
 /** `field:` with its operators, all of which must hold, over the column the rules name. */
 export function fieldCond(x: Extract<Cond, { kind: 'field' }>, env: SqlEnv): string {
-  const col = `c.${env.d.ident(env.rules.fields.get(x.field) ?? x.field)}`;
+  const col = `c.${env.d.ident(fieldColumn(env.rules, x.field))}`;
   return `(${x.ops.map((op) => fieldOp(col, op, env)).join(' AND ')})`;
 }
 
