@@ -65,9 +65,19 @@ describe('contacts classified on several threads', () => {
     expect(gunzipSync(readFileSync(join(dir, 'three.csv.gz'))).equals(gunzipSync(readFileSync(join(dir, 'one.csv.gz'))))).toBe(true);
   });
 
-  it('what needs the rows in order on one thread stays there: JSON arrays, --by, --strict', async () => {
+  it('--stage-dates: the replay on every thread, from the events in shared memory — the same bytes and counts', async () => {
     await ready;
-    for (const extra of [['--format', 'json'], ['--by', 'Country'], ['--strict']]) {
+    const { three } = await twice(dir, (t) => ['--stage-dates', '--out-dir', `sd-${t}`, '--summary-file', `sd-${t}.json`]);
+    expect(three.stderr).toContain('c.csv: classified in 3 ranges on as many threads');
+    const one = filesOf(join(dir, 'sd-one'));
+    expect(one['contacts.csv']).toContain('funnel_became_mql');
+    expect(filesOf(join(dir, 'sd-three'))).toEqual(one);
+    expect(summaryOf(join(dir, 'sd-three.json'))).toEqual(summaryOf(join(dir, 'sd-one.json')));
+  });
+
+  it('what needs the rows in order on one thread stays there: JSON arrays, --by, --strict, --previous', async () => {
+    await ready;
+    for (const extra of [['--format', 'json'], ['--by', 'Country'], ['--strict'], ['--previous', 'c.csv']]) {
       const r = await runCli(['classify', 'c.csv', '-a', 'a.csv', ...AS_OF, '--threads', '3', '--min-range-bytes', '15000', '-o', '-', ...extra], { cwd: dir });
       expect(r.stderr).toContain('funnel: rules:');
       expect(r.stderr).not.toContain('classified in');

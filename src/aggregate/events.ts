@@ -62,12 +62,13 @@ export class EventLog {
   /** The records grouped per slot, in time order; the log is emptied (its memory goes to the grouping). */
   byContact(slots: number): ContactEvents {
     const n = this.size;
-    const starts = new Int32Array(slots + 1);
+    const starts = new Int32Array(new SharedArrayBuffer((slots + 1) * 4));
     for (let i = 0; i < n; i++) starts[this.slots[i]! + 1]!++;
     for (let s = 0; s < slots; s++) starts[s + 1]! += starts[s]!;
     const fill = starts.slice(0, slots);
-    const times = new Float64Array(n);
-    const signals = new Int16Array(n);
+    // In shared memory: threads classifying ranges of the contacts replay from these very arrays, without a copy.
+    const times = new Float64Array(new SharedArrayBuffer(Math.max(1, n) * 8));
+    const signals = new Int16Array(new SharedArrayBuffer(Math.max(1, n) * 2));
     for (let i = 0; i < n; i++) {
       const j = fill[this.slots[i]!]!++;
       times[j] = this.times[i]!;

@@ -254,7 +254,8 @@ async function writeStep(st: RunState, keys: ContactKeys, outputs: OutputPlan): 
   const by = opts.by === undefined ? undefined : { column: byColumn(opts.by, rules, header, files), segments: new SegmentedSummary(rules.stages) };
   const previous = opts.previous !== undefined ? await readPrevious(opts.previous, rules, opts.prefix, { cwd: opts.cwd, stdin: st.io.stdin, warn: st.warn }) : undefined;
   const created = st.replay ? createdColumn(rules, header, files) : -1;
-  const dates = st.replay ? new StageDates(rules, classifier, st.plan, st.aggs.events!.byContact(st.aggs.size), st.asOf) : undefined;
+  const events = st.replay ? st.aggs.events!.byContact(st.aggs.size) : undefined;
+  const dates = events ? new StageDates(rules, classifier, st.plan, events, st.asOf) : undefined;
 
   const sinks = new AnnotatedSinks(outputs, makeFormat, opts.gzip);
   const summary = new SummaryBuilder(rules.stages);
@@ -265,13 +266,13 @@ async function writeStep(st: RunState, keys: ContactKeys, outputs: OutputPlan): 
     await sinks.flushFull();
   };
   // One CSV of contacts, nothing that needs the rows in order on one thread: its byte ranges on several threads.
-  const ranged = scan.files.length === 1 && (opts.threads ?? 1) > 1 && opts.format !== 'json' && !opts.strict && !previous && !dates && !by;
+  const ranged = scan.files.length === 1 && (opts.threads ?? 1) > 1 && opts.format !== 'json' && !opts.strict && !previous && !by;
   for (let f = 0; f < scan.files.length; f++) {
     const fs = scan.files[f]!;
     const table = await openTable(fs.ref, { ...st.read, headers: fs.headers });
     rows.startFile(fs, table.file, mappings[f]!);
     if (ranged && fs.format === 'csv') {
-      const job = { rules, asOf: st.asOf, asOfText: isoTime(st.asOf), dateOrder, scan: fs, header: [...header], map: [...mappings[f]!], format: { format: opts.format as 'csv' | 'ndjson', columns, delimiter, numeric, crlf: opts.crlf }, crlf: opts.crlf, maxRecordSize: DEFAULT_MAX_RECORD_SIZE };
+      const job = { rules, asOf: st.asOf, asOfText: isoTime(st.asOf), dateOrder, scan: fs, header: [...header], map: [...mappings[f]!], format: { format: opts.format as 'csv' | 'ndjson', columns, delimiter, numeric, crlf: opts.crlf }, crlf: opts.crlf, maxRecordSize: DEFAULT_MAX_RECORD_SIZE, events, created };
       const r = await writeInRanges(fs.ref.path, table, job, st.aggs, rows, sinks, summary, { threads: opts.threads!, minRangeBytes: opts.minRangeBytes ?? DEFAULT_MIN_RANGE_BYTES, stageIds: outputs.byStage ? outputs.stageIds : undefined, between });
       if (r.ranges > 1) st.io.note(`${table.file}: classified in ${r.ranges} ranges on as many threads`);
       if (r.whole) st.io.note(`${table.file}: classified on one thread: ${r.whole}`);

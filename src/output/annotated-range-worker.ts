@@ -14,6 +14,8 @@ import type { DateOrder } from '../values/dates.js';
 import { planActivities } from '../aggregate/plan.js';
 import { Aggregates, type SharedAggregates } from '../aggregate/store.js';
 import { Classifier } from '../classify/classifier.js';
+import { StageDates } from '../classify/stage-dates.js';
+import type { ContactEvents } from '../aggregate/events.js';
 import { AnnotatedRows } from './annotated-rows.js';
 import { AnnotatedSinks, type RowOutputs } from './annotated-sinks.js';
 import type { Output } from './commit.js';
@@ -34,6 +36,9 @@ export interface AnnotatedRangeInput extends ByteRange {
   format: Omit<RowFormatOptions, 'bom'> & { format: 'csv' | 'ndjson' };
   crlf?: boolean;
   aggs: SharedAggregates;
+  /** The replay (stage dates): the activities' events per contact, in shared memory, and the `created` column (-1: none). */
+  events?: ContactEvents;
+  created: number;
   /** Spool files: of all rows, and of each stage's (`--out-dir`), made by the main thread. */
   spools: { all: string; stages?: Record<string, string> };
 }
@@ -75,7 +80,9 @@ function spoolOutputs(input: AnnotatedRangeInput): RowOutputs & { spools: Map<st
 async function classifyRange(input: AnnotatedRangeInput, send: (m: FromAnnotatedRange) => void): Promise<void> {
   const { rules, asOf } = input;
   const aggs = Aggregates.attach(input.aggs);
-  const classifier = new Classifier(rules, { headers: input.header, asOf, plan: planActivities(rules, asOf), aggs, dateOrder: input.dateOrder, warn: () => {} });
+  const plan = planActivities(rules, asOf);
+  const classifier = new Classifier(rules, { headers: input.header, asOf, plan, aggs, dateOrder: input.dateOrder, warn: () => {} });
+  const dates = input.events ? new StageDates(rules, classifier, plan, input.events, asOf) : undefined;
   const outputs = spoolOutputs(input);
   // Headers and footers are the main thread's: the rows here go between them.
   const format = rowFormat(input.format);
@@ -83,7 +90,7 @@ async function classifyRange(input: AnnotatedRangeInput, send: (m: FromAnnotated
   const summary = new SummaryBuilder(rules.stages);
   const caseKeys = new CaseKeySightings();
   const csv = input.format.format === 'csv';
-  const rows = new AnnotatedRows({ rules, classifier, aggs, header: input.header, sinks, csv, delimiter: input.format.delimiter, crlf: input.crlf, strict: false, asOfText: input.asOfText, dateOrder: input.dateOrder, summary, created: -1, caseKeys });
+  const rows = new AnnotatedRows({ rules, classifier, aggs, header: input.header, sinks, csv, delimiter: input.format.delimiter, crlf: input.crlf, strict: false, asOfText: input.asOfText, dateOrder: input.dateOrder, summary, dates, created: input.created, caseKeys });
   rows.startFile({ ...input.scan, ref: { path: input.path, name: input.file } }, input.file, input.map);
   let reported = 0;
   try {
