@@ -9,8 +9,9 @@
  * past its range to the end of the file: slower, same results.
  */
 import { openSync, readSync, closeSync, fstatSync } from 'node:fs';
-import { Worker } from 'node:worker_threads';
 import { forEachRecord, readUntil, type Table } from '../input/table.js';
+import type { RangeEnd } from '../input/records.js';
+import { startRangeThread, type ThreadFailed } from '../util/range-thread.js';
 import { activityColumns } from './fold.js';
 import { mergeLongRecords } from '../input/long-records.js';
 import { createFolder, type FoldOptions, type FoldStats } from './folder.js';
@@ -127,25 +128,17 @@ export function rangeStarts(path: string, threads: number, minRangeBytes: number
   }
 }
 
-type RangeResult = Extract<FromRange, { type: 'done' | 'failed' }>;
+type RangeDone = Extract<FromRange, { type: 'done' }>;
 
 interface RangeRun {
-  result: Promise<RangeResult>;
+  result: Promise<RangeDone | ThreadFailed>;
   stop(): Promise<void>;
 }
 
 function startRange(input: RangeInput, onProgress: (rows: number) => void): RangeRun {
-  const worker = new Worker(new URL('./range-worker.js', import.meta.url), { workerData: input });
-  let got: RangeResult | undefined;
-  const result = new Promise<RangeResult>((resolve) => {
-    worker.on('message', (m: FromRange) => {
-      if (m.type === 'progress') onProgress(m.rows);
-      else resolve((got ??= m));
-    });
-    // A range that fails for any reason is folded again by the main thread, which reports what is wrong.
-    worker.on('error', (e) => resolve({ type: 'failed', reason: e.message }));
-    worker.on('exit', () => resolve({ type: 'failed', reason: 'the thread ended' }));
-  });
+  const { worker, result } = startRangeThread<RangeDone>(new URL('./range-worker.js', import.meta.url), input, onProgress);
+  let got: RangeDone | ThreadFailed | undefined;
+  void result.then((r) => (got = r));
   const stop = async (): Promise<void> => {
     // The aggregates came without a copy; sent back the same way, they are freed with the thread, now. Left to the
     // collector here, a hundred megabytes of them slowed the rest of the run by a fifth.
@@ -163,8 +156,6 @@ function addStats(into: FoldStats, s: FoldStats): void {
   into.noType += s.noType;
   into.longRecords = mergeLongRecords(into.longRecords, s.longRecords);
 }
-
-type RangeEnd = 'exact' | 'past' | 'end';
 
 /** Why the main thread's range cannot be taken as one of several (it did not end at the first cut), if it cannot. */
 export function firstRangeProblem(ended: RangeEnd): string | undefined {

@@ -7,12 +7,12 @@
  * simply goes on past its range to the end of the file: slower, same results.
  */
 import { openSync, readSync, closeSync } from 'node:fs';
-import { Worker } from 'node:worker_threads';
 import { forEachRecord, readUntil, type Table } from '../input/table.js';
 import type { ContactFileScan } from '../input/contacts.js';
 import { firstRangeProblem, rangeStarts, rangesProblem } from '../aggregate/ranges.js';
 import type { Aggregates, SharedAggregates } from '../aggregate/store.js';
 import { releaseScratch, scratchFile } from '../util/scratch.js';
+import { startRangeThread, type ThreadFailed } from '../util/range-thread.js';
 import type { AnnotatedRows } from './annotated-rows.js';
 import type { AnnotatedSinks } from './annotated-sinks.js';
 import type { AnnotatedRangeInput, FromAnnotatedRange } from './annotated-range-worker.js';
@@ -37,25 +37,16 @@ export interface RangedWrite {
   whole?: string;
 }
 
-type RangeResult = Extract<FromAnnotatedRange, { type: 'done' | 'failed' }>;
+type RangeDone = Extract<FromAnnotatedRange, { type: 'done' }>;
 
 interface RangeRun {
   input: AnnotatedRangeInput;
-  result: Promise<RangeResult>;
+  result: Promise<RangeDone | ThreadFailed>;
   stop(): Promise<void>;
 }
 
 function startRange(input: AnnotatedRangeInput, onProgress: (rows: number) => void): RangeRun {
-  const worker = new Worker(new URL('./annotated-range-worker.js', import.meta.url), { workerData: input });
-  const result = new Promise<RangeResult>((resolve) => {
-    worker.on('message', (m: FromAnnotatedRange) => {
-      if (m.type === 'progress') onProgress(m.rows);
-      else resolve(m);
-    });
-    // A range that fails for any reason is written by the main thread, which reports what is wrong.
-    worker.on('error', (e) => resolve({ type: 'failed', reason: e.message }));
-    worker.on('exit', () => resolve({ type: 'failed', reason: 'the thread ended' }));
-  });
+  const { worker, result } = startRangeThread<RangeDone>(new URL('./annotated-range-worker.js', import.meta.url), input, onProgress);
   const stop = async (): Promise<void> => {
     await worker.terminate();
     releaseScratch(input.spools.all);
@@ -76,7 +67,7 @@ async function appendSpool(path: string, sinks: AnnotatedSinks, stage: string | 
 }
 
 /** The threads' rows, in file order, after the main thread's: bytes appended, counts added. */
-async function adoptRanges(runs: readonly RangeRun[], results: readonly Extract<RangeResult, { type: 'done' }>[], rows: AnnotatedRows, sinks: AnnotatedSinks, summary: SummaryBuilder): Promise<void> {
+async function adoptRanges(runs: readonly RangeRun[], results: readonly RangeDone[], rows: AnnotatedRows, sinks: AnnotatedSinks, summary: SummaryBuilder): Promise<void> {
   for (const [i, r] of results.entries()) {
     const spools = runs[i]!.input.spools;
     await appendSpool(spools.all, sinks, undefined);
