@@ -4,12 +4,13 @@
  * starts quickly.
  */
 import { InputError } from '../errors.js';
-import { parseDate, slashHint, type DateOrder } from '../values/dates.js';
-import type { Rec } from '../input/record.js';
+import { isoFastBytes, parseDate, slashHint, slashHintBytes, type DateOrder } from '../values/dates.js';
+import type { Rec, Span } from '../input/record.js';
 import type { Rules } from '../rules/model.js';
 import type { ActivityPlan } from './plan.js';
-import { detach, normalizeKey } from '../values/keys.js';
+import { normalizeKey } from '../values/keys.js';
 import { BLANK_KEY, type Aggregates } from './store.js';
+import { BLANK_LABEL, LabelCodes } from './label-codes.js';
 import { LONG_RECORD_LINES, noteLongRecord, type LongRecords } from '../input/long-records.js';
 
 export interface FoldStats {
@@ -136,7 +137,8 @@ export function createFolder(file: string, cols: ActivityColumns, opts: FoldOpti
   const { rules, plan, aggs } = opts;
   const tz = rules.activities.timezone;
   const mode = rules.contacts.normalize;
-  const labelCache = new Map<string, number>();
+  const labels = new LabelCodes((label) => plan.indexOfLabel(label));
+  const span: Span = { start: 0, end: 0 };
   const stats: FoldStats = { file, rows: 0, noKey: 0, undated: 0, afterAsOf: 0, noType: 0 };
   const apply = eventApplier(plan, aggs, stats, opts.only);
 
@@ -151,10 +153,14 @@ export function createFolder(file: string, cols: ActivityColumns, opts: FoldOpti
     stats.rows++;
     if (row.lines !== undefined && row.lines > LONG_RECORD_LINES) stats.longRecords = noteLongRecord(stats.longRecords, row);
     if (opts.onProgress && (stats.rows & 0xffff) === 0) opts.onProgress(stats.rows);
-    const text = row.field(cols.time);
+    // The date read from its bytes when they can tell (an ISO date); else from its text, as `parseDate` reads it.
+    const time = row.fieldBytes(cols.time, span);
+    const { start, end } = span;
+    let text = time === undefined ? row.field(cols.time) : undefined;
     // Every row of the file takes part in deciding the slash-date order, whichever key it has.
     let ambiguous = false;
-    if (order === undefined) {
+    if (order === undefined && (time === undefined || slashHintBytes(time, start, end) === undefined)) {
+      text ??= row.field(cols.time);
       const hint = slashHint(text);
       if (opts.range) {
         if (hint === 'ambiguous') throw new RangeAbort('a slash date whose order this range cannot tell');
@@ -180,15 +186,18 @@ export function createFolder(file: string, cols: ActivityColumns, opts: FoldOpti
       }
     }
     aggs.rows[slot]!++;
-    const label = row.field(cols.type);
-    if (label.trim() === '') stats.noType++;
-    let sig = labelCache.get(label);
-    if (sig === undefined) {
-      sig = label.trim() === '' ? -1 : plan.indexOfLabel(label);
-      labelCache.set(detach(label), sig);
+    let sig = labels.code(row, cols.type);
+    if (sig === BLANK_LABEL) {
+      stats.noType++;
+      sig = -1;
     }
-    if (ambiguous) pending.push({ slot, sig, text, line: row.line, label });
-    else apply(slot, sig, parseDate(text, tz, order), label, row.line);
+    // The label's text only for explain, which reports each event.
+    const label = opts.only ? row.field(cols.type) : '';
+    if (ambiguous) pending.push({ slot, sig, text: text!, line: row.line, label });
+    else {
+      const fast = text === undefined ? isoFastBytes(time!, start, end, tz) : undefined;
+      apply(slot, sig, fast ?? parseDate(text ?? row.field(cols.time), tz, order), label, row.line);
+    }
   };
   const finish = (): void => {
     if (pending.length) throw undecidedSlashDates(file, pending[0]!);

@@ -10,10 +10,10 @@ function grow32(a: Int32Array, n: number): Int32Array<ArrayBuffer> {
   return b;
 }
 
-/** FNV-1a over bytes. */
-function hashOf(b: Uint8Array, len: number): number {
+/** FNV-1a over the bytes `b[at, at + len)`. */
+function hashOf(b: Uint8Array, len: number, at: number): number {
   let h = 0x811c9dc5;
-  for (let i = 0; i < len; i++) h = Math.imul(h ^ b[i]!, 0x01000193);
+  for (let i = at; i < at + len; i++) h = Math.imul(h ^ b[i]!, 0x01000193);
   return h | 0;
 }
 
@@ -44,22 +44,22 @@ export class KeyTable {
   private mask = 2047;
 
   /** The place of the key in `table`: holding its slot + 1, or 0 where it would go. */
-  private probe(key: Uint8Array, len: number, h: number): number {
+  private probe(key: Uint8Array, len: number, at: number, h: number): number {
     for (let i = h & this.mask; ; i = (i + 1) & this.mask) {
       const t = this.table[i]!;
-      if (t === 0 || (this.hashes[t - 1] === h && this.equals(t - 1, key, len))) return i;
+      if (t === 0 || (this.hashes[t - 1] === h && this.equals(t - 1, key, len, at))) return i;
     }
   }
 
-  /** The slot of a key, -1 when it has none. */
-  find(key: Uint8Array, len: number): number {
-    return this.table[this.probe(key, len, hashOf(key, len))]! - 1;
+  /** The slot of the key `key[at, at + len)`, -1 when it has none. */
+  find(key: Uint8Array, len: number, at = 0): number {
+    return this.table[this.probe(key, len, at, hashOf(key, len, at))]! - 1;
   }
 
-  /** The slot of a key, taking the next one when the key is new. */
-  intern(key: Uint8Array, len: number): number {
-    const h = hashOf(key, len);
-    const i = this.probe(key, len, h);
+  /** The slot of the key `key[at, at + len)`, taking the next one when the key is new. */
+  intern(key: Uint8Array, len: number, at = 0): number {
+    const h = hashOf(key, len, at);
+    const i = this.probe(key, len, at, h);
     if (this.table[i] !== 0) return this.table[i]! - 1;
     const slot = this.size++;
     if (slot + 1 >= this.hashes.length) {
@@ -71,7 +71,7 @@ export class KeyTable {
       a.set(this.arena.subarray(0, this.arenaLength));
       this.arena = a;
     }
-    this.arena.set(key.subarray(0, len), this.arenaLength);
+    this.arena.set(key.subarray(at, at + len), this.arenaLength);
     this.arenaLength += len;
     this.starts[slot + 1] = this.arenaLength;
     this.hashes[slot] = h;
@@ -111,11 +111,11 @@ export class KeyTable {
     return { arena: this.arena.subarray(0, this.arenaLength), starts: this.starts.subarray(0, this.size + 1) };
   }
 
-  private equals(slot: number, key: Uint8Array, len: number): boolean {
+  private equals(slot: number, key: Uint8Array, len: number, at: number): boolean {
     const s = this.starts[slot]!;
     if (this.starts[slot + 1]! - s !== len) return false;
     const a = this.arena;
-    for (let i = 0; i < len; i++) if (a[s + i] !== key[i]) return false;
+    for (let i = 0; i < len; i++) if (a[s + i] !== key[at + i]) return false;
     return true;
   }
 

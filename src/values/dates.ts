@@ -153,6 +153,48 @@ function isoFast(s: string, tz: string): number | undefined {
   return undefined;
 }
 
+function byteDigits(b: Uint8Array, at: number, n: number): number {
+  let v = 0;
+  for (let i = at; i < at + n; i++) {
+    const c = b[i]! - 48;
+    if (c < 0 || c > 9) return -1;
+    v = v * 10 + c;
+  }
+  return v;
+}
+
+/**
+ * `isoFast` over a field's UTF-8 bytes `b[s, e)`, so that the fold makes no string for the date of a row: the
+ * same shapes, the same results (every byte it accepts is ASCII, so bytes and characters agree); undefined for
+ * anything else, which the caller reads with `parseDate` from the field's text.
+ */
+export function isoFastBytes(b: Uint8Array, s: number, e: number, tz: string): number | undefined {
+  const n = e - s;
+  if (n !== 10 && n !== 16 && n !== 17 && n !== 19 && n !== 20) return undefined;
+  if (b[s + 4] !== 45 || b[s + 7] !== 45) return undefined;
+  const y = byteDigits(b, s, 4);
+  const mo = byteDigits(b, s + 5, 2);
+  const d = byteDigits(b, s + 8, 2);
+  if (y < 0 || mo < 0 || d < 0) return undefined;
+  if (n === 10) return build(y, mo, d, 0, 0, 0, undefined, undefined, tz);
+  const sep = b[s + 10];
+  if ((sep !== 84 && sep !== 32) || b[s + 13] !== 58) return undefined;
+  const h = byteDigits(b, s + 11, 2);
+  const mi = byteDigits(b, s + 14, 2);
+  if (h < 0 || mi < 0) return undefined;
+  let sec = 0;
+  let end = 16;
+  if (n >= 19) {
+    if (b[s + 16] !== 58) return undefined;
+    sec = byteDigits(b, s + 17, 2);
+    if (sec < 0) return undefined;
+    end = 19;
+  }
+  if (end === n) return build(y, mo, d, h, mi, sec, undefined, undefined, tz);
+  if (end + 1 === n && (b[s + end] === 90 || b[s + end] === 122)) return build(y, mo, d, h, mi, sec, undefined, 'Z', tz);
+  return undefined;
+}
+
 /** What a slash date says about the order of its parts. */
 export type SlashHint = 'dmy' | 'mdy' | 'either' | 'ambiguous' | 'none';
 
@@ -209,6 +251,15 @@ export function slashHint(text: string): SlashHint {
   if (a > 12) return 'dmy';
   if (b > 12) return 'mdy';
   return a === b ? 'either' : 'ambiguous';
+}
+
+/**
+ * `slashHint` of a field's UTF-8 bytes when they tell it without the text: 'none' for a field whose fifth
+ * character is the dash of an ISO date (the first four bytes ASCII, so the fifth byte is the fifth character);
+ * undefined when only the text can tell.
+ */
+export function slashHintBytes(b: Uint8Array, s: number, e: number): 'none' | undefined {
+  return e - s > 4 && b[s + 4] === 45 && (b[s]! | b[s + 1]! | b[s + 2]! | b[s + 3]!) < 0x80 ? 'none' : undefined;
 }
 
 /** `--as-of` and rule dates: ISO or any format above, read in the given zone. */

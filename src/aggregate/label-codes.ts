@@ -1,0 +1,53 @@
+/**
+ * The fold's signal for each activity-type label, looked up by the label's raw bytes: a file names a handful of
+ * labels a million times, so the common row makes no string for its label. A label seen for the first time is
+ * read from its text, as the rules map it, and remembered for its bytes. Both memories are bounded, so that a
+ * file of a million distinct labels costs time, never memory.
+ */
+import type { Rec, Span } from '../input/record.js';
+import { detach } from '../values/keys.js';
+import { KeyTable } from './key-table.js';
+
+/** The code of a blank label: no signal, and a row without an activity type. */
+export const BLANK_LABEL = -2;
+/** Labels remembered at most (each memory starts again when full). */
+const MAX_LABELS = 4096;
+/** Longer labels are read from their text every time. */
+const MAX_LABEL_BYTES = 256;
+
+export class LabelCodes {
+  private table = new KeyTable();
+  private codes = new Int32Array(MAX_LABELS);
+  private texts = new Map<string, number>();
+  private readonly span: Span = { start: 0, end: 0 };
+
+  /** `codeOf`: the fold entry of a non-blank label's text, -1 when no rule reads it. */
+  constructor(private readonly codeOf: (label: string) => number) {}
+
+  /** The code of field `col`'s label: its fold entry, -1 for a signal no rule reads, BLANK_LABEL when blank. */
+  code(rec: Rec, col: number): number {
+    const b = rec.fieldBytes(col, this.span);
+    if (b === undefined) return this.ofText(rec.field(col));
+    const { start, end } = this.span;
+    const slot = this.table.find(b, end - start, start);
+    if (slot >= 0) return this.codes[slot]!;
+    const code = this.ofText(rec.field(col));
+    if (end - start <= MAX_LABEL_BYTES) {
+      if (this.table.size >= MAX_LABELS) this.table = new KeyTable();
+      this.codes[this.table.intern(b, end - start, start)] = code;
+    }
+    return code;
+  }
+
+  /** The code of a label's text (for fields with doubled quotes, whose bytes are not their text). */
+  private ofText(label: string): number {
+    const known = this.texts.get(label);
+    if (known !== undefined) return known;
+    const code = label.trim() === '' ? BLANK_LABEL : this.codeOf(label);
+    if (label.length <= MAX_LABEL_BYTES) {
+      if (this.texts.size >= MAX_LABELS) this.texts = new Map();
+      this.texts.set(detach(label), code);
+    }
+    return code;
+  }
+}
