@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { stringify } from 'csv-stringify/sync';
 import { parse } from 'csv-parse/sync';
 import { csvLine } from '../src/output/rows.js';
+import { ByteSink } from '../src/output/byte-sink.js';
 
 describe('CSV writer against csv-stringify (the oracle)', () => {
   const ch = fc.constantFrom('a', 'Z', ' ', '\t', ',', ';', '|', '"', '\n', '\r', 'é', '€', '😀', '\u00a0', '=', '');
@@ -16,6 +17,20 @@ describe('CSV writer against csv-stringify (the oracle)', () => {
         expect(parse(mine, { delimiter: d, relax_column_count: true, skip_empty_lines: true })[0]).toEqual(values.length === 1 && values[0] === '' ? undefined : values);
       }),
       { numRuns: 2000 },
+    );
+  });
+
+  it('writes cells as bytes exactly as csvLine writes the line (the funnel columns of a copied row)', () => {
+    fc.assert(
+      fc.property(fc.array(value, { maxLength: 8 }), fc.constantFrom(',', ';', '\t', '|', '§'), fc.constantFrom('\n', '\r\n'), (values, d, eol) => {
+        const chunks: Buffer[] = [];
+        const sink = new ByteSink(async (c) => void chunks.push(c));
+        sink.bytes(Buffer.from('x'), 0, 1);
+        sink.cells(values, d, eol);
+        void sink.flush();
+        expect(Buffer.concat(chunks).toString('utf8')).toBe(`x${values.length ? d : ''}${csvLine(d, eol)(values)}`);
+      }),
+      { numRuns: 3000 },
     );
   });
 });

@@ -19,7 +19,6 @@ import { createdAt, type StageDates } from '../classify/stage-dates.js';
 import type { ContactTimeline } from '../classify/timeline.js';
 import { funnelValues } from './annotation.js';
 import type { AnnotatedSinks } from './annotated-sinks.js';
-import { csvLine } from './rows.js';
 import type { SummaryBuilder } from './summary.js';
 import type { SegmentedSummary } from './summary-segments.js';
 
@@ -64,7 +63,7 @@ export class AnnotatedRows {
   rows = 0;
   private readonly caseKeys: CaseOnlyKeys;
   private readonly coverage = new PreviousCoverage();
-  private readonly funnelLine: (values: readonly string[]) => string;
+  private readonly eol: string;
   private readonly scratch: string[];
   private readonly width: number;
   private readonly allowRegression: boolean;
@@ -72,7 +71,7 @@ export class AnnotatedRows {
 
   constructor(private readonly o: AnnotatedRowsOptions) {
     this.caseKeys = o.caseKeys ?? new CaseOnlyKeys();
-    this.funnelLine = csvLine(o.delimiter, o.crlf ? '\r\n' : '\n');
+    this.eol = o.crlf ? '\r\n' : '\n';
     this.width = o.header.length;
     this.scratch = new Array<string>(this.width).fill('');
     this.allowRegression = o.rules.allowRegression;
@@ -172,7 +171,7 @@ export class AnnotatedRows {
     let out: string[] | undefined;
     if (plain) {
       main.bytes(plain, 0, plain.length);
-      main.text(this.o.delimiter + this.funnelLine(added));
+      main.cells(added, this.o.delimiter, this.eol);
     } else {
       out = values;
       for (const a of added) out.push(a);

@@ -3,7 +3,19 @@
  * input record's own bytes — and the caller flushes between chunks of input, so a file costs one write (and one
  * await) per quarter megabyte, not one per row, and no long string is ever built and re-encoded.
  */
+import { isBlank } from '../util/text.js';
+
 const CHUNK = 1 << 18;
+const QUOTE = 34;
+
+/** A delimiter, a quote or a line break in `v` from `from` on. */
+function needsQuotes(v: string, d: number, from: number): boolean {
+  for (let i = from; i < v.length; i++) {
+    const c = v.charCodeAt(i);
+    if (c === d || c === QUOTE || c === 10 || c === 13) return true;
+  }
+  return false;
+}
 
 export class ByteSink {
   private buf = Buffer.allocUnsafe(CHUNK);
@@ -29,6 +41,54 @@ export class ByteSink {
     this.ensure(end - start);
     this.buf.set(src.subarray(start, end), this.length);
     this.length += end - start;
+  }
+
+  /**
+   * Appends `values` as CSV cells, each after `delimiter`, then `eol`: quoted where rows.ts `csvLine` quotes (the
+   * delimiter, a quote or a line break inside, a blank at an end), the same bytes. ASCII text is copied char by
+   * char into the buffer — no line string is built and encoded again — and anything else is encoded by Buffer.
+   */
+  cells(values: readonly string[], delimiter: string, eol: string): void {
+    const d = delimiter.charCodeAt(0);
+    for (let i = 0; i < values.length; i++) {
+      this.ascii(delimiter);
+      this.cell(values[i]!, d);
+    }
+    this.ascii(eol);
+  }
+
+  private cell(v: string, d: number): void {
+    const n = v.length;
+    if (n > 0 && (isBlank(v.charCodeAt(0)) || isBlank(v.charCodeAt(n - 1)))) return this.quoted(v);
+    this.ensure(n * 3);
+    const b = this.buf;
+    const p = this.length;
+    for (let i = 0; i < n; i++) {
+      const c = v.charCodeAt(i);
+      if (c === d || c === QUOTE || c === 10 || c === 13) return this.quoted(v);
+      // Beyond ASCII: Buffer encodes the value (over what was copied of it), unless the rest needs quotes.
+      if (c >= 0x80) return needsQuotes(v, d, i) ? this.quoted(v) : this.text(v);
+      b[p + i] = c;
+    }
+    this.length = p + n;
+  }
+
+  private quoted(v: string): void {
+    this.text(`"${v.replaceAll('"', '""')}"`);
+  }
+
+  /** Short text known to be ASCII (or not: then encoded). */
+  private ascii(s: string): void {
+    const n = s.length;
+    this.ensure(n * 3);
+    const b = this.buf;
+    const p = this.length;
+    for (let i = 0; i < n; i++) {
+      const c = s.charCodeAt(i);
+      if (c >= 0x80) return this.text(s);
+      b[p + i] = c;
+    }
+    this.length = p + n;
   }
 
   /** Appends what another sink holds from `from` on (the same row to a second file). */
