@@ -20,15 +20,17 @@ describe('CSV writer against csv-stringify (the oracle)', () => {
     );
   });
 
-  it('writes cells as bytes exactly as csvLine writes the line (the funnel columns of a copied row)', () => {
+  it('writes rows and cells as bytes exactly as csvLine writes the line (rows, and the funnel columns of a copied row)', () => {
     fc.assert(
       fc.property(fc.array(value, { maxLength: 8 }), fc.constantFrom(',', ';', '\t', '|', '§'), fc.constantFrom('\n', '\r\n'), (values, d, eol) => {
         const chunks: Buffer[] = [];
         const sink = new ByteSink(async (c) => void chunks.push(c));
         sink.bytes(Buffer.from('x'), 0, 1);
-        sink.cells(values, d, eol);
+        sink.csvCells(values, d, eol);
+        sink.csvRow(values, d, eol);
         void sink.flush();
-        expect(Buffer.concat(chunks).toString('utf8')).toBe(`x${values.length ? d : ''}${csvLine(d, eol)(values)}`);
+        const line = csvLine(d, eol)(values);
+        expect(Buffer.concat(chunks).toString('utf8')).toBe(`x${values.length ? d : ''}${line}${line}`);
       }),
       { numRuns: 3000 },
     );

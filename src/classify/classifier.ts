@@ -75,6 +75,8 @@ export class Classifier {
   readonly fieldMemoSize: number;
   private readonly view: ActivityView;
   private readonly scratch: Ctx;
+  /** The context `classify` fills for each contact (nothing keeps it past the verdict). */
+  private readonly current: Ctx;
   /** The contact columns the rules read (indexes into the headers): the only values `classify` looks at. */
   readonly columns: readonly number[];
   /** Fields the rules read that no header has (read as empty): the command decides whether that is an error. */
@@ -130,6 +132,7 @@ export class Classifier {
     this.fieldMemoSize = memoSlots;
     this.view = { counts: env.aggs.counts, last: env.aggs.last, lastSignal: env.aggs.lastSignal, base: -1, score: 0 };
     this.scratch = { values: [], slot: -1, asOf: env.asOf, act: this.view, fit: 0, persona: true, consent: true, stageMemo: this.memo, warnings: [] };
+    this.current = { ...this.scratch, warnings: [] };
   }
 
   get stages(): readonly Stage[] {
@@ -221,7 +224,7 @@ export class Classifier {
    * must not move backward); `warnings` receives row problems and is returned in the verdict.
    */
   classify(values: readonly string[], slot: number, warnings: string[] = [], floor = 0, keptBy = 'kept from the previous run'): Verdict {
-    const ctx = this.context(values, slot, warnings, this.aggregateView(slot), this.env.asOf);
+    const ctx = this.context(values, slot, warnings, this.aggregateView(slot), this.env.asOf, undefined, this.current);
     const score = ctx.act.score;
     const decided = this.decide(ctx);
     if (decided < 0) {

@@ -45,16 +45,20 @@ function compileAllAny(cond: Kind<'all' | 'any'>, env: CompileEnv): CompiledCond
     explain(ctx) {
       const children = items.map((i) => i.explain(ctx));
       const held = isAll ? children.every((c) => c.held) : children.some((c) => c.held);
-      const failed = children.filter((c) => !c.held).map((c) => c.evidence);
-      return {
-        kind: cond.kind,
-        held,
-        text: `${cond.kind} of ${children.length}`,
-        evidence: held ? reasonOf({ kind: cond.kind, held, text: '', evidence: '', children }) : isAll ? failed.join('; ') : `none of: ${failed.join('; ')}`,
-        children,
-      };
+      return { kind: cond.kind, held, text: `${cond.kind} of ${children.length}`, evidence: held ? heldEvidence(isAll, children) : failedEvidence(isAll, children), children };
     },
   };
+}
+
+/** The reason of a held `all` (its children's reasons) or `any` (its first held child's). */
+function heldEvidence(isAll: boolean, children: readonly Explained[]): string {
+  if (!isAll) return reasonOf(children.find((c) => c.held)!);
+  return children.map(reasonOf).filter(Boolean).join('; ');
+}
+
+function failedEvidence(isAll: boolean, children: readonly Explained[]): string {
+  const failed = children.filter((c) => !c.held).map((c) => c.evidence);
+  return isAll ? failed.join('; ') : `none of: ${failed.join('; ')}`;
 }
 
 function compileNot(cond: Kind<'not'>, env: CompileEnv): CompiledCond {

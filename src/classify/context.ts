@@ -40,6 +40,8 @@ export interface Explained {
 
 /** The short evidence of a condition that held: all of an `all`, the first that held of an `any`. */
 export function reasonOf(e: Explained): string {
+  // A held `all` or `any` has its reason as its evidence already (compileAllAny): not walked again per level.
+  if (e.held && (e.kind === 'all' || e.kind === 'any')) return e.evidence;
   if (e.kind === 'all') return e.children!.map(reasonOf).filter(Boolean).join('; ');
   if (e.kind === 'any') {
     const first = e.children!.find((c) => c.held);

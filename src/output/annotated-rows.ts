@@ -171,11 +171,12 @@ export class AnnotatedRows {
     let out: string[] | undefined;
     if (plain) {
       main.bytes(plain, 0, plain.length);
-      main.cells(added, this.o.delimiter, this.eol);
+      main.csvCells(added, this.o.delimiter, this.eol);
     } else {
       out = values;
       for (const a of added) out.push(a);
-      main.text(sinks.format.row(out));
+      if (this.o.csv) main.csvRow(out, this.o.delimiter, this.eol);
+      else main.text(sinks.format.row(out));
     }
     sinks.toStage(v.stage, mark, out);
     this.rows++;

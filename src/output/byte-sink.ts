@@ -44,13 +44,23 @@ export class ByteSink {
   }
 
   /**
-   * Appends `values` as CSV cells, each after `delimiter`, then `eol`: quoted where rows.ts `csvLine` quotes (the
-   * delimiter, a quote or a line break inside, a blank at an end), the same bytes. ASCII text is copied char by
-   * char into the buffer — no line string is built and encoded again — and anything else is encoded by Buffer.
+   * Appends `values` as one CSV line: quoted where rows.ts `csvLine` quotes (the delimiter, a quote or a line
+   * break inside, a blank at an end), the same bytes. ASCII text is copied char by char into the buffer — no line
+   * string is built and encoded again — and anything else is encoded by Buffer.
    */
-  cells(values: readonly string[], delimiter: string, eol: string): void {
+  csvRow(values: readonly string[], delimiter: string, eol: string): void {
+    if (values.length) this.cell(values[0]!, delimiter.charCodeAt(0));
+    this.moreCells(values, 1, delimiter, eol);
+  }
+
+  /** Appends `values` as CSV cells each after `delimiter`, then `eol`: the rest of a line begun before. */
+  csvCells(values: readonly string[], delimiter: string, eol: string): void {
+    this.moreCells(values, 0, delimiter, eol);
+  }
+
+  private moreCells(values: readonly string[], from: number, delimiter: string, eol: string): void {
     const d = delimiter.charCodeAt(0);
-    for (let i = 0; i < values.length; i++) {
+    for (let i = from; i < values.length; i++) {
       this.ascii(delimiter);
       this.cell(values[i]!, d);
     }
