@@ -21,6 +21,12 @@ export interface FoldFilesOptions {
   onRanges?: (file: string, r: RangedFold) => void;
   /** After each file with a header. */
   onFile?: (stats: FoldStats) => void;
+  /**
+   * Work for this thread while the other threads fold the rest of the last file (classify scans the contacts'
+   * keys meanwhile): started once this thread's own range is read, awaited before the ranges are merged; what it
+   * gives, or throws, is the caller's to take.
+   */
+  alongside?: () => Promise<unknown>;
 }
 
 export interface FoldedFiles {
@@ -44,7 +50,8 @@ export async function foldFiles(files: readonly InputRef[], opts: FoldFilesOptio
     }
     const rowsBefore = aggs.rows.slice(0, aggs.size);
     if ((opts.threads ?? 1) > 1) {
-      const r = await foldActivitiesInRanges(ref.path, table, { ...opts.fold, threads: opts.threads!, minRangeBytes: opts.minRangeBytes ?? DEFAULT_MIN_RANGE_BYTES, maxRecordSize: DEFAULT_MAX_RECORD_SIZE });
+      const alongside = ref === files[files.length - 1] ? opts.alongside : undefined;
+      const r = await foldActivitiesInRanges(ref.path, table, { ...opts.fold, threads: opts.threads!, minRangeBytes: opts.minRangeBytes ?? DEFAULT_MIN_RANGE_BYTES, maxRecordSize: DEFAULT_MAX_RECORD_SIZE, alongside });
       opts.onRanges?.(table.file, r);
       stats.push(r.stats);
     } else stats.push(await foldActivities(table, opts.fold));

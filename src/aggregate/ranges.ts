@@ -26,6 +26,8 @@ export interface RangeOptions {
   /** A range is at least this many bytes: below, a thread costs more than it saves. */
   minRangeBytes: number;
   maxRecordSize: number;
+  /** Run once this thread's range is read, while the others fold theirs (see FoldFilesOptions.alongside). */
+  alongside?: () => Promise<unknown>;
 }
 
 export const DEFAULT_MIN_RANGE_BYTES = 16 << 20;
@@ -227,7 +229,10 @@ export async function foldActivitiesInRanges(path: string, opened: Table, opts: 
     const ended = await readUntil(table, folder.visit, starts[0]!);
     const why = firstRangeProblem(ended) ?? (folder.pending() > 0 ? 'the order of its slash dates is not decided before the first cut' : undefined);
     if (why) return await whole(why);
+    // Its failure is the caller's (it holds the promise): here it only has to be over.
+    const along = opts.alongside?.().catch(() => undefined);
     const results = await Promise.all(runs.map((r) => r.result));
+    await along;
     const problem = rangesProblem(results);
     if (problem) return await whole(problem);
     const done = results.filter((r) => r.type === 'done');

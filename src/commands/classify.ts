@@ -6,15 +6,14 @@
 import { statSync } from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
 import { InputError, UsageError } from '../errors.js';
-import { inputRef, type InputRef } from '../input/bytes.js';
+import { inputRef } from '../input/bytes.js';
 import { forEachRecord, openTable, type ReadOptions } from '../input/table.js';
-import { readableTwice } from '../input/read-twice.js';
 import { reportLongRecords } from '../input/long-records.js';
 import { isoTime } from '../values/dates.js';
 import { planActivities, type ActivityPlan } from '../aggregate/plan.js';
 import { Aggregates } from '../aggregate/store.js';
 import { foldFiles, noKeyWarning, type FoldedFiles } from '../aggregate/fold-files.js';
-import { scanContactKeys, type ContactKeys } from '../aggregate/contact-keys.js';
+import type { ContactKeys } from '../aggregate/contact-keys.js';
 import { checkOverlap, keyOverlap, type KeyOverlap } from '../aggregate/key-overlap.js';
 import { Classifier, DISQUALIFIED } from '../classify/classifier.js';
 import { StageDates, createdColumn, hasSla, stageDateColumns } from '../classify/stage-dates.js';
@@ -37,6 +36,7 @@ import { readPrevious } from './previous.js';
 import { formatProblem, type LoadedRules } from './rules-source.js';
 import type { RunSetup } from './run-setup.js';
 import { checkFieldColumns } from './field-columns.js';
+import { ContactScan } from './contact-scan.js';
 import { VERSION } from '../util/version.js';
 import { PhaseMeter, type ProgressSink } from '../util/progress.js';
 import { PhaseClock } from '../util/phases.js';
@@ -161,10 +161,10 @@ export async function classify(opts: ClassifyOptions, io: ClassifyIO): Promise<C
     const replay = opts.stageDates === true || hasSla(rules);
     if (replay && opts.stageDates !== true) io.note('the rules have an sla: stage dates are replayed from the activities (as --stage-dates)');
     const st: RunState = { opts, io, loaded, asOf, read, warn, meter: new PhaseMeter(io.meter), plan, aggs: new Aggregates(plan.counters.length, replay), replay };
-    const folded = await foldStep(st);
+    const contacts = new ContactScan({ contacts: opts.contacts, cwd: opts.cwd, copyStdin: () => copyStdin(io.stdin, run), read, rules, aggs: st.aggs, meter: st.meter, sizeOf });
+    const folded = await foldStep(st, contacts);
     clock.phase('read activities');
-    const refs = await readableTwice(opts.contacts, opts.cwd, () => copyStdin(io.stdin, run));
-    const { keys, overlaps } = await scanStep(st, refs, folded);
+    const { keys, overlaps } = await scanStep(st, contacts, folded);
     clock.phase('scan contacts');
     const { summary, segments, rows, files } = await writeStep(st, keys, outputs);
     clock.phase('classify and write');
@@ -197,11 +197,11 @@ export async function classify(opts: ClassifyOptions, io: ClassifyIO): Promise<C
 }
 
 /** 1. The activities, folded per key. */
-async function foldStep(st: RunState): Promise<FoldedFiles> {
+async function foldStep(st: RunState, contacts: ContactScan): Promise<FoldedFiles> {
   const { opts, meter, warn } = st;
   const files = opts.activities.map((p) => inputRef(p, opts.cwd));
   meter.start('reading activities', sizeOf(files.map((f) => f.path)));
-  const onProgress = meter.active ? (n: number, own?: number) => meter.rows(n, own) : undefined;
+  const onProgress = meter.active ? (n: number, own?: number) => void (contacts.early || meter.rows(n, own)) : undefined;
   const folded = await foldFiles(files, {
     read: st.read,
     fold: { rules: st.loaded.rules, plan: st.plan, aggs: st.aggs, warn, onProgress },
@@ -213,6 +213,7 @@ async function foldStep(st: RunState): Promise<FoldedFiles> {
       if (r.whole) st.io.note(`${file}: folded on one thread: ${r.whole}`);
     },
     onFile: (s) => meter.nextFile(s.rows),
+    alongside: contacts.alongside,
   });
   for (const s of folded.stats) {
     reportLongRecords(s.file, s.longRecords, opts.strict, warn);
@@ -223,13 +224,10 @@ async function foldStep(st: RunState): Promise<FoldedFiles> {
   return folded;
 }
 
-/** 2. The contacts, first pass: keys, header union, date order; whether the activities' keys meet them. */
-async function scanStep(st: RunState, refs: InputRef[], folded: FoldedFiles): Promise<{ keys: ContactKeys; overlaps: KeyOverlap[] }> {
-  const { meter, opts } = st;
-  const counted = meter.active ? refs.map((r) => ({ ...r, onBytes: meter.bytes })) : refs;
-  let scanned = 0;
-  meter.start('scanning contacts', sizeOf(refs.map((r) => r.path)));
-  const keys = await scanContactKeys(counted, st.read, st.loaded.rules, st.aggs, () => meter.setRows(++scanned));
+/** 2. The contacts, first pass (begun alongside the fold, or now): keys, header union, date order; whether the activities' keys meet them. */
+async function scanStep(st: RunState, contacts: ContactScan, folded: FoldedFiles): Promise<{ keys: ContactKeys; overlaps: KeyOverlap[] }> {
+  const { opts } = st;
+  const { keys } = await contacts.result();
   for (const f of keys.scan.files) reportLongRecords(f.ref.name, f.longRecords, opts.strict, st.warn);
   const contactKeys = [...new Set(keys.scan.files.map((f) => f.headers[f.keyColumn] ?? ''))].join("', '");
   const overlaps = folded.stats.map((s, i) => keyOverlap(s.file, folded.addedRows[i]!, st.aggs));
