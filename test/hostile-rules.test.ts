@@ -54,6 +54,16 @@ describe('matches: linear time, case folded into the pattern', () => {
     );
   });
 
+  it('folds an ASCII pattern (its own small table) as the i flag does, on every code unit', () => {
+    const units = Array.from({ length: 0x10000 }, (_, u) => String.fromCharCode(u));
+    for (const p of ['k', 'S', 'i', '[a-z]', '[^a-z]', '[A-Z0-9_]', '[\\x00-\\x7f]', '\\x4b']) {
+      const folded = regexOf(`^${p}$`);
+      const native = new RegExp(`^${p}$`, 'i');
+      const differ = units.filter((c) => folded.test(c) !== native.test(c));
+      expect(differ, `/${p}/`).toEqual([]);
+    }
+  });
+
   it.each([
     ['(a)\\1', 'a backreference (\\1)'],
     ['^(?!test)', 'a lookaround ((?!…)'],
