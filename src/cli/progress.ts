@@ -5,6 +5,7 @@
  */
 import type { Writable } from 'node:stream';
 import type { ProgressEvent } from '../util/progress.js';
+import { thousands } from '../util/text.js';
 
 export type ProgressMode = 'bar' | 'lines' | 'off';
 
@@ -35,7 +36,7 @@ function rate(perSec: number): string {
 /** The figures of a line: percent (when the size is known), rows, rate, ETA. */
 export function describe(ev: ProgressEvent, elapsedMs: number): { fraction?: number; text: string } {
   const secs = elapsedMs / 1000;
-  const parts = [`${ev.rows.toLocaleString('en-US')} rows`];
+  const parts = [`${thousands(ev.rows)} rows`];
   if (secs >= 0.5) parts.push(`${rate(ev.rows / secs)}/s`);
   if (!ev.totalBytes) return { text: parts.join('  ') };
   const fraction = Math.min(1, ev.bytes / ev.totalBytes);

@@ -1,10 +1,11 @@
 /** The one line that says what a classify run wrote: `wrote funnel-out/: contacts.csv + 7 stage files, 81,716 rows`. */
 import { basename, dirname } from 'node:path';
 import type { Summary } from '../output/summary.js';
+import { thousands } from '../util/text.js';
 
 export function wroteLine(s: Summary, extra: readonly string[]): string | undefined {
   const files = s.output.files;
-  const rows = `${s.output.rows.toLocaleString('en-US')} row${s.output.rows === 1 ? '' : 's'}`;
+  const rows = `${thousands(s.output.rows)} row${s.output.rows === 1 ? '' : 's'}`;
   const parts: string[] = [];
   if (files.length > 1) {
     const stageFiles = files.length - 1;

@@ -20,7 +20,7 @@ import { StageDates, createdColumn, hasSla, stageDateColumns } from '../classify
 import { OutputRun, libraryEnv, type OutputEnv } from '../output/commit.js';
 import { OutputPlan, checkOutputs } from '../output/output-plan.js';
 import { copyStdin } from '../output/stdin-copy.js';
-import { renderSummaryJson } from '../output/summary-render.js';
+import { renderSummaryJson } from '../output/summary-json.js';
 import { rowFormat, type OutputFormat } from '../output/rows.js';
 import { SummaryBuilder, type Summary } from '../output/summary.js';
 import { SegmentedSummary } from '../output/summary-segments.js';

@@ -2,6 +2,7 @@
 import Table from 'cli-table3';
 import type { ChalkInstance } from 'chalk';
 import type { SegmentLine, Summary } from './summary.js';
+import { thousands } from '../util/text.js';
 
 function pct(x: number | null): string {
   return x === null ? '—' : `${(x * 100).toFixed(1)}%`;
@@ -9,7 +10,7 @@ function pct(x: number | null): string {
 
 /** Whole numbers with thousands separators, as people read them: 81,716. */
 export function int(n: number): string {
-  return n.toLocaleString('en-US');
+  return thousands(n);
 }
 
 export const LEGEND = 'reached: at this stage or a more mature one · conversion: reached ÷ reached of the previous stage';
@@ -76,8 +77,4 @@ export function renderSegmentsTable(by: string, segments: readonly SegmentLine[]
     table.push([chalk.cyan(sg.segment), int(sg.total), ...sg.stages.map((st) => (st.conversion === null ? int(st.reached) : `${int(st.reached)} ${chalk.dim(pct(st.conversion))}`))]);
   }
   return `${chalk.bold(`by ${by}`)}: contacts that reached each stage, and the conversion from the previous\n${table.toString()}`;
-}
-
-export function renderSummaryJson(s: Summary): string {
-  return `${JSON.stringify(s, null, 2)}\n`;
 }

@@ -16,6 +16,15 @@ export function snakeCase(label: string): string {
     .replace(/^_+|_+$/g, '');
 }
 
+/**
+ * A whole number with thousands separators, as `toLocaleString('en-US')` writes it (81,716) — without
+ * loading ICU's number formats, which costs a short run ~10 ms. Anything but a safe integer goes to ICU.
+ */
+export function thousands(n: number): string {
+  if (!Number.isSafeInteger(n) || Object.is(n, -0)) return n.toLocaleString('en-US');
+  return String(n).replace(/\B(?=(\d{3})+$)/g, ',');
+}
+
 /** Levenshtein distance, for "did you mean". */
 export function editDistance(a: string, b: string): number {
   const prev = Array.from({ length: b.length + 1 }, (_, i) => i);

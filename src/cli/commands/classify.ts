@@ -3,6 +3,7 @@ import { Option, type Command } from 'commander';
 import { UsageError } from '../../errors.js';
 import type { ClassifyOptions, ClassifyResult } from '../../commands/classify.js';
 import { outputKind } from '../../output/by-extension.js';
+import { renderSummaryJson } from '../../output/summary-json.js';
 import { outputEnv, parseWait } from '../output-env.js';
 import { activitiesOption, asOfOption, prefixOption, rulesOption, runOf, waitOption, type RunFlags } from '../options.js';
 import { READ_HELP, readOptions, reading, type ReadFlags, type Reading } from '../read-options.js';
@@ -65,17 +66,18 @@ async function optionsOf(contacts: string[], o: ClassifyFlags, read: Reading, ct
 }
 
 /** The summary file on stdout if asked, the line of what was written, then the summary for people. */
-function printResult(result: ClassifyResult, o: ClassifyFlags, explicitSummary: boolean, s: Session, renders: typeof import('../../output/summary-render.js')): void {
+async function printResult(result: ClassifyResult, o: ClassifyFlags, explicitSummary: boolean, s: Session): Promise<void> {
   const { term } = s;
   const jsonOnStdout = o.summaryFile === '-';
-  if (jsonOnStdout) term.stdout.write(renders.renderSummaryJson(result.summary));
+  if (jsonOnStdout) term.stdout.write(renderSummaryJson(result.summary));
   const wrote = wroteLine(result.summary, [o.summaryFile, o.report].filter((f): f is string => f !== undefined && f !== '-'));
   if (wrote) s.note(wrote);
   if (o.summary === 'none' || (s.opts.quiet && !explicitSummary)) return;
   // Data on stdout (rows, or the summary file), the summary for people on stderr.
   const toStderr = result.rowsOnStdout || jsonOnStdout;
   const stream = toStderr ? term.stderr : term.stdout;
-  stream.write(o.summary === 'json' ? renders.renderSummaryJson(result.summary) : renders.renderSummaryTable(result.summary, toStderr ? s.err : s.out));
+  // The table's module (and cli-table3) only when a table is shown.
+  stream.write(o.summary === 'json' ? renderSummaryJson(result.summary) : (await import('../../output/summary-render.js')).renderSummaryTable(result.summary, toStderr ? s.err : s.out));
 }
 
 export function registerClassify(program: Command, ctx: CliContext): void {
@@ -108,9 +110,9 @@ export function registerClassify(program: Command, ctx: CliContext): void {
       const read = reading(o);
       const outputs = outputEnv(term, parseWait(o.wait));
       const opts = await optionsOf(contacts, o, read, ctx);
-      const [{ classify }, renders] = await Promise.all([import('../../commands/classify.js'), import('../../output/summary-render.js')]);
+      const { classify } = await import('../../commands/classify.js');
       const result = await classify(opts, { stdin: term.stdin, stdout: term.stdout, warn: s.warn, note: s.note, meter: s.meter, peakRssMb: () => Math.round(process.resourceUsage().maxRSS / 1024), outputs });
       s.endProgress();
-      printResult(result, o, c.getOptionValueSource('summary') === 'cli', s, renders);
+      await printResult(result, o, c.getOptionValueSource('summary') === 'cli', s);
     });
 }

@@ -22,8 +22,9 @@ export function registerSummary(program: Command, ctx: CliContext): void {
       const s = ctx.session();
       const { term } = ctx;
       const { rules } = await runOf(o, term);
-      const [{ summarize }, { renderSummaryJson, renderSummaryTable }] = await Promise.all([import('../../commands/summary.js'), import('../../output/summary-render.js')]);
+      // The table's module (and cli-table3) only for a table.
+      const [{ summarize }, render] = await Promise.all([import('../../commands/summary.js'), o.format === 'json' ? import('../../output/summary-json.js') : import('../../output/summary-render.js')]);
       const summary = await summarize({ file, rules, prefix: o.prefix, cwd: term.cwd, by: o.by }, { stdin: term.stdin, warn: s.warn });
-      term.stdout.write(o.format === 'json' ? renderSummaryJson(summary) : renderSummaryTable(summary, s.out));
+      term.stdout.write('renderSummaryJson' in render ? render.renderSummaryJson(summary) : render.renderSummaryTable(summary, s.out));
     });
 }
