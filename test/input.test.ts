@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import { parseNumber } from '../src/values/numbers.js';
 import { JsonReader, SEP, type FlatRecord } from '../src/input/json.js';
 import { findColumn } from '../src/values/headers.js';
-import { snakeCase } from '../src/util/text.js';
+import { snakeCase, thousands } from '../src/util/text.js';
 import { parseDuration } from '../src/rules/duration.js';
 import { decodeText } from '../src/input/decode.js';
 import { InputError } from '../src/errors.js';
@@ -94,6 +94,17 @@ describe('numbers', () => {
     ['50-200', NaN],
     ['', NaN],
   ])('%j → %d', (text, n) => expect(parseNumber(text)).toBe(n));
+});
+
+describe('thousands', () => {
+  it('writes whole numbers as toLocaleString en-US does, without ICU', () => {
+    const n = fc.oneof(fc.integer(), fc.maxSafeInteger(), fc.constantFrom(0, -0, 999, 1000, -1000, 1e21, 1.5, NaN));
+    fc.assert(
+      fc.property(n, (x) => {
+        expect(thousands(x)).toBe(x.toLocaleString('en-US'));
+      }),
+    );
+  });
 });
 
 describe('names', () => {
