@@ -3,8 +3,9 @@
  * InputErrors that name the line where the broken record starts (csv-parse reports where it gave up).
  */
 import { Readable } from 'node:stream';
-import { parse, type InfoRecord, type Options } from 'csv-parse';
+import type { InfoRecord, Options } from 'csv-parse';
 import { InputError } from '../errors.js';
+import { requireCjs } from '../util/require.js';
 
 export interface CsvRecord {
   fields: string[];
@@ -38,6 +39,8 @@ export async function* parseCsvWithCsvParse(text: AsyncIterable<string>, opts: C
     if (record.length === 1 && record[0]!.trim() === '') return null;
     return { fields: record, line, lines: offset + ctx.lines - line + 1 };
   };
+  // Loaded on first use: the byte tokenizer reads most files without it.
+  const { parse } = requireCjs('csv-parse') as typeof import('csv-parse');
   const parser = parse({
     delimiter: opts.delimiter,
     bom: true,

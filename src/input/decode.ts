@@ -6,10 +6,17 @@
  * control characters (nodejs/node#60888).
  */
 import { isUtf8 } from 'node:buffer';
-import iconv from 'iconv-lite';
 import { InputError, UsageError } from '../errors.js';
 import { utf16WithoutBom } from './utf16.js';
 import { incompleteTail, invalidUtf8, lineOfInvalidUtf8 } from './utf8.js';
+import { requireCjs } from '../util/require.js';
+
+let iconvLib: typeof import('iconv-lite') | undefined;
+
+/** iconv-lite (and its tables) for a label other than UTF-8 only. */
+function iconv(): typeof import('iconv-lite') {
+  return (iconvLib ??= requireCjs('iconv-lite') as typeof import('iconv-lite'));
+}
 
 export interface DecodeOptions {
   /** A WHATWG label given by the user; disables detection. */
@@ -24,7 +31,7 @@ const HEAD_BYTES = 1 << 20;
 export function checkEncoding(label: string): string {
   const l = label.trim().toLowerCase();
   if (l === 'utf8' || l === 'utf-8' || l === 'unicode-1-1-utf-8') return 'utf-8';
-  if (!iconv.encodingExists(l)) {
+  if (!iconv().encodingExists(l)) {
     throw new UsageError(`unknown encoding '${label}'`, {}, 'use a WHATWG label such as utf-8, windows-1252, iso-8859-15, utf-16le, shift_jis');
   }
   return l;
@@ -160,7 +167,7 @@ export async function* decodeText(d: Detected, file: string, firstLine = 1): Asy
     const tail = step(undefined, true);
     if (tail) yield tail;
   } else {
-    const dec = iconv.getDecoder(encoding, { stripBOM: false });
+    const dec = iconv().getDecoder(encoding, { stripBOM: false });
     if (first.length) yield dec.write(first);
     if (!ended) for (let r = await it.next(); !r.done; r = await it.next()) yield dec.write(r.value);
     const tail = dec.end();

@@ -8,12 +8,19 @@
  * (backreferences, lookaround, counted repeats above 16) is refused when the rules are loaded.
  */
 import v8 from 'node:v8';
-import regjsparser from 'regjsparser';
 import type { AstNode, CharacterClass, Value } from 'regjsparser';
+import { requireCjs } from '../util/require.js';
 
 // Before any user pattern is compiled: the flags apply to the patterns compiled after them.
 v8.setFlagsFromString('--enable-experimental-regexp-engine');
 v8.setFlagsFromString('--enable-experimental-regexp-engine-on-excessive-backtracks');
+
+let parser: typeof import('regjsparser') | undefined;
+
+/** regjsparser, loaded on the first pattern. */
+function regjsparser(): typeof import('regjsparser') {
+  return (parser ??= requireCjs('regjsparser') as typeof import('regjsparser'));
+}
 
 export type UserRegex = { regex: RegExp } | { problem: string; hint: string };
 
@@ -174,7 +181,7 @@ export function compileUserRegex(source: string): UserRegex {
   new RegExp(source); // the engine's own syntax error first
   let ast: AstNode;
   try {
-    ast = regjsparser.parse(source, '', { namedGroups: true, lookbehind: true }) as AstNode;
+    ast = regjsparser().parse(source, '', { namedGroups: true, lookbehind: true }) as AstNode;
   } catch (e) {
     return { problem: `syntax funnel cannot read (${(e as Error).message.split('\n')[0]})`, hint: 'escape special characters with \\' };
   }
