@@ -6,6 +6,8 @@ import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
 import { ROOT, tempDir, writeFiles } from './helpers.js';
 import { runMain } from './terminal.js';
+import { Chalk } from 'chalk';
+import { chalkFor } from '../src/cli/color.js';
 
 /** The CLI in-process, in the project's folder unless told. */
 const cli = (args: string[], opts: Parameters<typeof runMain>[1] = {}) => runMain(args, { cwd: ROOT, ...opts });
@@ -149,6 +151,21 @@ describe('pipelines and routing', () => {
     expect(forced.stdout).toMatch(/\x1b\[/);
     const off = await cli(['classify', contacts, '--out-dir', tempDir()], { env: { FORCE_COLOR: '1', NO_COLOR: '1' } });
     expect(off.stdout).not.toMatch(/\x1b\[/);
+  });
+
+  it('without colour, chalk is not needed: the plain style writes what chalk writes at level 0', () => {
+    const plain = chalkFor({ isTTY: false, noColorFlag: false, env: {} });
+    const chalk = new Chalk({ level: 0 });
+    const styles = ['bold', 'dim', 'red', 'green', 'yellow', 'cyan', 'visible', 'underline'] as const;
+    for (const args of [['x'], [''], [], ['a', 'b'], [42], [undefined], ['\x1b[1m']] as unknown[][]) {
+      expect(plain(...args)).toBe(chalk(...args));
+      for (const st of styles) {
+        expect(plain[st](...args), `${st}(${String(args)})`).toBe(chalk[st](...args));
+        expect(plain[st].bold(...args)).toBe(chalk[st].bold(...args));
+      }
+      expect(plain.hex('#f00')(...args)).toBe(chalk.hex('#f00')(...args));
+    }
+    expect(plain.level).toBe(0);
   });
 
   it('--no-color wins over FORCE_COLOR; --progress off a terminal writes plain lines, never a bar', async () => {

@@ -6,9 +6,10 @@
 import { Command, CommanderError } from 'commander';
 import { FunnelError, UsageError, isFunnelError, RulesError } from '../errors.js';
 import { VERSION } from '../util/version.js';
-import { whenCommitted } from '../output/commit.js';
+import { whenCommitted } from '../output/interrupt.js';
 import { configureProcessScratch, removeTemporariesSync } from './output-env.js';
 import { decorateHelp, trackCommand } from './help.js';
+import { loadColour } from './color.js';
 import { printable } from '../util/text.js';
 import { processTerminal, type Terminal } from './io.js';
 import { Session, type CliContext, type GlobalOpts } from './session.js';
@@ -65,6 +66,7 @@ function buildProgram(term: Terminal, done: (code: number) => void, sessions: Se
 /** Runs the CLI and resolves to the exit code; never throws, never calls process.exit. */
 export async function main(argv: string[], term: Terminal = processTerminal()): Promise<number> {
   configureProcessScratch();
+  await loadColour([term.stdout, term.stderr], term.env);
   let code = 0;
   const sessions: Session[] = [];
   const program = buildProgram(

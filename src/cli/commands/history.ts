@@ -2,7 +2,6 @@
 import { Option, type Command } from 'commander';
 import type { HistoryOptions } from '../../commands/history.js';
 import type { History } from '../../output/history.js';
-import { OutputRun } from '../../output/commit.js';
 import { chalkFor } from '../color.js';
 import { outputEnv } from '../output-env.js';
 import { activitiesOption, asOfOption, rulesOption, runOf, type RunFlags } from '../options.js';
@@ -43,6 +42,7 @@ async function action(contacts: string[], o: HistoryFlags, ctx: CliContext): Pro
     return;
   }
   // -o and --report are checked against the inputs and locked before the history is made.
+  const { OutputRun } = await import('../../output/commit.js');
   const run = new OutputRun(outputEnv(term));
   for (const i of [...contacts, ...opts.activities]) run.input(i);
   run.input(setup.rules.path, 'the rules file');

@@ -1,6 +1,5 @@
 /** `funnel sql`: the rules compiled to one query, on stdout or in a file. */
 import { Option, type Command } from 'commander';
-import { writeOutputFile } from '../../output/commit.js';
 import { outputEnv, parseWait } from '../output-env.js';
 import { asOfOption, prefixOption, rulesOption, runOf, waitOption, type RunFlags } from '../options.js';
 import type { CliContext } from '../session.js';
@@ -33,6 +32,6 @@ export function registerSql(program: Command, ctx: CliContext): void {
       const { sql } = await import('../../commands/sql.js');
       const text = sql({ ...setup, dialect: o.dialect, contactsTable: o.contactsTable, activitiesTable: o.activitiesTable, prefix: o.prefix }, { warn: s.warn, note: s.note });
       if (o.output === undefined || o.output === '-') term.stdout.write(text);
-      else await writeOutputFile(outputEnv(term, parseWait(o.wait)), o.output, '-o', text, [{ path: setup.rules.path, role: 'the rules file' }]);
+      else await (await import('../../output/commit.js')).writeOutputFile(outputEnv(term, parseWait(o.wait)), o.output, '-o', text, [{ path: setup.rules.path, role: 'the rules file' }]);
     });
 }
