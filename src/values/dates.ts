@@ -43,19 +43,29 @@ function formatter(tz: string): Intl.DateTimeFormat {
   return f;
 }
 
-const offsetCache = new Map<string, number>();
+/** Per zone: its offset per hour since 1970 (at most 100 000 hours, then it starts again). */
+const offsetCaches = new Map<string, Map<number, number>>();
+/** The zone of the last call and its cache: a run reads one zone, and this spares a lookup by name. */
+let lastZone = '';
+let lastOffsets = new Map<number, number>();
 
 /** The zone's offset from UTC at an instant, in ms; cached per zone and hour since it is on the hot path. */
 function zoneOffset(tz: string, utcMs: number): number {
-  const hourKey = `${tz}|${Math.floor(utcMs / 3_600_000)}`;
-  const cached = offsetCache.get(hourKey);
+  if (tz !== lastZone) {
+    let offsets = offsetCaches.get(tz);
+    if (!offsets) offsetCaches.set(tz, (offsets = new Map()));
+    lastZone = tz;
+    lastOffsets = offsets;
+  }
+  const hour = Math.floor(utcMs / 3_600_000);
+  const cached = lastOffsets.get(hour);
   if (cached !== undefined) return cached;
   const parts = formatter(tz).formatToParts(new Date(utcMs));
   const get = (t: string): number => Number(parts.find((p) => p.type === t)?.value ?? 0);
   const asUtc = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second'));
   const offset = asUtc - Math.floor(utcMs / 1000) * 1000;
-  if (offsetCache.size > 100_000) offsetCache.clear();
-  offsetCache.set(hourKey, offset);
+  if (lastOffsets.size > 100_000) lastOffsets.clear();
+  lastOffsets.set(hour, offset);
   return offset;
 }
 
@@ -86,13 +96,16 @@ function offsetMs(z: string): number {
   return sign * (h * 60 + m) * 60_000;
 }
 
-/** Days from 1970-01-01 to a proleptic Gregorian date (H. Hinnant's days_from_civil). */
+/**
+ * Days from 1970-01-01 to a proleptic Gregorian date of a year 1–9999 (H. Hinnant's days_from_civil). Every
+ * quotient is of a number ≥ 0, so `| 0` floors it — in integer arithmetic, where `Math.floor` divided in floats.
+ */
 function daysFromCivil(y: number, m: number, d: number): number {
   if (m <= 2) y--;
-  const era = Math.floor(y / 400);
+  const era = (y / 400) | 0;
   const yoe = y - era * 400;
-  const doy = Math.floor((153 * (m + (m > 2 ? -3 : 9)) + 2) / 5) + d - 1;
-  return era * 146097 + yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy - 719468;
+  const doy = (((153 * (m + (m > 2 ? -3 : 9)) + 2) / 5) | 0) + d - 1;
+  return era * 146097 + yoe * 365 + ((yoe / 4) | 0) - ((yoe / 100) | 0) + doy - 719468;
 }
 
 /**
@@ -153,14 +166,11 @@ function isoFast(s: string, tz: string): number | undefined {
   return undefined;
 }
 
-function byteDigits(b: Uint8Array, at: number, n: number): number {
-  let v = 0;
-  for (let i = at; i < at + n; i++) {
-    const c = b[i]! - 48;
-    if (c < 0 || c > 9) return -1;
-    v = v * 10 + c;
-  }
-  return v;
+/** Two ASCII digits at `b[at]` as a number, -1 when they are not both digits. */
+function twoDigits(b: Uint8Array, at: number): number {
+  const hi = b[at]! - 48;
+  const lo = b[at + 1]! - 48;
+  return hi >>> 0 > 9 || lo >>> 0 > 9 ? -1 : hi * 10 + lo;
 }
 
 /**
@@ -172,21 +182,23 @@ export function isoFastBytes(b: Uint8Array, s: number, e: number, tz: string): n
   const n = e - s;
   if (n !== 10 && n !== 16 && n !== 17 && n !== 19 && n !== 20) return undefined;
   if (b[s + 4] !== 45 || b[s + 7] !== 45) return undefined;
-  const y = byteDigits(b, s, 4);
-  const mo = byteDigits(b, s + 5, 2);
-  const d = byteDigits(b, s + 8, 2);
-  if (y < 0 || mo < 0 || d < 0) return undefined;
+  const c = twoDigits(b, s);
+  const yy = twoDigits(b, s + 2);
+  const mo = twoDigits(b, s + 5);
+  const d = twoDigits(b, s + 8);
+  if (c < 0 || yy < 0 || mo < 0 || d < 0) return undefined;
+  const y = c * 100 + yy;
   if (n === 10) return build(y, mo, d, 0, 0, 0, undefined, undefined, tz);
   const sep = b[s + 10];
   if ((sep !== 84 && sep !== 32) || b[s + 13] !== 58) return undefined;
-  const h = byteDigits(b, s + 11, 2);
-  const mi = byteDigits(b, s + 14, 2);
+  const h = twoDigits(b, s + 11);
+  const mi = twoDigits(b, s + 14);
   if (h < 0 || mi < 0) return undefined;
   let sec = 0;
   let end = 16;
   if (n >= 19) {
     if (b[s + 16] !== 58) return undefined;
-    sec = byteDigits(b, s + 17, 2);
+    sec = twoDigits(b, s + 17);
     if (sec < 0) return undefined;
     end = 19;
   }
