@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { BLANK_KEY, TEXT_KEY, normalizeKey, normalizeKeyBytes } from '../src/values/keys.js';
 import { KeyTable } from '../src/aggregate/key-table.js';
 import { Aggregates } from '../src/aggregate/store.js';
+import { ByteRecord } from '../src/input/record.js';
 import { classifyMem } from './helpers.js';
 
 // Keys as exports have them: case, blanks of every kind around them (NBSP, ideographic space), non-ASCII letters.
@@ -142,5 +143,31 @@ stages:
     expect(gte!.stage).toBe('hit');
     const [gt] = await classifyMem(yaml('gt'), [{ Email: 'ana@x.com' }], events);
     expect(gt!.stage).toBe('base');
+  });
+});
+
+describe('Aggregates.slotOf: the last key remembered', () => {
+  const rec = (key: string): ByteRecord => {
+    const r = new ByteRecord();
+    r.buf = Buffer.from(`${key},x`);
+    r.width = 2;
+    r.starts[0] = 0;
+    r.ends[0] = Buffer.byteLength(key);
+    return r;
+  };
+  it('gives the slots of a Map of keys, whatever repeats, and an unknown key found then taken gets a slot', () => {
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom('A@x.io', 'a@x.io ', 'b@x.io', 'ab@x.io', 'a@x.i', 'B@X.IO'), { maxLength: 30 }), fc.array(fc.boolean(), { maxLength: 30 }), (keys, adds) => {
+        const aggs = new Aggregates(1);
+        const map = new Map<string, number>();
+        keys.forEach((k, i) => {
+          const norm = normalizeKey(k, 'email');
+          const add = adds[i] ?? true;
+          if (add && !map.has(norm)) map.set(norm, map.size);
+          expect(aggs.slotOf(rec(k), 0, 'email', add)).toBe(map.get(norm) ?? -1);
+        });
+      }),
+      { numRuns: 1000 },
+    );
   });
 });
