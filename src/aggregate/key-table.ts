@@ -4,40 +4,12 @@
  * keys take tens of megabytes (a Map of strings takes several times that, and the collector walks all of it).
  */
 
+import { hashBytes } from '../values/key-hash.js';
+
 function grow32(a: Int32Array, n: number): Int32Array<ArrayBuffer> {
   const b = new Int32Array(n);
   b.set(a);
   return b;
-}
-
-/**
- * MurmurHash3 (x86, 32 bits, seed 0) of the bytes `b[at, at + len)`: four bytes a round, where FNV-1a took one
- * multiplication a byte.
- */
-function hashOf(b: Uint8Array, len: number, at: number): number {
-  let h = 0;
-  const e = at + len;
-  let i = at;
-  for (; i + 4 <= e; i += 4) {
-    let k = b[i]! | (b[i + 1]! << 8) | (b[i + 2]! << 16) | (b[i + 3]! << 24);
-    k = Math.imul(k, 0xcc9e2d51);
-    k = Math.imul((k << 15) | (k >>> 17), 0x1b873593);
-    h ^= k;
-    h = (h << 13) | (h >>> 19);
-    h = (Math.imul(h, 5) + 0xe6546b64) | 0;
-  }
-  let k = 0;
-  for (let j = e - 1; j >= i; j--) k = (k << 8) | b[j]!;
-  if (i < e) {
-    k = Math.imul(k, 0xcc9e2d51);
-    h ^= Math.imul((k << 15) | (k >>> 17), 0x1b873593);
-  }
-  h ^= len;
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  return h ^ (h >>> 16);
 }
 
 /** A key table's arrays, in memory that threads share: a reader on another thread finds keys without a copy. */
@@ -74,14 +46,13 @@ export class KeyTable {
     }
   }
 
-  /** The slot of the key `key[at, at + len)`, -1 when it has none. */
-  find(key: Uint8Array, len: number, at = 0): number {
-    return this.table[this.probe(key, len, at, hashOf(key, len, at))]! - 1;
+  /** The slot of the key `key[at, at + len)`, -1 when it has none; `h` its hash when the caller has it. */
+  find(key: Uint8Array, len: number, at = 0, h = hashBytes(key, len, at)): number {
+    return this.table[this.probe(key, len, at, h)]! - 1;
   }
 
   /** The slot of the key `key[at, at + len)`, taking the next one when the key is new. */
-  intern(key: Uint8Array, len: number, at = 0): number {
-    const h = hashOf(key, len, at);
+  intern(key: Uint8Array, len: number, at = 0, h = hashBytes(key, len, at)): number {
     const i = this.probe(key, len, at, h);
     if (this.table[i] !== 0) return this.table[i]! - 1;
     const slot = this.size++;

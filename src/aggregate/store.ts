@@ -3,7 +3,7 @@
  * At a million contacts and a handful of counters this is tens of megabytes, whatever the event count.
  */
 
-import { BLANK_KEY, normalizeKey, normalizeKeyBytes } from '../values/keys.js';
+import { BLANK_KEY, normalizeKey, normalizeKeyBytes, type KeyScratch } from '../values/keys.js';
 import type { Rec, Span } from '../input/record.js';
 import { KeyTable, type KeyTableParts } from './key-table.js';
 import { EventLog, type EventData } from './events.js';
@@ -55,19 +55,22 @@ export interface SharedAggregates extends SlotNumbers {
 class RecentKey {
   private buf = new Uint8Array(64);
   private len = -1;
+  private hash = 0;
   slot = -1;
 
-  same(key: Uint8Array, len: number): boolean {
-    if (len !== this.len) return false;
+  /** `h`: the key's hash, compared first (values/key-hash.ts). */
+  same(key: Uint8Array, len: number, h: number): boolean {
+    if (len !== this.len || h !== this.hash) return false;
     const b = this.buf;
     for (let i = 0; i < len; i++) if (b[i] !== key[i]) return false;
     return true;
   }
 
-  remember(key: Uint8Array, len: number, slot: number): void {
+  remember(key: Uint8Array, len: number, h: number, slot: number): void {
     if (this.buf.length < len) this.buf = new Uint8Array(len * 2);
     this.buf.set(key.subarray(0, len));
     this.len = len;
+    this.hash = h;
     this.slot = slot;
   }
 }
@@ -76,7 +79,7 @@ export class Aggregates {
   private keys = new KeyTable();
   private readonly recent = new RecentKey();
   private readonly span: Span = { start: 0, end: 0 };
-  private readonly scratch = { buf: new Uint8Array(256) };
+  private readonly scratch: KeyScratch = { buf: new Uint8Array(256), hash: 0 };
   size = 0;
   private cap = 0;
   /** Per slot × counter: events counted. */
@@ -124,8 +127,9 @@ export class Aggregates {
     return this.take(b, b.length);
   }
 
-  private take(key: Uint8Array, len: number): number {
-    const s = this.keys.intern(key, len);
+  /** `h`: the key's hash, when the caller has it. */
+  private take(key: Uint8Array, len: number, h?: number): number {
+    const s = this.keys.intern(key, len, 0, h);
     if (s === this.size) {
       this.size++;
       if (s >= this.cap) this.grow();
@@ -145,10 +149,11 @@ export class Aggregates {
       if (n === BLANK_KEY) return BLANK_KEY;
       if (n >= 0) {
         const key = this.scratch.buf;
-        if (this.recent.same(key, n)) return this.recent.slot;
-        const slot = add ? this.take(key, n) : this.keys.find(key, n);
+        const h = this.scratch.hash!;
+        if (this.recent.same(key, n, h)) return this.recent.slot;
+        const slot = add ? this.take(key, n, h) : this.keys.find(key, n, 0, h);
         // An unknown key is not remembered: a later `add` of it takes a slot.
-        if (slot >= 0) this.recent.remember(key, n, slot);
+        if (slot >= 0) this.recent.remember(key, n, h, slot);
         return slot;
       }
     }

@@ -1,4 +1,5 @@
 /** Join keys as the rules normalise them, and kept without their source text. */
+import { finishHash, hashBytes, mixWord } from './key-hash.js';
 
 /**
  * A copy of a string that does not keep its source alive. V8 makes a slice of 13 or more characters a view into
@@ -23,11 +24,21 @@ function asciiBlank(c: number): boolean {
   return c === 32 || (c >= 9 && c <= 13);
 }
 
+/** ASCII lowercased by a table: one load where a test of the case mispredicts on keys of mixed case. */
+const LOWER = Uint8Array.from({ length: 128 }, (_, c) => (c >= 65 && c <= 90 ? c + 32 : c));
+
+/** Where `normalizeKeyBytes` writes: the key's bytes (grown when short) and their hash (values/key-hash.ts). */
+export interface KeyScratch {
+  buf: Uint8Array;
+  hash?: number;
+}
+
 /**
- * A key's bytes normalised as `normalizeKey` normalises its text, written to `out.buf` (grown when short): their
- * length, BLANK_KEY, or TEXT_KEY. Keys of ASCII (nearly all emails and ids) never become strings.
+ * A key's bytes normalised as `normalizeKey` normalises its text, written to `out.buf` with their hash in
+ * `out.hash`: their length, BLANK_KEY, or TEXT_KEY. Keys of ASCII (nearly all emails and ids) never become
+ * strings, and are read once: lowercased, written and hashed four bytes at a time.
  */
-export function normalizeKeyBytes(src: Uint8Array, s: number, e: number, mode: 'email' | 'exact', out: { buf: Uint8Array }): number {
+export function normalizeKeyBytes(src: Uint8Array, s: number, e: number, mode: 'email' | 'exact', out: KeyScratch): number {
   if (mode === 'exact') {
     let visible = false;
     let wide = false;
@@ -42,6 +53,7 @@ export function normalizeKeyBytes(src: Uint8Array, s: number, e: number, mode: '
     if (!visible) return wide ? TEXT_KEY : BLANK_KEY;
     if (out.buf.length < e - s) out.buf = new Uint8Array(e - s);
     out.buf.set(src.subarray(s, e));
+    out.hash = hashBytes(out.buf, e - s, 0);
     return e - s;
   }
   while (s < e && asciiBlank(src[s]!)) s++;
@@ -49,10 +61,27 @@ export function normalizeKeyBytes(src: Uint8Array, s: number, e: number, mode: '
   if (s === e) return BLANK_KEY;
   if (out.buf.length < e - s) out.buf = new Uint8Array(e - s);
   const b = out.buf;
-  for (let i = s; i < e; i++) {
+  let h = 0;
+  let i = s;
+  let j = 0;
+  for (; i + 4 <= e; i += 4, j += 4) {
+    const c0 = src[i]!;
+    const c1 = src[i + 1]!;
+    const c2 = src[i + 2]!;
+    const c3 = src[i + 3]!;
+    if ((c0 | c1 | c2 | c3) >= 0x80) return TEXT_KEY;
+    const l0 = (b[j] = LOWER[c0]!);
+    const l1 = (b[j + 1] = LOWER[c1]!);
+    const l2 = (b[j + 2] = LOWER[c2]!);
+    const l3 = (b[j + 3] = LOWER[c3]!);
+    h = mixWord(h, l0 | (l1 << 8) | (l2 << 16) | (l3 << 24));
+  }
+  let tail = 0;
+  for (let shift = 0; i < e; i++, j++, shift += 8) {
     const c = src[i]!;
     if (c >= 0x80) return TEXT_KEY;
-    b[i - s] = c >= 65 && c <= 90 ? c + 32 : c;
+    tail |= (b[j] = LOWER[c]!) << shift;
   }
+  out.hash = finishHash(h, tail, e - s);
   return e - s;
 }
