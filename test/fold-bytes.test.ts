@@ -126,6 +126,14 @@ describe('LabelCodes', () => {
     }
   });
 
+  it('tells apart labels alike in length, ends and middle (the same guess)', () => {
+    const labels = new LabelCodes((label) => (label === 'aXbcd' ? 1 : 2));
+    for (let i = 0; i < 4; i++) {
+      expect(labels.code(recordOf('aXbcd'), 1)).toBe(1);
+      expect(labels.code(recordOf('aYbcd'), 1)).toBe(2);
+    }
+  });
+
   it('stays right past its bound, with a label of every kind', () => {
     const labels = new LabelCodes(codeOf);
     for (let i = 0; i < 10_000; i++) {

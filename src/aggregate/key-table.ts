@@ -105,7 +105,8 @@ export class KeyTable {
     return { arena: this.arena.subarray(0, this.arenaLength), starts: this.starts.subarray(0, this.size + 1) };
   }
 
-  private equals(slot: number, key: Uint8Array, len: number, at: number): boolean {
+  /** Whether slot `slot` holds the key `key[at, at + len)`. */
+  equals(slot: number, key: Uint8Array, len: number, at: number): boolean {
     const s = this.starts[slot]!;
     if (this.starts[slot + 1]! - s !== len) return false;
     const a = this.arena;

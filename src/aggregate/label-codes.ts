@@ -14,11 +14,18 @@ export const BLANK_LABEL = -2;
 const MAX_LABELS = 4096;
 /** Longer labels are read from their text every time. */
 const MAX_LABEL_BYTES = 256;
+/** Places of `guess` (a power of two). */
+const GUESSES = 1024;
 
 export class LabelCodes {
   private table = new KeyTable();
   private codes = new Int32Array(MAX_LABELS);
   private texts = new Map<string, number>();
+  /**
+   * A guess before the table: per mix of a label's length and three of its bytes, the slot last found for it —
+   * one comparison where the table hashes every byte, probes, then compares (a file names a handful of labels).
+   */
+  private readonly guess = new Int32Array(GUESSES).fill(-1);
   private readonly span: Span = { start: 0, end: 0 };
 
   /** `codeOf`: the fold entry of a non-blank label's text, -1 when no rule reads it. */
@@ -29,12 +36,24 @@ export class LabelCodes {
     const b = rec.fieldBytes(col, this.span);
     if (b === undefined) return this.ofText(rec.field(col));
     const { start, end } = this.span;
-    const slot = this.table.find(b, end - start, start);
-    if (slot >= 0) return this.codes[slot]!;
+    const len = end - start;
+    const g = len === 0 ? 0 : (Math.imul(len ^ (b[start]! << 8) ^ (b[end - 1]! << 16) ^ (b[start + (len >> 1)]! << 24), 0x9e3779b1) >>> 22) & (GUESSES - 1);
+    const guessed = this.guess[g]!;
+    if (guessed >= 0 && this.table.equals(guessed, b, len, start)) return this.codes[guessed]!;
+    const slot = this.table.find(b, len, start);
+    if (slot >= 0) {
+      this.guess[g] = slot;
+      return this.codes[slot]!;
+    }
     const code = this.ofText(rec.field(col));
-    if (end - start <= MAX_LABEL_BYTES) {
-      if (this.table.size >= MAX_LABELS) this.table = new KeyTable();
-      this.codes[this.table.intern(b, end - start, start)] = code;
+    if (len <= MAX_LABEL_BYTES) {
+      if (this.table.size >= MAX_LABELS) {
+        this.table = new KeyTable();
+        this.guess.fill(-1);
+      }
+      const added = this.table.intern(b, len, start);
+      this.codes[added] = code;
+      this.guess[g] = added;
     }
     return code;
   }
