@@ -3,8 +3,8 @@
  * threads, gives the bytes and summary of one thread — in every output shape — or says why it stayed on one.
  */
 import { describe, expect, it } from 'vitest';
-import { readdirSync, readFileSync, renameSync } from 'node:fs';
-import { gunzipSync } from 'node:zlib';
+import { readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { runCli, tempDir, writeFiles } from './helpers.js';
 import { runMain } from './terminal.js';
@@ -82,6 +82,21 @@ describe('contacts classified on several threads', () => {
       expect(r.stderr).toContain('funnel: rules:');
       expect(r.stderr).not.toContain('classified in');
     }
+  });
+});
+
+describe('threads started ahead for the contacts', () => {
+  it('a gzipped contacts file is not cut: classified on one thread, the threads started for it ended with the run', async () => {
+    const dir = tempDir();
+    await (generate as (o: object) => Promise<unknown>)({ contacts: 400, eventsPerContact: 2, out: dir, seed: 9 });
+    writeFileSync(join(dir, 'c.csv.gz'), gzipSync(readFileSync(join(dir, 'contacts.csv'))));
+    const args = ['classify', '-a', 'activities.csv', ...AS_OF, '-o', '-'];
+    const one = await runMain([...args.slice(0, 1), 'contacts.csv', ...args.slice(1), '--threads', '1'], { cwd: dir });
+    // A thread left running would keep the process alive past the test's time limit.
+    const three = await runCli([...args.slice(0, 1), 'c.csv.gz', ...args.slice(1), '--threads', '3', '--min-range-bytes', '3000'], { cwd: dir });
+    expect(three.code).toBe(0);
+    expect(three.stderr).not.toContain('classified in');
+    expect(three.stdout).toBe(one.stdout);
   });
 });
 

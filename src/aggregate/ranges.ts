@@ -74,6 +74,11 @@ function looksLikeRecords(block: Buffer, shape: RecordShape, file: string): bool
  * the first one after which the bytes read as records of `shape`, within a megabyte, else the first one. Empty
  * when the file is not a regular file, is compressed or too small to share.
  */
+/** How many ranges a file of `size` bytes is cut into: one per thread, each at least `minRangeBytes`. */
+export function rangeCount(size: number, threads: number, minRangeBytes: number): number {
+  return Math.max(1, Math.min(threads, Math.floor(size / Math.max(1, minRangeBytes))));
+}
+
 export function rangeStarts(path: string, threads: number, minRangeBytes: number, shape?: RecordShape): number[] {
   let fd: number;
   try {
@@ -87,7 +92,7 @@ export function rangeStarts(path: string, threads: number, minRangeBytes: number
     // A pipe (`<(zcat …)`) has no offsets to cut at.
     if (!st.isFile()) return [];
     const size = st.size;
-    const n = Math.min(threads, Math.floor(size / Math.max(1, minRangeBytes)));
+    const n = rangeCount(size, threads, minRangeBytes);
     if (n < 2) return [];
     const block = Buffer.alloc(1 << 16);
     if (readSync(fd, block, 0, 2, 0) === 2 && block[0] === GZIP[0] && block[1] === GZIP[1]) return [];

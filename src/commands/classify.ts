@@ -27,8 +27,8 @@ import { SegmentedSummary } from '../output/summary-segments.js';
 import { FUNNEL_COLUMNS, PREVIOUS_COLUMNS, annotatedHeader } from '../output/annotation.js';
 import { AnnotatedSinks } from '../output/annotated-sinks.js';
 import { AnnotatedRows } from '../output/annotated-rows.js';
-import { writeInRanges } from '../output/annotated-ranges.js';
-import { DEFAULT_MIN_RANGE_BYTES } from '../aggregate/ranges.js';
+import { ClassifyThreads, DEFAULT_MIN_CONTACT_RANGE_BYTES, writeInRanges } from '../output/annotated-ranges.js';
+import { rangeCount } from '../aggregate/ranges.js';
 import { DEFAULT_MAX_RECORD_SIZE } from '../input/csv.js';
 import { WarningList } from '../output/warning-list.js';
 import { byColumn } from './by-column.js';
@@ -125,6 +125,8 @@ interface RunState {
   aggs: Aggregates;
   /** Replay the activities for stage dates (`--stage-dates`, or rules with an sla). */
   replay: boolean;
+  /** Threads for the contacts' ranges, started ahead. */
+  warm?: ClassifyThreads;
 }
 
 export async function classify(opts: ClassifyOptions, io: ClassifyIO): Promise<ClassifyResult> {
@@ -156,11 +158,12 @@ export async function classify(opts: ClassifyOptions, io: ClassifyIO): Promise<C
   await run.open();
 
   const read: ReadOptions = { stdin: io.stdin, encoding: opts.encoding, delimiter: opts.delimiter, noHeader: opts.noHeader, skipLines: opts.skipLines, warn, parser: opts.parser };
+  let st: RunState | undefined;
   try {
     const plan = planActivities(rules, asOf);
     const replay = opts.stageDates === true || hasSla(rules);
     if (replay && opts.stageDates !== true) io.note('the rules have an sla: stage dates are replayed from the activities (as --stage-dates)');
-    const st: RunState = { opts, io, loaded, asOf, read, warn, meter: new PhaseMeter(io.meter), plan, aggs: new Aggregates(plan.counters.length, replay), replay };
+    st = { opts, io, loaded, asOf, read, warn, meter: new PhaseMeter(io.meter), plan, aggs: new Aggregates(plan.counters.length, replay), replay, warm: classifyThreadsAhead(opts) };
     const contacts = new ContactScan({ contacts: opts.contacts, cwd: opts.cwd, copyStdin: () => copyStdin(io.stdin, run), read, rules, aggs: st.aggs, meter: st.meter, sizeOf });
     const folded = await foldStep(st, contacts);
     clock.phase('read activities');
@@ -193,6 +196,7 @@ export async function classify(opts: ClassifyOptions, io: ClassifyIO): Promise<C
     return { summary: result, rowsOnStdout: outputs.rowsOnStdout };
   } finally {
     run.abort();
+    await st?.warm?.close();
   }
 }
 
@@ -263,15 +267,14 @@ async function writeStep(st: RunState, keys: ContactKeys, outputs: OutputPlan): 
     meter.setRows(rows.rows + extra);
     await sinks.flushFull();
   };
-  // One CSV of contacts, nothing that needs the rows in order on one thread: its byte ranges on several threads.
-  const ranged = scan.files.length === 1 && (opts.threads ?? 1) > 1 && opts.format !== 'json' && !opts.strict && !previous && !by;
+  const ranged = inRanges(opts);
   for (let f = 0; f < scan.files.length; f++) {
     const fs = scan.files[f]!;
     const table = await openTable(fs.ref, { ...st.read, headers: fs.headers });
     rows.startFile(fs, table.file, mappings[f]!);
     if (ranged && fs.format === 'csv') {
       const job = { rules, asOf: st.asOf, asOfText: isoTime(st.asOf), dateOrder, scan: fs, header: [...header], map: [...mappings[f]!], format: { format: opts.format as 'csv' | 'ndjson', columns, delimiter, numeric, crlf: opts.crlf }, crlf: opts.crlf, maxRecordSize: DEFAULT_MAX_RECORD_SIZE, events, created };
-      const r = await writeInRanges(fs.ref.path, table, job, st.aggs, rows, sinks, summary, { threads: opts.threads!, minRangeBytes: opts.minRangeBytes ?? DEFAULT_MIN_RANGE_BYTES, stageIds: outputs.byStage ? outputs.stageIds : undefined, between });
+      const r = await writeInRanges(fs.ref.path, table, job, st.aggs, rows, sinks, summary, { threads: opts.threads!, minRangeBytes: opts.minRangeBytes ?? DEFAULT_MIN_CONTACT_RANGE_BYTES, stageIds: outputs.byStage ? outputs.stageIds : undefined, between, warm: st.warm });
       if (r.ranges > 1) st.io.note(`${table.file}: classified in ${r.ranges} ranges on as many threads`);
       if (r.whole) st.io.note(`${table.file}: classified on one thread: ${r.whole}`);
     } else await forEachRecord(table, rows.visit, between);
@@ -283,6 +286,19 @@ async function writeStep(st: RunState, keys: ContactKeys, outputs: OutputPlan): 
   if (firstPass !== rows.rows) throw new InputError(`read ${firstPass} contact rows in the first pass but ${rows.rows} in the second`, { file: files }, 'was the file changed during the run?');
   await sinks.end();
   return { summary, segments: by?.segments, rows: rows.rows, files: outputs.files(sinks.wrote) };
+}
+
+/** One file of contacts, and nothing that needs its rows in order on one thread: its byte ranges on several threads. */
+function inRanges(opts: ClassifyOptions): boolean {
+  return opts.contacts.length === 1 && (opts.threads ?? 1) > 1 && opts.format !== 'json' && !opts.strict && opts.previous === undefined && opts.by === undefined;
+}
+
+/** The threads the contacts' ranges will take, started now (their start then overlaps the fold). */
+function classifyThreadsAhead(opts: ClassifyOptions): ClassifyThreads | undefined {
+  if (!inRanges(opts) || opts.contacts[0] === '-') return undefined;
+  const size = sizeOf([inputRef(opts.contacts[0]!, opts.cwd).path]);
+  const n = size === undefined ? 1 : rangeCount(size, opts.threads!, opts.minRangeBytes ?? DEFAULT_MIN_CONTACT_RANGE_BYTES);
+  return n > 1 ? new ClassifyThreads(n - 1) : undefined;
 }
 
 /** The bytes of the files at these paths, for progress; undefined when one is standard input or unreadable. */

@@ -109,8 +109,21 @@ async function classifyRange(input: AnnotatedRangeInput, send: (m: FromAnnotated
 }
 
 const port = parentPort!;
-// Alive until the main thread ends it, so that the results always arrive before the exit.
-port.on('message', () => {});
-classifyRange(workerData as AnnotatedRangeInput, (m) => port.postMessage(m)).catch((e: unknown) => {
-  port.postMessage({ type: 'failed', reason: e instanceof Error ? e.message : String(e) } satisfies FromAnnotatedRange);
+const begin = (input: AnnotatedRangeInput): void => {
+  classifyRange(input, (m) => port.postMessage(m)).catch((e: unknown) => {
+    port.postMessage({ type: 'failed', reason: e instanceof Error ? e.message : String(e) } satisfies FromAnnotatedRange);
+  });
+};
+// The range comes with the thread, or — a thread started early, its modules loaded while the main thread folds
+// (util/range-thread.ts warmRangeThread) — as its first message. Alive until the main thread ends it, so that
+// the results always arrive before the exit.
+let started = false;
+port.on('message', (m: { job?: AnnotatedRangeInput }) => {
+  if (started || !m.job) return;
+  started = true;
+  begin(m.job);
 });
+if (workerData) {
+  started = true;
+  begin(workerData as AnnotatedRangeInput);
+}

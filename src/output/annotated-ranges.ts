@@ -12,7 +12,7 @@ import type { ContactFileScan } from '../input/contacts.js';
 import { firstRangeProblem, rangeStarts, rangesProblem } from '../aggregate/ranges.js';
 import type { Aggregates, SharedAggregates } from '../aggregate/store.js';
 import { releaseScratch, scratchFile } from '../util/scratch.js';
-import { startRangeThread, type ThreadFailed } from '../util/range-thread.js';
+import { startRangeThread, warmRangeThread, type ThreadFailed, type WarmThread } from '../util/range-thread.js';
 import type { AnnotatedRows } from './annotated-rows.js';
 import type { AnnotatedSinks } from './annotated-sinks.js';
 import type { AnnotatedRangeInput, FromAnnotatedRange } from './annotated-range-worker.js';
@@ -28,6 +28,8 @@ export interface RangedWriteOptions {
   stageIds?: readonly string[];
   /** Awaited between chunks of input: flushes the sinks, shows progress (`extra`: rows written by other threads). */
   between: (extra: number) => Promise<void>;
+  /** Threads started ahead, used before new ones. */
+  warm?: ClassifyThreads;
 }
 
 export interface RangedWrite {
@@ -45,8 +47,38 @@ interface RangeRun {
   stop(): Promise<void>;
 }
 
-function startRange(input: AnnotatedRangeInput, onProgress: (rows: number) => void): RangeRun {
-  const { worker, result } = startRangeThread<RangeDone>(new URL('./annotated-range-worker.js', import.meta.url), input, onProgress);
+const WORKER = new URL('./annotated-range-worker.js', import.meta.url);
+
+/**
+ * The smallest range of contacts a thread classifies. Smaller than the fold's: a contact costs several times an
+ * activity row, and the threads are started ahead (ClassifyThreads) while the activities are folded.
+ */
+export const DEFAULT_MIN_CONTACT_RANGE_BYTES = 4 << 20;
+
+/**
+ * Threads for the contacts' ranges started before the fold, so that their start overlaps it; `writeInRanges`
+ * gives them their ranges, and `close` ends the ones it did not use.
+ */
+export class ClassifyThreads {
+  private readonly idle: WarmThread<RangeDone>[];
+
+  constructor(n: number) {
+    this.idle = Array.from({ length: n }, () => warmRangeThread<RangeDone>(WORKER));
+  }
+
+  take(): WarmThread<RangeDone> | undefined {
+    return this.idle.shift();
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.idle.splice(0).map((t) => t.worker.terminate()));
+  }
+}
+
+function startRange(input: AnnotatedRangeInput, onProgress: (rows: number) => void, warm: ClassifyThreads | undefined): RangeRun {
+  const ready = warm?.take();
+  ready?.give(input, onProgress);
+  const { worker, result } = ready ?? startRangeThread<RangeDone>(WORKER, input, onProgress);
   const stop = async (): Promise<void> => {
     await worker.terminate();
     releaseScratch(input.spools.all);
@@ -111,7 +143,7 @@ export async function writeInRanges(path: string, table: Table, job: RangeJob, a
 
   const others: number[] = [];
   const inputs = rangeInputs(path, table, starts, job, aggs.share(), opts.stageIds);
-  const runs = inputs.map((input, i) => startRange(input, (n) => (others[i] = n)));
+  const runs = inputs.map((input, i) => startRange(input, (n) => (others[i] = n), opts.warm));
   const extra = (): number => others.reduce((a, b) => a + b, 0);
   try {
     const ended = await readUntil(table, rows.visit, starts[0]!, () => opts.between(extra()));
