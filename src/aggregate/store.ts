@@ -127,9 +127,9 @@ export class Aggregates {
     return this.take(b, b.length);
   }
 
-  /** `h`: the key's hash, when the caller has it. */
-  private take(key: Uint8Array, len: number, h?: number): number {
-    const s = this.keys.intern(key, len, 0, h);
+  /** The slot of the key `key[at, at + len)`, taken when new; `h`: its hash, when the caller has it. */
+  private take(key: Uint8Array, len: number, at = 0, h?: number): number {
+    const s = this.keys.intern(key, len, at, h);
     if (s === this.size) {
       this.size++;
       if (s >= this.cap) this.grow();
@@ -151,7 +151,7 @@ export class Aggregates {
         const key = this.scratch.buf;
         const h = this.scratch.hash!;
         if (this.recent.same(key, n, h)) return this.recent.slot;
-        const slot = add ? this.take(key, n, h) : this.keys.find(key, n, 0, h);
+        const slot = add ? this.take(key, n, 0, h) : this.keys.find(key, n, 0, h);
         // An unknown key is not remembered: a later `add` of it takes a slot.
         if (slot >= 0) this.recent.remember(key, n, h, slot);
         return slot;
@@ -242,7 +242,7 @@ export class Aggregates {
     const slotOf = new Int32Array(d.size);
     for (let s = 0; s < d.size; s++) {
       const from = d.starts[s]!;
-      const g = this.take(d.arena.subarray(from), d.starts[s + 1]! - from);
+      const g = this.take(d.arena, d.starts[s + 1]! - from, from);
       slotOf[s] = g;
       const gb = g * c;
       const sb = s * c;
