@@ -388,6 +388,16 @@ describe('a full file system (a small tmpfs)', () => {
     expect(t.code).toBe(1);
     expect(ls(join(mnt, `funnel-${process.getuid!()}`))).toEqual([]);
   });
+
+  it.skipIf(!mounted)('a JSON reader\'s copy of standard input on a full disk: exit 1, one line, no copy left', async () => {
+    const dir = folder();
+    const ndjson = Array.from({ length: 12_000 }, (_, i) => `{"Email":"u${i}@x.com","funnel_stage":"lead","Notes":"some words to fill the disk"}\n`).join('');
+    const r = await runCli(['summary', '-', '--format', 'json'], { cwd: dir, input: ndjson, env: { TMPDIR: mnt } });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^funnel: error: .*\.stdin\.json\.[^:]*: cannot keep a copy of standard input \(ENOSPC\) — free some disk space, or set TMPDIR to a larger folder$/m);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    expect(ls(join(mnt, `funnel-${process.getuid!()}`))).toEqual([]);
+  });
 });
 
 describe('a closed standard error', () => {

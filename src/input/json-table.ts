@@ -7,7 +7,7 @@ import { createReadStream, createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import type { Readable } from 'node:stream';
 import { InputError } from '../errors.js';
-import { releaseScratch, scratchFile } from '../util/scratch.js';
+import { copyError, openScratch, releaseScratch } from '../util/scratch.js';
 import { readBytes, type InputRef } from './bytes.js';
 import { decodeText, detectEncoding } from './decode.js';
 import { JsonReader, SEP, type FlatRecord, type JsonShape, type PathKey } from './json.js';
@@ -145,17 +145,24 @@ export function replayable(ref: InputRef, text: AsyncIterable<string>, opts: { s
   let path = '';
   async function* keep(): AsyncGenerator<string> {
     // Personal data: the owner's only, removed by the run — also on SIGTERM, and by a later run after a SIGKILL.
-    path = scratchFile('stdin.json');
-    const out = createWriteStream(path, { encoding: 'utf8', flags: 'wx', mode: 0o600 });
+    // Created before the next turn of the event loop, so that a signal's handler finds it to remove.
+    const { path: kept, fd } = openScratch('stdin.json');
+    path = kept;
+    const out = createWriteStream(path, { encoding: 'utf8', fd });
+    let failed: NodeJS.ErrnoException | undefined;
+    out.on('error', (e) => (failed ??= e));
     try {
       for await (const chunk of text) {
-        if (!out.write(chunk)) await once(out, 'drain');
+        // A failed write ends the wait as `drain` would; `failed` then says what went wrong.
+        if (!out.write(chunk)) await Promise.race([once(out, 'drain'), once(out, 'close')]).catch(() => undefined);
+        if (failed) throw copyError(path, failed);
         yield chunk;
       }
     } finally {
-      out.end();
-      await once(out, 'close');
+      if (!out.destroyed) out.end();
+      if (!out.closed) await once(out, 'close').catch(() => undefined);
     }
+    if (failed) throw copyError(path, failed);
   }
   return {
     first: keep(),

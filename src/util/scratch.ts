@@ -72,18 +72,24 @@ export function removeAllScratchSync(): void {
   live.clear();
 }
 
-/** Copies `stdin` to a new scratch file; a full disk is exit 1 and leaves no copy. */
-export async function copyToScratch(stdin: Readable | undefined, name: string): Promise<string> {
-  if (!stdin) throw new InputError('standard input is not available', { file: '<stdin>' });
+/**
+ * A new scratch file, created now — before the next turn of the event loop, so that a signal's handler finds it
+ * to remove — readable by the owner only.
+ */
+export function openScratch(name: string): { path: string; fd: number } {
   const path = scratchFile(name);
-  // Created before the next turn of the event loop, so that a signal's handler finds it to remove.
-  let fd: number;
   try {
-    fd = openSync(path, 'wx', 0o600);
+    return { path, fd: openSync(path, 'wx', 0o600) };
   } catch (e) {
     releaseScratch(path);
     throw copyError(path, e as NodeJS.ErrnoException);
   }
+}
+
+/** Copies `stdin` to a new scratch file; a full disk is exit 1 and leaves no copy. */
+export async function copyToScratch(stdin: Readable | undefined, name: string): Promise<string> {
+  if (!stdin) throw new InputError('standard input is not available', { file: '<stdin>' });
+  const { path, fd } = openScratch(name);
   const copy = createWriteStream(path, { fd });
   let writeFailed: NodeJS.ErrnoException | undefined;
   copy.on('error', (e) => (writeFailed ??= e));
@@ -97,6 +103,7 @@ export async function copyToScratch(stdin: Readable | undefined, name: string): 
   return path;
 }
 
-function copyError(path: string, e: NodeJS.ErrnoException): OutputError {
+/** A copy of standard input that could not be kept: exit 1, with what to do. */
+export function copyError(path: string, e: NodeJS.ErrnoException): OutputError {
   return new OutputError(`cannot keep a copy of standard input (${e.code ?? e.message})`, { file: path }, e.code === 'ENOSPC' ? 'free some disk space, or set TMPDIR to a larger folder' : 'check that the folder is writable, or set TMPDIR');
 }
