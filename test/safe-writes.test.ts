@@ -260,6 +260,31 @@ describe('a folder describes exactly one run', () => {
     expect(busy.stderr).toContain(`another funnel run (pid ${process.ppid}) is writing here, still after --wait`);
   });
 
+  it('history -o, whatif --moved and report -o wait with --wait for a file another run holds, then exit 1', async () => {
+    const dir = folder();
+    const host = (await import('node:os')).hostname();
+    writeFiles(dir, { 'a.csv': 'Email,Activity Type,Activity Date\na@x.com,Page View,2026-11-01\n', 'r2.yaml': RULES.replace('gte: 10', 'gte: 15'), 's.json': '' });
+    expect((await cli(dir, ['classify', '@c.csv', '-r', '@r.yaml', '--as-of', '2026-11-15', '-o', 'all.csv', '--summary-file', 's.json'])).code).toBe(0);
+    const runs: [string, string[]][] = [
+      ['h.json', ['history', '@c.csv', '-a', '@a.csv', '-r', '@r.yaml', '--as-of', '2026-11-15', '--format', 'json', '-o', 'h.json']],
+      ['moved.csv', ['whatif', '@r.yaml', '@r2.yaml', '@c.csv', '-a', '@a.csv', '--as-of', '2026-11-15', '--moved', 'moved.csv']],
+      ['page.html', ['report', '@s.json', '-o', 'page.html']],
+    ];
+    for (const [file, args] of runs) {
+      writeFiles(dir, { [`.${file}.lock`]: JSON.stringify({ tool: 'funnel', pid: process.ppid, host, token: 'z' }) });
+      const t0 = Date.now();
+      const busy = await cli(dir, [...args, '--wait', '300ms']);
+      expect(busy.code, busy.stderr).toBe(1);
+      expect(Date.now() - t0).toBeGreaterThanOrEqual(250);
+      expect(busy.stderr).toContain(`${file}: another funnel run (pid ${process.ppid}) is writing here, still after --wait`);
+      expect(existsSync(join(dir, file))).toBe(false);
+      rmSync(join(dir, `.${file}.lock`));
+      const free = await cli(dir, [...args, '--wait', '300ms']);
+      expect(free.code, free.stderr).toBe(0);
+      expect(existsSync(join(dir, file))).toBe(true);
+    }
+  });
+
   it('SIGTERM during the renames: the commit completes, then the run ends (143)', async () => {
     const dir = folder();
     const out = join(dir, 'out');

@@ -3,8 +3,8 @@ import { Option, type Command } from 'commander';
 import type { HistoryOptions } from '../../commands/history.js';
 import type { History } from '../../output/history.js';
 import { chalkFor } from '../color.js';
-import { outputEnv } from '../output-env.js';
-import { activitiesOption, asOfOption, rulesOption, runOf, type RunFlags } from '../options.js';
+import { outputEnv, parseWait } from '../output-env.js';
+import { activitiesOption, asOfOption, rulesOption, runOf, waitOption, type RunFlags } from '../options.js';
 import { READ_HELP, readOptions, reading, type ReadFlags } from '../read-options.js';
 import { reportOf } from '../report-page.js';
 import type { CliContext, Session } from '../session.js';
@@ -18,6 +18,7 @@ interface HistoryFlags extends RunFlags, ReadFlags {
   by?: string;
   report?: string;
   title?: string;
+  wait?: string;
 }
 
 /** The history made and rendered as --format says (a table without colour when it goes to a file). */
@@ -43,7 +44,7 @@ async function action(contacts: string[], o: HistoryFlags, ctx: CliContext): Pro
   }
   // -o and --report are checked against the inputs and locked before the history is made.
   const { OutputRun } = await import('../../output/commit.js');
-  const run = new OutputRun(outputEnv(term));
+  const run = new OutputRun(outputEnv(term, parseWait(o.wait)));
   for (const i of [...contacts, ...opts.activities]) run.input(i);
   run.input(setup.rules.path, 'the rules file');
   const out = toFile ? run.file(output, '-o') : undefined;
@@ -74,6 +75,7 @@ export function registerHistory(program: Command, ctx: CliContext): void {
     .option('-o, --output <file>', 'write to a file instead of stdout')
     .option('--by <field>', 'break the funnel down by the values of a contact field (20 largest, (other), (none))')
     .option('--report <file>', 'also write the history as an HTML report (as funnel report makes)')
-    .option('--title <text>', 'the title of the --report page (default: Funnel report)');
+    .option('--title <text>', 'the title of the --report page (default: Funnel report)')
+    .addOption(waitOption('when another run is writing the same -o or --report file, wait for it this long (default 0)'));
   readOptions(cmd, { encoding: READ_HELP.encoding, delimiter: READ_HELP.delimiter, header: READ_HELP.header, threads: 'threads for folding each activities file (default: the cores, up to 4)' }).action((contacts: string[], o: HistoryFlags) => action(contacts, o, ctx));
 }

@@ -1,7 +1,7 @@
 /** `funnel whatif`: one export under two rule sets; the report on stdout, or stderr when the moved rows go there. */
 import { Option, type Command } from 'commander';
-import { outputEnv } from '../output-env.js';
-import { activitiesOption, asOfOption, prefixOption } from '../options.js';
+import { outputEnv, parseWait } from '../output-env.js';
+import { activitiesOption, asOfOption, prefixOption, waitOption } from '../options.js';
 import { readOptions, reading, type ReadFlags } from '../read-options.js';
 import type { CliContext } from '../session.js';
 
@@ -11,6 +11,7 @@ interface WhatifFlags extends ReadFlags {
   format: 'table' | 'json';
   asOf?: string;
   prefix: string;
+  wait?: string;
 }
 
 export function registerWhatif(program: Command, ctx: CliContext): void {
@@ -23,7 +24,8 @@ export function registerWhatif(program: Command, ctx: CliContext): void {
     .addOption(activitiesOption())
     .option('--moved <file>', 'write the contacts whose stage changes: the row annotated under the after rules, then funnel_stage_before and funnel_reason_before (CSV; - for stdout)')
     .addOption(new Option('--format <format>', 'table or json').choices(['table', 'json']).default('table'))
-    .addOption(asOfOption('reference time for windows and decay (default: now)'));
+    .addOption(asOfOption('reference time for windows and decay (default: now)'))
+    .addOption(waitOption('when another run is writing the same --moved file, wait for it this long (default 0)'));
   readOptions(cmd, { threads: 'threads for folding each activities file, as classify (default: the cores, up to 4)', encoding: 'input encoding (WHATWG label); default: detected', delimiter: 'input CSV delimiter; default: sniffed', header: 'CSV inputs have no header row; columns are named 1..N', parser: true })
     .addOption(prefixOption('prefix of the added columns'))
     .action(async (before: string, after: string, contacts: string[], o: WhatifFlags) => {
@@ -34,7 +36,7 @@ export function registerWhatif(program: Command, ctx: CliContext): void {
       // Two rule sets: whatif loads both itself, and reads --as-of in the after rules' timezone.
       const r = await whatif(
         { ...read, before, after, contacts, activities: o.activities ?? [], asOf: o.asOf, moved: o.moved, prefix: o.prefix, cwd: term.cwd },
-        { stdin: term.stdin, stdout: term.stdout, warn: s.warn, note: s.note, progress: s.progress, outputs: outputEnv(term) },
+        { stdin: term.stdin, stdout: term.stdout, warn: s.warn, note: s.note, progress: s.progress, outputs: outputEnv(term, parseWait(o.wait)) },
       );
       s.endProgress();
       // With the moved rows on stdout, the report goes to stderr.
