@@ -69,16 +69,16 @@ function looksLikeRecords(block: Buffer, shape: RecordShape, file: string): bool
   return fits && seen > 0;
 }
 
-/**
- * Where the ranges after the first start: just after a line break at or after each even cut of the file —
- * the first one after which the bytes read as records of `shape`, within a megabyte, else the first one. Empty
- * when the file is not a regular file, is compressed or too small to share.
- */
 /** How many ranges a file of `size` bytes is cut into: one per thread, each at least `minRangeBytes`. */
 export function rangeCount(size: number, threads: number, minRangeBytes: number): number {
   return Math.max(1, Math.min(threads, Math.floor(size / Math.max(1, minRangeBytes))));
 }
 
+/**
+ * Where the ranges after the first start: just after a line break at or after each even cut of the file —
+ * the first one after which the bytes read as records of `shape`, within a megabyte, else the first one. Empty
+ * when the file is not a regular file, is compressed or too small to share.
+ */
 export function rangeStarts(path: string, threads: number, minRangeBytes: number, shape?: RecordShape): number[] {
   let fd: number;
   try {

@@ -231,7 +231,7 @@ async function foldStep(st: RunState, contacts: ContactScan): Promise<FoldedFile
 /** 2. The contacts, first pass (begun alongside the fold, or now): keys, header union, date order; whether the activities' keys meet them. */
 async function scanStep(st: RunState, contacts: ContactScan, folded: FoldedFiles): Promise<{ keys: ContactKeys; overlaps: KeyOverlap[] }> {
   const { opts } = st;
-  const { keys } = await contacts.result();
+  const keys = await contacts.result();
   for (const f of keys.scan.files) reportLongRecords(f.ref.name, f.longRecords, opts.strict, st.warn);
   const contactKeys = [...new Set(keys.scan.files.map((f) => f.headers[f.keyColumn] ?? ''))].join("', '");
   const overlaps = folded.stats.map((s, i) => keyOverlap(s.file, folded.addedRows[i]!, st.aggs));

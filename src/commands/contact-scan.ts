@@ -5,7 +5,6 @@
  * says them, and an error of the scan is thrown there, after the fold's own.
  */
 import { readableTwice } from '../input/read-twice.js';
-import type { InputRef } from '../input/bytes.js';
 import type { ReadOptions } from '../input/table.js';
 import type { Rules } from '../rules/model.js';
 import type { Aggregates } from '../aggregate/store.js';
@@ -24,13 +23,8 @@ export interface ContactScanInputs {
   sizeOf: (paths: readonly string[]) => number | undefined;
 }
 
-export interface ScannedContacts {
-  refs: InputRef[];
-  keys: ContactKeys;
-}
-
 export class ContactScan {
-  private started?: Promise<ScannedContacts>;
+  private started?: Promise<ContactKeys>;
   private readonly held: string[] = [];
   /** Begun alongside the fold: the fold's progress is then no longer shown. */
   early = false;
@@ -38,13 +32,13 @@ export class ContactScan {
   constructor(private readonly o: ContactScanInputs) {}
 
   /** For the fold's `alongside`: the scan begun while the other threads fold. */
-  alongside = (): Promise<ScannedContacts> => {
+  alongside = (): Promise<ContactKeys> => {
     this.early = true;
     return this.begin();
   };
 
   /** The scan, begun now unless it was; its held warnings said (even when it failed). */
-  async result(): Promise<ScannedContacts> {
+  async result(): Promise<ContactKeys> {
     try {
       return await this.begin();
     } finally {
@@ -52,19 +46,18 @@ export class ContactScan {
     }
   }
 
-  private begin(): Promise<ScannedContacts> {
+  private begin(): Promise<ContactKeys> {
     this.started ??= this.run();
     return this.started;
   }
 
-  private async run(): Promise<ScannedContacts> {
+  private async run(): Promise<ContactKeys> {
     const { meter } = this.o;
     const refs = await readableTwice(this.o.contacts, this.o.cwd, this.o.copyStdin);
     const counted = meter.active ? refs.map((r) => ({ ...r, onBytes: meter.bytes })) : refs;
     let scanned = 0;
     meter.start('scanning contacts', this.o.sizeOf(refs.map((r) => r.path)));
     const read = { ...this.o.read, warn: (m: string) => void this.held.push(m) };
-    const keys = await scanContactKeys(counted, read, this.o.rules, this.o.aggs, () => meter.setRows(++scanned));
-    return { refs, keys };
+    return scanContactKeys(counted, read, this.o.rules, this.o.aggs, () => meter.setRows(++scanned));
   }
 }
