@@ -11,6 +11,7 @@ import type { ActivityPlan } from './plan.js';
 import { normalizeKey } from '../values/keys.js';
 import { BLANK_KEY, type Aggregates } from './store.js';
 import { BLANK_LABEL, LabelCodes } from './label-codes.js';
+import { decayCache } from './decay.js';
 import { LONG_RECORD_LINES, noteLongRecord, type LongRecords } from '../input/long-records.js';
 
 export interface FoldStats {
@@ -78,6 +79,7 @@ function eventApplier(plan: ActivityPlan, aggs: Aggregates, stats: FoldStats, on
   // Scores after the first: the other rule sets of a `whatif`.
   const moreScores = plan.scores.slice(1);
   const log = aggs.events;
+  const decay = decayCache(asOf, halfLifeMs);
   return (slot, sig, t, label, line) => {
     // Every event, later ones included: the replay needs the first trace of a contact, whatever its signal.
     log?.add(slot, sig, t);
@@ -105,7 +107,7 @@ function eventApplier(plan: ActivityPlan, aggs: Aggregates, stats: FoldStats, on
     let contribution = 0;
     if (p !== 0) {
       if (halfLifeMs === undefined) contribution = p;
-      else if (!Number.isNaN(t)) contribution = p * Math.pow(0.5, (asOf - t) / halfLifeMs);
+      else if (!Number.isNaN(t)) contribution = p * decay(t);
       aggs.addScore(slot, contribution);
     }
     for (let k = 0; k < moreScores.length; k++) {
