@@ -7,12 +7,13 @@
  * simply goes on past its range to the end of the file: slower, same results.
  */
 import { openSync, readSync, closeSync } from 'node:fs';
-import { forEachRecord, readUntil, type Table } from '../input/table.js';
+import { forEachRecord, type Table } from '../input/table.js';
 import type { ContactFileScan } from '../input/contacts.js';
-import { firstRangeProblem, rangeStarts, rangesProblem } from '../aggregate/ranges.js';
+import { rangeStarts } from '../aggregate/ranges.js';
+import { rangedPass, type RangedPass, type RangeRun as PassRun } from '../aggregate/ranged-pass.js';
 import type { Aggregates, SharedAggregates } from '../aggregate/store.js';
 import { releaseScratch, scratchFile } from '../util/scratch.js';
-import { startRangeThread, warmRangeThread, type ThreadFailed, type WarmThread } from '../util/range-thread.js';
+import { startRangeThread, warmRangeThread, type WarmThread } from '../util/range-thread.js';
 import type { AnnotatedRows } from './annotated-rows.js';
 import type { AnnotatedSinks } from './annotated-sinks.js';
 import type { AnnotatedRangeInput, FromAnnotatedRange } from './annotated-range-worker.js';
@@ -32,19 +33,12 @@ export interface RangedWriteOptions {
   warm?: ClassifyThreads;
 }
 
-export interface RangedWrite {
-  /** Ranges written: 1 when the file was written in one piece. */
-  ranges: number;
-  /** Why a file big enough to share was written in one piece. */
-  whole?: string;
-}
+export type RangedWrite = RangedPass;
 
 type RangeDone = Extract<FromAnnotatedRange, { type: 'done' }>;
 
-interface RangeRun {
+interface RangeRun extends PassRun<RangeDone> {
   input: AnnotatedRangeInput;
-  result: Promise<RangeDone | ThreadFailed>;
-  stop(): Promise<void>;
 }
 
 const WORKER = new URL('./annotated-range-worker.js', import.meta.url);
@@ -145,18 +139,13 @@ export async function writeInRanges(path: string, table: Table, job: RangeJob, a
   const inputs = rangeInputs(path, table, starts, job, aggs.share(), opts.stageIds);
   const runs = inputs.map((input, i) => startRange(input, (n) => (others[i] = n), opts.warm));
   const extra = (): number => others.reduce((a, b) => a + b, 0);
-  try {
-    const ended = await readUntil(table, rows.visit, starts[0]!, () => opts.between(extra()));
-    const why = firstRangeProblem(ended);
-    if (why) return await rest(why);
-    const results = await Promise.all(runs.map((r) => r.result));
-    const problem = rangesProblem(results);
-    if (problem) return await rest(problem);
-    const done = results.filter((r) => r.type === 'done');
-    await adoptRanges(runs, done, rows, sinks, summary);
-    await opts.between(0);
-    return { ranges: runs.length + 1 };
-  } finally {
-    await Promise.all(runs.map((r) => r.stop()));
-  }
+  return rangedPass(table, rows.visit, {
+    starts,
+    runs,
+    between: () => opts.between(extra()),
+    adopt: async (done) => {
+      await adoptRanges(runs, done, rows, sinks, summary);
+      await opts.between(0);
+    },
+  });
 }
