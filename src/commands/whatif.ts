@@ -6,27 +6,28 @@
 import type { Readable, Writable } from 'node:stream';
 import { UsageError } from '../errors.js';
 import { inputRef } from '../input/bytes.js';
-import { forEachRecord, openTable, type ReadOptions, type Rec } from '../input/table.js';
+import { forEachRecord, openTable, type ReadOptions } from '../input/table.js';
 import { scanContacts, type ContactScan } from '../input/contacts.js';
 import { parseAsOf, isoTime, type DateOrder } from '../values/dates.js';
 import { planUnion, type UnionPlan } from '../aggregate/plan-union.js';
-import { Aggregates, BLANK_KEY } from '../aggregate/store.js';
+import { Aggregates } from '../aggregate/store.js';
 import { foldActivities, type FoldStats } from '../aggregate/fold.js';
 import { foldActivitiesInRanges, DEFAULT_MIN_RANGE_BYTES } from '../aggregate/ranges.js';
 import { DEFAULT_MAX_RECORD_SIZE } from '../input/csv.js';
-import { Classifier, DISQUALIFIED, type Verdict } from '../classify/classifier.js';
+import { Classifier, DISQUALIFIED } from '../classify/classifier.js';
 import { OutputRun, libraryEnv, type Output, type OutputEnv } from '../output/commit.js';
 import { copyStdin } from '../output/stdin-copy.js';
 import { readableTwice } from '../input/read-twice.js';
 import { runDateOrder } from '../aggregate/contact-keys.js';
 import { rowFormat, type RowFormat } from '../output/rows.js';
 import { ByteSink } from '../output/byte-sink.js';
-import { funnelValues, unionHeader } from '../output/annotation.js';
+import { unionHeader } from '../output/annotation.js';
 import { dateColumnsOf } from '../rules/walk.js';
-import { StageDates, createdAt, createdColumn, hasSla, stageDateColumns } from '../classify/stage-dates.js';
+import { hasSla, stageDateColumns } from '../classify/stage-dates.js';
 import type { Rules } from '../rules/model.js';
-import type { StageChange, WhatifResult } from '../classify/whatif-result.js';
-import { duplicateKey, EMPTY_KEY } from '../classify/reasons.js';
+import type { ContactEvents } from '../aggregate/events.js';
+import { makeSides, Tally, WhatifRows, type Side } from './whatif-rows.js';
+import type { WhatifResult } from '../classify/whatif-result.js';
 import { FUNNEL_COLUMNS } from '../output/annotation.js';
 import { loadRules, formatProblem, type LoadedRules } from './rules-source.js';
 import { checkFieldColumns } from './field-columns.js';
@@ -121,48 +122,6 @@ async function fold(opts: WhatifOptions, rules: Rules, plan: ReturnType<typeof p
   return stats;
 }
 
-/** Tallies of the two classifications. */
-class Tally {
-  readonly matrix: Record<string, Record<string, number>> = {};
-  readonly before = new Map<string, number>();
-  readonly after = new Map<string, number>();
-  readonly actions = new Map<string, { before: string; after: string; contacts: number }>();
-  contacts = 0;
-  changed = 0;
-  gained = 0;
-  lost = 0;
-  actionChanged = 0;
-
-  constructor(readonly order: string[], beforeIds: string[], afterIds: string[]) {
-    for (const b of beforeIds) this.matrix[b] = Object.fromEntries(afterIds.map((a) => [a, 0]));
-  }
-
-  add(b: Verdict, a: Verdict): void {
-    this.contacts++;
-    this.matrix[b.stage]![a.stage]!++;
-    this.before.set(b.stage, (this.before.get(b.stage) ?? 0) + 1);
-    this.after.set(a.stage, (this.after.get(a.stage) ?? 0) + 1);
-    if (b.stage !== a.stage) this.changed++;
-    if (!b.consent && a.consent) this.gained++;
-    if (b.consent && !a.consent) this.lost++;
-    if (b.action !== a.action) {
-      this.actionChanged++;
-      const k = `${b.action}\u0000${a.action}`;
-      const e = this.actions.get(k) ?? { before: b.action, after: a.action, contacts: 0 };
-      e.contacts++;
-      this.actions.set(k, e);
-    }
-  }
-
-  stages(): StageChange[] {
-    return this.order.map((id) => {
-      const before = this.before.get(id) ?? 0;
-      const after = this.after.get(id) ?? 0;
-      return { id, before, after, change: after - before };
-    });
-  }
-}
-
 export async function whatif(opts: WhatifOptions, io: WhatifIO): Promise<WhatifResult> {
   if (opts.contacts.length === 0) throw new UsageError('no contacts file given', {}, 'funnel whatif before.yaml after.yaml contacts.csv -a activities.csv');
   if ([...opts.contacts, ...opts.activities].filter((p) => p === '-').length > 1) throw new UsageError('standard input (-) can be read only once', {}, 'give the other inputs as files');
@@ -196,43 +155,13 @@ async function scanBoth(opts: WhatifOptions, io: WhatifIO, run: OutputRun, befor
   return { scan, dateOrder: runDateOrder(after, scan) };
 }
 
-/** One rule set as classify runs it: its classifier on its view of the union plan, and the replay when it has an sla. */
-interface Side {
-  rules: Rules;
-  classifier: Classifier;
-  dates?: StageDates;
-  created: number;
-}
-
-interface Sides {
-  sides: [Side, Side];
-  /** The contact columns either rule set reads. */
-  columns: number[];
-  /** One rule set's verdict for a row, with its funnel_stage_since and stage-date cells (empty without the replay). */
-  verdict(side: Side, values: string[], slot: number, warnings: string[]): { v: Verdict; since: string; added: string[] };
-}
-
-function sidesOf(lb: LoadedRules, la: LoadedRules, plan: UnionPlan, aggs: Aggregates, scan: ContactScan, header: string[], dateOrder: DateOrder | undefined, asOf: number, io: WhatifIO): Sides {
-  const env = { headers: header, asOf, aggs, dateOrder, warn: io.warn };
+function sidesOf(lb: LoadedRules, la: LoadedRules, plan: UnionPlan, aggs: Aggregates, scan: ContactScan, header: string[], dateOrder: DateOrder | undefined, asOf: number, io: WhatifIO): { sides: [Side, Side]; events?: ContactEvents } {
   const names = scan.files.map((f) => f.ref.name);
   const events = hasSla(lb.rules) || hasSla(la.rules) ? aggs.events!.byContact(aggs.size) : undefined;
-  const sides = [lb, la].map((l, r): Side => {
-    const classifier = new Classifier(l.rules, { ...env, plan: plan.views[r]!, score: r });
-    // A column the rules name that the contacts lack is an error, as in classify — for either rule set.
-    checkFieldColumns(classifier.missing, names, header, l.source === 'built-in', io.warn);
-    const replay = hasSla(l.rules);
-    return { rules: l.rules, classifier, dates: replay ? new StageDates(l.rules, classifier, plan.views[r]!, events!, asOf) : undefined, created: replay ? createdColumn(l.rules, header, names.join(', ')) : -1 };
-  }) as [Side, Side];
-  const columns = [...new Set(sides.flatMap((x) => [...x.classifier.columns, ...(x.created >= 0 ? [x.created] : [])]))];
-  const asOfText = isoTime(asOf);
-  const verdict: Sides['verdict'] = (side, values, slot, warnings) => {
-    if (!side.dates) return { v: side.classifier.classify(values, slot, warnings), since: asOfText, added: [] };
-    const tl = side.dates.replay(values, slot, createdAt(values, side.created, side.rules.contacts.created, side.rules.activities.timezone, dateOrder, warnings));
-    const v = side.classifier.classify(values, slot, warnings, tl.floor, side.dates.keptBy(tl));
-    const cells = side.dates.cells(v, tl, undefined);
-    return { v, since: cells.since, added: cells.added };
-  };
-  return { sides, columns, verdict };
+  const loaded = [lb, la];
+  // A column the rules name that the contacts lack is an error, as in classify — for either rule set.
+  const check = (c: Classifier, r: number): void => checkFieldColumns(c.missing, names, header, loaded[r]!.source === 'built-in', io.warn);
+  return { sides: makeSides(lb.rules, la.rules, { plan, aggs, header, dateOrder, asOf, events, files: names.join(', '), warn: io.warn, check }), events };
 }
 
 /** The CSV of --moved: the contacts' columns, classify's under the after rules, then the before stage and reason. */
@@ -245,39 +174,12 @@ function movedFormat(opts: WhatifOptions, after: Rules, header: string[], scan: 
 }
 
 /** The second pass: each contact row classified under both rule sets, tallied, and written out when it moves. */
-async function classifyRows(scan: ContactScan, mappings: number[][], header: string[], both: Sides, aggs: Aggregates, normalize: Rules['contacts']['normalize'], read: ReadOptions, tally: Tally, moved?: { sink: ByteSink; format: RowFormat }): Promise<void> {
-  const [sb, sa] = both.sides;
-  const scratch = new Array<string>(header.length).fill('');
+async function classifyRows(scan: ContactScan, mappings: number[][], rows: WhatifRows, read: ReadOptions, moved?: { sink: ByteSink }): Promise<void> {
   for (let f = 0; f < scan.files.length; f++) {
     const fs = scan.files[f]!;
-    const map = mappings[f]!;
     const table = await openTable(fs.ref, { ...read, headers: fs.headers });
-    const identity = map.length === header.length && map.every((m, i) => m === i);
-    const visit = (row: Rec): void => {
-      // Only the columns the rules read, unless the row is written out.
-      const values = scratch;
-      if (identity) for (const i of both.columns) values[i] = row.field(i);
-      else {
-        values.fill('');
-        for (let i = 0; i < Math.max(row.width, fs.headers.length); i++) values[map[i]!] = row.field(i);
-      }
-      const warnings: string[] = [];
-      if (row.width !== fs.headers.length && fs.format === 'csv') warnings.push(`ragged row: ${row.width} fields, header has ${fs.headers.length}`);
-      let slot = aggs.slotOf(row, fs.keyColumn, normalize, false);
-      if (slot === BLANK_KEY) {
-        slot = -1;
-        warnings.push(EMPTY_KEY);
-      } else if (aggs.contactRows[slot]! > 1) warnings.push(duplicateKey(aggs.contactRows[slot]!));
-      const { v: vb } = both.verdict(sb, values, slot, [...warnings]);
-      const { v: va, since, added } = both.verdict(sa, values, slot, warnings);
-      tally.add(vb, va);
-      if (moved && vb.stage !== va.stage) {
-        const out = new Array<string>(header.length);
-        for (let i = 0; i < header.length; i++) out[i] = identity ? row.field(i) : values[i]!;
-        moved.sink.text(moved.format.row([...out, ...funnelValues(va, since), ...added, vb.stage, vb.reason]));
-      }
-    };
-    await forEachRecord(table, visit, async () => {
+    rows.startFile(fs, mappings[f]!);
+    await forEachRecord(table, rows.visit, async () => {
       if (moved?.sink.full) await moved.sink.flush();
     });
   }
@@ -317,12 +219,13 @@ async function compare(opts: WhatifOptions, io: WhatifIO, run: OutputRun, movedO
 
   const { scan, dateOrder } = await scanBoth(opts, io, run, before, after, aggs, read);
   const { header, mappings } = unionHeader(scan.files);
-  const both = sidesOf(lb, la, plan, aggs, scan, header, dateOrder, asOf, io);
+  const { sides } = sidesOf(lb, la, plan, aggs, scan, header, dateOrder, asOf, io);
   const tally = new Tally(stageOrder(before, after), [...before.stages.map((s) => s.id), DISQUALIFIED], [...after.stages.map((s) => s.id), DISQUALIFIED]);
   const format = movedFormat(opts, after, header, scan);
   const moved = movedOut && { sink: new ByteSink((chunk) => movedOut.write(chunk)), format };
   moved?.sink.text(format.header());
-  await classifyRows(scan, mappings, header, both, aggs, after.contacts.normalize, read, tally, moved);
+  const rows = new WhatifRows({ sides, header, aggs, dateOrder, asOf, tally, moved });
+  await classifyRows(scan, mappings, rows, read, moved);
   await run.commit();
   return resultOf(tally, lb, la, asOf, opts.moved);
 }

@@ -4,7 +4,6 @@
  * which the main thread appends after its own range (annotated-ranges.ts). The aggregates are read in memory the
  * threads share; what the rows tell as a whole (counts, repeated keys) is sent back for the main thread to add.
  */
-import { closeSync, openSync, writeSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { readByteRange, type ByteRange, type RangeEnd } from '../input/byte-range.js';
 import { CaseKeySightings } from '../input/case-keys.js';
@@ -18,7 +17,7 @@ import { StageDates } from '../classify/stage-dates.js';
 import type { ContactEvents } from '../aggregate/events.js';
 import { AnnotatedRows } from './annotated-rows.js';
 import { AnnotatedSinks, type RowOutputs } from './annotated-sinks.js';
-import type { Output } from './commit.js';
+import { Spool } from './spool.js';
 import { rowFormat, type RowFormatOptions } from './rows.js';
 import { SummaryBuilder, type SummaryCounts } from './summary.js';
 
@@ -49,22 +48,6 @@ export type FromAnnotatedRange =
   | { type: 'failed'; reason: string };
 
 const PROGRESS_EVERY = 1 << 14;
-
-/** An output into a spool file, written synchronously: this thread has nothing else to do meanwhile. */
-class Spool implements Output {
-  private fd?: number;
-  constructor(readonly path: string) {}
-
-  write(chunk: Buffer | string): Promise<void> {
-    this.fd ??= openSync(this.path, 'w', 0o600);
-    writeSync(this.fd, typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
-    return Promise.resolve();
-  }
-
-  close(): void {
-    if (this.fd !== undefined) closeSync(this.fd);
-  }
-}
 
 function spoolOutputs(input: AnnotatedRangeInput): RowOutputs & { spools: Map<string | undefined, Spool> } {
   const spools = new Map<string | undefined, Spool>([[undefined, new Spool(input.spools.all)]]);

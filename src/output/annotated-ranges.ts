@@ -6,13 +6,13 @@
  * gives. Whenever a range cannot be trusted — a cut inside a quoted field, a thread that fails — the main thread
  * simply goes on past its range to the end of the file: slower, same results.
  */
-import { openSync, readSync, closeSync } from 'node:fs';
 import { forEachRecord, type Table } from '../input/table.js';
 import type { ContactFileScan } from '../input/contacts.js';
 import { rangeStarts } from '../aggregate/ranges.js';
 import { rangedPass, type RangedPass, type RangeRun as PassRun } from '../aggregate/ranged-pass.js';
 import type { Aggregates, SharedAggregates } from '../aggregate/store.js';
 import { releaseScratch, scratchFile } from '../util/scratch.js';
+import { readSpool } from './spool.js';
 import { startRangeThread, warmRangeThread, type WarmThread } from '../util/range-thread.js';
 import type { AnnotatedRows } from './annotated-rows.js';
 import type { AnnotatedSinks } from './annotated-sinks.js';
@@ -81,15 +81,9 @@ function startRange(input: AnnotatedRangeInput, onProgress: (rows: number) => vo
   return { input, result, stop };
 }
 
-/** A spool file's bytes appended to a sink, a megabyte at a time. */
-async function appendSpool(path: string, sinks: AnnotatedSinks, stage: string | undefined): Promise<void> {
-  const fd = openSync(path, 'r');
-  try {
-    const buf = Buffer.allocUnsafe(1 << 20);
-    for (let n; (n = readSync(fd, buf, 0, buf.length, null)) > 0; ) await sinks.append(stage, buf.subarray(0, n));
-  } finally {
-    closeSync(fd);
-  }
+/** A spool file's bytes appended to a sink. */
+function appendSpool(path: string, sinks: AnnotatedSinks, stage: string | undefined): Promise<void> {
+  return readSpool(path, (bytes) => sinks.append(stage, bytes));
 }
 
 /** The threads' rows, in file order, after the main thread's: bytes appended, counts added. */

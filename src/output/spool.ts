@@ -1,0 +1,48 @@
+/**
+ * Spool files: the rows a thread of `--threads` writes for its range of the contacts, which the main thread
+ * appends after its own in file order (classify's annotated rows, whatif's moved rows).
+ */
+import { closeSync, openSync, readSync, writeSync } from 'node:fs';
+import type { ByteSink } from './byte-sink.js';
+import type { Output } from './commit.js';
+
+/** An output into a spool file, written synchronously: the thread has nothing else to do meanwhile. */
+export class Spool implements Output {
+  private fd?: number;
+  constructor(readonly path: string) {}
+
+  write(chunk: Buffer | string): Promise<void> {
+    this.fd ??= openSync(this.path, 'w', 0o600);
+    writeSync(this.fd, typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
+    return Promise.resolve();
+  }
+
+  close(): void {
+    if (this.fd !== undefined) closeSync(this.fd);
+  }
+}
+
+/** A spool file's bytes (none if it was never written), a megabyte at a time, to `append`. */
+export async function readSpool(path: string, append: (bytes: Buffer) => Promise<void>): Promise<void> {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw e;
+  }
+  try {
+    const buf = Buffer.allocUnsafe(1 << 20);
+    for (let n; (n = readSync(fd, buf, 0, buf.length, null)) > 0; ) await append(buf.subarray(0, n));
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** A spool file appended to a byte sink, flushed as it fills. */
+export function appendToSink(sink: ByteSink): (bytes: Buffer) => Promise<void> {
+  return async (bytes) => {
+    sink.bytes(bytes, 0, bytes.length);
+    if (sink.full) await sink.flush();
+  };
+}
