@@ -117,13 +117,22 @@ describe('funnel whatif', () => {
       const expected = a.flatMap((row, i) => (row.funnel_stage !== b[i]!.funnel_stage ? [{ ...row, funnel_stage_before: b[i]!.funnel_stage!, funnel_reason_before: b[i]!.funnel_reason! }] : []));
       const actions = a.filter((row, i) => row.funnel_action !== b[i]!.funnel_action).length;
       expect(expected.length + actions, `${from} → ${to}`).toBeGreaterThan(0);
+      let oneThread: { report: unknown; moved: string } | undefined;
       for (const extra of [[], ['--threads', '3', '--min-range-bytes', '300']]) {
         // On threads a subprocess: the worker threads run the built dist/.
-        const args = ['whatif', join(dir, from), join(dir, to), ...inputs, '--moved', 'moved.csv', '--format', 'json', '-q', ...extra];
+        const args = ['whatif', join(dir, from), join(dir, to), ...inputs, '--moved', 'moved.csv', '--format', 'json', ...extra];
         const w = extra.length ? await runCli(args, { cwd: dir }) : await runMain(args, { cwd: dir });
         expect(w.code).toBe(0);
-        expect(rowsOf(readFileSync(join(dir, 'moved.csv'), 'utf8')), `${from} → ${to} ${extra.join(' ')}`).toEqual(expected);
+        const moved = readFileSync(join(dir, 'moved.csv'), 'utf8');
+        expect(rowsOf(moved), `${from} → ${to} ${extra.join(' ')}`).toEqual(expected);
         expect((JSON.parse(w.stdout) as { action_changed: number }).action_changed).toBe(actions);
+        // The contacts' ranges on threads: the same report and the same bytes of moved rows as one thread.
+        if (!oneThread) oneThread = { report: JSON.parse(w.stdout), moved };
+        else {
+          expect(w.stderr).toContain('contacts.csv: classified in 3 ranges on as many threads');
+          expect(JSON.parse(w.stdout)).toEqual(oneThread.report);
+          expect(moved).toBe(oneThread.moved);
+        }
       }
     }
   });

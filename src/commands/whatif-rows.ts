@@ -11,7 +11,7 @@ import type { Rules } from '../rules/model.js';
 import type { UnionPlan } from '../aggregate/plan-union.js';
 import { BLANK_KEY, type Aggregates } from '../aggregate/store.js';
 import type { ContactEvents } from '../aggregate/events.js';
-import { Classifier, type Verdict } from '../classify/classifier.js';
+import { Classifier, DISQUALIFIED, type Verdict } from '../classify/classifier.js';
 import { StageDates, createdAt, createdColumn, hasSla } from '../classify/stage-dates.js';
 import type { StageChange } from '../classify/whatif-result.js';
 import { duplicateKey, EMPTY_KEY } from '../classify/reasons.js';
@@ -94,6 +94,23 @@ export class Tally {
       return { id, before, after, change: after - before };
     });
   }
+}
+
+/** Stage ids in funnel order: before's, with each stage only after has placed after the stage it follows there. */
+export function stageOrder(before: Rules, after: Rules): string[] {
+  const order = before.stages.map((s) => s.id);
+  let at = -1;
+  for (const s of after.stages) {
+    const i = order.indexOf(s.id);
+    if (i !== -1) at = i;
+    else order.splice(++at, 0, s.id);
+  }
+  return [...order, DISQUALIFIED];
+}
+
+/** The tallies of a run (or of a range of it): every stage of either rule set, in funnel order. */
+export function tallyOf(before: Rules, after: Rules): Tally {
+  return new Tally(stageOrder(before, after), [...before.stages.map((s) => s.id), DISQUALIFIED], [...after.stages.map((s) => s.id), DISQUALIFIED]);
 }
 
 /** One rule set as classify runs it: its classifier on its view of the union plan, and the replay when it has an sla. */

@@ -14,19 +14,20 @@ import { Aggregates } from '../aggregate/store.js';
 import { foldActivities, type FoldStats } from '../aggregate/fold.js';
 import { foldActivitiesInRanges, DEFAULT_MIN_RANGE_BYTES } from '../aggregate/ranges.js';
 import { DEFAULT_MAX_RECORD_SIZE } from '../input/csv.js';
-import { Classifier, DISQUALIFIED } from '../classify/classifier.js';
+import type { Classifier } from '../classify/classifier.js';
 import { OutputRun, libraryEnv, type Output, type OutputEnv } from '../output/commit.js';
 import { copyStdin } from '../output/stdin-copy.js';
 import { readableTwice } from '../input/read-twice.js';
 import { runDateOrder } from '../aggregate/contact-keys.js';
-import { rowFormat, type RowFormat } from '../output/rows.js';
+import { rowFormat, type RowFormatOptions } from '../output/rows.js';
 import { ByteSink } from '../output/byte-sink.js';
 import { unionHeader } from '../output/annotation.js';
 import { dateColumnsOf } from '../rules/walk.js';
 import { hasSla, stageDateColumns } from '../classify/stage-dates.js';
 import type { Rules } from '../rules/model.js';
 import type { ContactEvents } from '../aggregate/events.js';
-import { makeSides, Tally, WhatifRows, type Side } from './whatif-rows.js';
+import { makeSides, tallyOf, WhatifRows, type Side, type Tally } from './whatif-rows.js';
+import { whatifInRanges, type WhatifRangesContext } from './whatif-ranges.js';
 import type { WhatifResult } from '../classify/whatif-result.js';
 import { FUNNEL_COLUMNS } from '../output/annotation.js';
 import { loadRules, formatProblem, type LoadedRules } from './rules-source.js';
@@ -76,18 +77,6 @@ export function activitiesDifference(a: Rules, b: Rules): string[] {
   cmp('contacts.key', a.contacts.key, b.contacts.key);
   cmp('contacts.normalize', a.contacts.normalize, b.contacts.normalize);
   return out;
-}
-
-/** Stage ids in funnel order: before's, with each stage only after has placed after the stage it follows there. */
-function stageOrder(before: Rules, after: Rules): string[] {
-  const order = before.stages.map((s) => s.id);
-  let at = -1;
-  for (const s of after.stages) {
-    const i = order.indexOf(s.id);
-    if (i !== -1) at = i;
-    else order.splice(++at, 0, s.id);
-  }
-  return [...order, DISQUALIFIED];
 }
 
 function loadBoth(opts: WhatifOptions, io: WhatifIO): [LoadedRules, LoadedRules] {
@@ -165,23 +154,32 @@ function sidesOf(lb: LoadedRules, la: LoadedRules, plan: UnionPlan, aggs: Aggreg
 }
 
 /** The CSV of --moved: the contacts' columns, classify's under the after rules, then the before stage and reason. */
-function movedFormat(opts: WhatifOptions, after: Rules, header: string[], scan: ContactScan): RowFormat {
+function movedFormat(opts: WhatifOptions, after: Rules, header: string[], scan: ContactScan): RowFormatOptions & { format: 'csv' } {
   const added = [...FUNNEL_COLUMNS, ...(hasSla(after) ? stageDateColumns(after) : []), 'stage_before', 'reason_before'];
   const columns = [...header, ...added.map((c) => `${opts.prefix}${c}`)];
   const clashing = columns.slice(header.length).filter((c) => header.includes(c));
   if (opts.moved !== undefined && clashing.length) throw new UsageError(`the contacts already have a column ${clashing[0]}`, {}, 'is this an annotated file? use the original export, or choose another --prefix');
-  return rowFormat({ format: 'csv', columns, delimiter: scan.files.find((f) => f.format === 'csv')?.delimiter ?? ',' });
+  return { format: 'csv', columns, delimiter: scan.files.find((f) => f.format === 'csv')?.delimiter ?? ',' };
 }
 
-/** The second pass: each contact row classified under both rule sets, tallied, and written out when it moves. */
-async function classifyRows(scan: ContactScan, mappings: number[][], rows: WhatifRows, read: ReadOptions, moved?: { sink: ByteSink }): Promise<void> {
+/**
+ * The second pass: each contact row classified under both rule sets, tallied, and written out when it moves — one
+ * CSV file of contacts on `--threads` threads (whatif-ranges.ts).
+ */
+async function classifyRows(scan: ContactScan, mappings: number[][], rows: WhatifRows, read: ReadOptions, io: WhatifIO, ranges: WhatifRangesContext): Promise<void> {
+  const moved = ranges.moved;
+  const between = async (): Promise<void> => {
+    if (moved?.sink.full) await moved.sink.flush();
+  };
   for (let f = 0; f < scan.files.length; f++) {
     const fs = scan.files[f]!;
     const table = await openTable(fs.ref, { ...read, headers: fs.headers });
     rows.startFile(fs, mappings[f]!);
-    await forEachRecord(table, rows.visit, async () => {
-      if (moved?.sink.full) await moved.sink.flush();
-    });
+    if (scan.files.length === 1 && ranges.threads > 1 && fs.format === 'csv') {
+      const r = await whatifInRanges(fs, mappings[f]!, table, rows, between, ranges);
+      if (r.ranges > 1) io.note(`${table.file}: classified in ${r.ranges} ranges on as many threads`);
+      if (r.whole) io.note(`${table.file}: classified on one thread: ${r.whole}`);
+    } else await forEachRecord(table, rows.visit, between);
   }
   if (moved) await moved.sink.flush();
 }
@@ -219,13 +217,15 @@ async function compare(opts: WhatifOptions, io: WhatifIO, run: OutputRun, movedO
 
   const { scan, dateOrder } = await scanBoth(opts, io, run, before, after, aggs, read);
   const { header, mappings } = unionHeader(scan.files);
-  const { sides } = sidesOf(lb, la, plan, aggs, scan, header, dateOrder, asOf, io);
-  const tally = new Tally(stageOrder(before, after), [...before.stages.map((s) => s.id), DISQUALIFIED], [...after.stages.map((s) => s.id), DISQUALIFIED]);
-  const format = movedFormat(opts, after, header, scan);
+  const { sides, events } = sidesOf(lb, la, plan, aggs, scan, header, dateOrder, asOf, io);
+  const tally = tallyOf(before, after);
+  const movedRows = movedFormat(opts, after, header, scan);
+  const format = rowFormat(movedRows);
   const moved = movedOut && { sink: new ByteSink((chunk) => movedOut.write(chunk)), format };
   moved?.sink.text(format.header());
   const rows = new WhatifRows({ sides, header, aggs, dateOrder, asOf, tally, moved });
-  await classifyRows(scan, mappings, rows, read, moved);
+  const ranges = { threads: opts.threads ?? 1, minRangeBytes: opts.minRangeBytes, before, after, asOf, dateOrder, header, events, aggs, tally, moved: moved && { sink: moved.sink, format: movedRows } };
+  await classifyRows(scan, mappings, rows, read, io, ranges);
   await run.commit();
   return resultOf(tally, lb, la, asOf, opts.moved);
 }

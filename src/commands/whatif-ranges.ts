@@ -1,0 +1,94 @@
+/**
+ * whatif's second pass over one contacts file on `--threads` threads, as classify's (output/annotated-ranges.ts):
+ * the file cut into byte ranges, this thread reading the first while worker threads (whatif-range-worker.ts) read
+ * the others over the aggregates in shared memory; their tallies added and their moved rows appended in file
+ * order — the very report and bytes of one thread.
+ */
+import type { ContactFileScan } from '../input/contacts.js';
+import { forEachRecord, type Table } from '../input/table.js';
+import type { Rules } from '../rules/model.js';
+import type { DateOrder } from '../values/dates.js';
+import { rangeStarts } from '../aggregate/ranges.js';
+import { rangedPass, type RangedPass, type RangeRun } from '../aggregate/ranged-pass.js';
+import type { Aggregates } from '../aggregate/store.js';
+import type { ContactEvents } from '../aggregate/events.js';
+import { DEFAULT_MAX_RECORD_SIZE } from '../input/csv.js';
+import type { ByteSink } from '../output/byte-sink.js';
+import type { RowFormatOptions } from '../output/rows.js';
+import { appendToSink, readSpool } from '../output/spool.js';
+import { DEFAULT_MIN_CONTACT_RANGE_BYTES } from '../output/annotated-ranges.js';
+import { releaseScratch, scratchFile } from '../util/scratch.js';
+import { startRangeThread } from '../util/range-thread.js';
+import type { FromWhatifRange, WhatifRangeInput } from './whatif-range-worker.js';
+import type { Tally, WhatifRows } from './whatif-rows.js';
+
+const WORKER = new URL('./whatif-range-worker.js', import.meta.url);
+
+export interface WhatifRangesContext {
+  threads: number;
+  minRangeBytes?: number;
+  before: Rules;
+  after: Rules;
+  asOf: number;
+  dateOrder?: DateOrder;
+  header: string[];
+  events?: ContactEvents;
+  aggs: Aggregates;
+  tally: Tally;
+  /** The moved rows: where this thread writes them, and their format for the threads. */
+  moved?: { sink: ByteSink; format: RowFormatOptions };
+}
+
+type Done = Extract<FromWhatifRange, { type: 'done' }>;
+
+export async function whatifInRanges(fs: ContactFileScan, map: number[], table: Table, rows: WhatifRows, between: () => Promise<void>, c: WhatifRangesContext): Promise<RangedPass> {
+  const starts = rangeStarts(fs.ref.path, c.threads, c.minRangeBytes ?? DEFAULT_MIN_CONTACT_RANGE_BYTES, { delimiter: table.delimiter.charCodeAt(0), width: table.headers.length });
+  const whole = async (why?: string): Promise<RangedPass> => {
+    await forEachRecord(table, rows.visit, between);
+    return { ranges: 1, whole: why };
+  };
+  if (starts.length === 0) return whole();
+  if (!table.records.offsets) return whole(`${table.encoding !== 'utf-8' ? table.encoding : 'a CSV not read as bytes'} is read on one thread`);
+  const aggs = c.aggs.share();
+  const runs = starts.map((start, i): RangeRun<Done> & { spool?: string } => {
+    const spool = c.moved ? scratchFile(`funnel-whatif-${i + 2}`) : undefined;
+    const input: WhatifRangeInput = {
+      path: fs.ref.path,
+      file: table.file,
+      start,
+      stopAt: starts[i + 1] ?? Infinity,
+      delimiter: table.delimiter.charCodeAt(0),
+      maxRecordSize: DEFAULT_MAX_RECORD_SIZE,
+      before: c.before,
+      after: c.after,
+      asOf: c.asOf,
+      dateOrder: c.dateOrder,
+      header: c.header,
+      map,
+      scan: { headers: fs.headers, keyColumn: fs.keyColumn, format: fs.format },
+      files: table.file,
+      aggs,
+      events: c.events,
+      moved: spool && c.moved ? { spool, format: c.moved.format } : undefined,
+    };
+    const { worker, result } = startRangeThread<Done>(WORKER, input, () => {});
+    const stop = async (): Promise<void> => {
+      await worker.terminate();
+      if (spool) releaseScratch(spool);
+    };
+    return { result, spool, stop };
+  });
+  return rangedPass(table, rows.visit, {
+    starts,
+    runs,
+    between,
+    adopt: async (done) => {
+      for (const [i, d] of done.entries()) {
+        c.tally.merge(d.tally);
+        if (!c.moved) continue;
+        await c.moved.sink.flush();
+        await readSpool(runs[i]!.spool!, appendToSink(c.moved.sink));
+      }
+    },
+  });
+}
