@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { hashBytes } from '../src/values/key-hash.js';
-import { normalizeKeyBytes, type KeyScratch } from '../src/values/keys.js';
+import { BLANK_KEY, normalizeKey, normalizeKeyBytes, type KeyScratch } from '../src/values/keys.js';
+import { Aggregates } from '../src/aggregate/store.js';
+import { ByteRecord } from '../src/input/record.js';
 
 describe('hashBytes', () => {
   it.each([
@@ -31,4 +33,35 @@ describe('normalizeKeyBytes hashes what it writes', () => {
       );
     });
   }
+});
+
+describe('Aggregates.slotOf: the last raw field remembered', () => {
+  const rec = (key: string): ByteRecord => {
+    const r = new ByteRecord();
+    r.buf = Buffer.from(`x,${key},y`);
+    r.width = 3;
+    r.starts[1] = 2;
+    r.ends[1] = 2 + Buffer.byteLength(key);
+    return r;
+  };
+  const keys = fc.constantFrom('A@x.io', 'a@x.io', ' a@x.io', 'b@x.io', 'B@x.io', '', ' ', 'é@x.io', 'É@x.io', 'a@x.i');
+
+  it('gives the slots of a Map of the keys as each mode normalises them, modes and adds mixed', () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(keys, fc.constantFrom('email' as const, 'exact' as const), fc.boolean()), { maxLength: 40 }), (rows) => {
+        const aggs = new Aggregates(1);
+        const map = new Map<string, number>();
+        for (const [k, mode, add] of rows) {
+          const norm = normalizeKey(k, mode);
+          if (norm.trim() === '') {
+            expect(aggs.slotOf(rec(k), 1, mode, add)).toBe(BLANK_KEY);
+            continue;
+          }
+          if (add && !map.has(norm)) map.set(norm, map.size);
+          expect(aggs.slotOf(rec(k), 1, mode, add)).toBe(map.get(norm) ?? -1);
+        }
+      }),
+      { numRuns: 1000 },
+    );
+  });
 });

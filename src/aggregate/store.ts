@@ -50,13 +50,37 @@ export interface SharedAggregates extends SlotNumbers {
 /**
  * The last key looked up from bytes, and its slot: exports list a contact's activities together more often than
  * not, and a row of the same key as the row before is then found without a probe of the table (at a million keys,
- * a few cache misses each). A row of another key costs a compare of a few bytes.
+ * a few cache misses each). A row of another key costs a compare of a few bytes. The field's raw bytes are
+ * remembered too: a row whose field is the same to the byte (most rows of a contact) is not even normalised.
  */
 class RecentKey {
   private buf = new Uint8Array(64);
   private len = -1;
   private hash = 0;
   slot = -1;
+  /** The raw field of the last row found to be `slot`'s, and the mode it was normalised by. */
+  private raw = new Uint8Array(64);
+  private rawLen = -1;
+  private rawMode = '';
+
+  /** Whether the field `src[s, e)` is the raw field remembered, byte for byte, under the same mode. */
+  sameRaw(src: Uint8Array, s: number, e: number, mode: string): boolean {
+    const len = e - s;
+    if (len !== this.rawLen || mode !== this.rawMode) return false;
+    const b = this.raw;
+    for (let i = 0; i < len; i++) if (b[i] !== src[s + i]) return false;
+    return true;
+  }
+
+  /** The raw field of a row found to be `slot`'s (after `remember` or `same`). */
+  rememberRaw(src: Uint8Array, s: number, e: number, mode: string): void {
+    const len = e - s;
+    if (this.raw.length < len) this.raw = new Uint8Array(len * 2);
+    const b = this.raw;
+    for (let i = 0; i < len; i++) b[i] = src[s + i]!;
+    this.rawLen = len;
+    this.rawMode = mode;
+  }
 
   /** `h`: the key's hash, compared first (values/key-hash.ts). */
   same(key: Uint8Array, len: number, h: number): boolean {
@@ -145,15 +169,24 @@ export class Aggregates {
   slotOf(rec: Rec, col: number, mode: 'email' | 'exact', add: boolean): number {
     const bytes = rec.fieldBytes(col, this.span);
     if (bytes) {
-      const n = normalizeKeyBytes(bytes, this.span.start, this.span.end, mode, this.scratch);
+      const { start, end } = this.span;
+      const recent = this.recent;
+      if (recent.sameRaw(bytes, start, end, mode)) return recent.slot;
+      const n = normalizeKeyBytes(bytes, start, end, mode, this.scratch);
       if (n === BLANK_KEY) return BLANK_KEY;
       if (n >= 0) {
         const key = this.scratch.buf;
         const h = this.scratch.hash!;
-        if (this.recent.same(key, n, h)) return this.recent.slot;
+        if (recent.same(key, n, h)) {
+          recent.rememberRaw(bytes, start, end, mode);
+          return recent.slot;
+        }
         const slot = add ? this.take(key, n, 0, h) : this.keys.find(key, n, 0, h);
         // An unknown key is not remembered: a later `add` of it takes a slot.
-        if (slot >= 0) this.recent.remember(key, n, h, slot);
+        if (slot >= 0) {
+          recent.remember(key, n, h, slot);
+          recent.rememberRaw(bytes, start, end, mode);
+        }
         return slot;
       }
     }
