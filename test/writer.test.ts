@@ -36,3 +36,32 @@ describe('CSV writer against csv-stringify (the oracle)', () => {
     );
   });
 });
+
+describe('ByteSink reusing its buffer for an output done with each chunk when written', () => {
+  it('writes the same bytes as with a fresh buffer per chunk, and refuses bytes while a chunk is written', async () => {
+    const rows = Array.from({ length: 40_000 }, (_, i) => [`u${i}@x.com`, 'é'.repeat(i % 7), `"${i}"`, ' lead']);
+    const written = async (reuse: boolean): Promise<Buffer> => {
+      const out: Buffer[] = [];
+      // A file's write: the bytes taken (copied) by the time it resolves.
+      const sink = new ByteSink(async (c) => void out.push(Buffer.from(c)), reuse);
+      for (const r of rows) {
+        sink.csvRow(r, ',', '\n');
+        if (sink.full) await sink.flush();
+      }
+      await sink.flush();
+      return Buffer.concat(out);
+    };
+    const fresh = await written(false);
+    expect(fresh.length).toBeGreaterThan(1 << 20);
+    expect((await written(true)).equals(fresh)).toBe(true);
+    let release!: () => void;
+    const sink = new ByteSink(() => new Promise<void>((r) => (release = r)), true);
+    sink.text('a,b\n');
+    const flushing = sink.flush();
+    expect(() => sink.text('c,d\n')).toThrow(/while its buffer is being written/);
+    release();
+    await flushing;
+    sink.text('c,d\n');
+    expect(sink.length).toBe(4);
+  });
+});

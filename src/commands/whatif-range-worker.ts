@@ -40,7 +40,7 @@ async function whatifRange(input: WhatifRangeInput, send: (m: FromWhatifRange) =
   const sides = makeSides(before, after, { plan, aggs, header: input.header, dateOrder: input.dateOrder, asOf, events: input.events, files: input.files, warn: () => {} });
   const tally = tallyOf(before, after);
   const spool = input.moved && new Spool(input.moved.spool);
-  const moved = input.moved && { sink: new ByteSink((chunk) => spool!.write(chunk)), format: rowFormat(input.moved.format) };
+  const moved = input.moved && { sink: new ByteSink((chunk) => spool!.write(chunk), true), format: rowFormat(input.moved.format) };
   const rows = new WhatifRows({ sides, header: input.header, aggs, dateOrder: input.dateOrder, asOf, tally, moved });
   rows.startFile(input.scan, input.map);
   try {

@@ -221,7 +221,7 @@ async function compare(opts: WhatifOptions, io: WhatifIO, run: OutputRun, movedO
   const tally = tallyOf(before, after);
   const movedRows = movedFormat(opts, after, header, scan);
   const format = rowFormat(movedRows);
-  const moved = movedOut && { sink: new ByteSink((chunk) => movedOut.write(chunk)), format };
+  const moved = movedOut && { sink: new ByteSink((chunk) => movedOut.write(chunk), movedOut.doneWithChunks === true), format };
   moved?.sink.text(format.header());
   const rows = new WhatifRows({ sides, header, aggs, dateOrder, asOf, tally, moved });
   const ranges = { threads: opts.threads ?? 1, minRangeBytes: opts.minRangeBytes, before, after, asOf, dateOrder, header, events, aggs, tally, moved: moved && { sink: moved.sink, format: movedRows } };

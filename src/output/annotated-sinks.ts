@@ -20,7 +20,7 @@ interface Sink {
 /** A sink writing to an output, through gzip when the -o name ends in .gz. */
 function sinkOf(output: Output, format: RowFormat, gzip = false): Sink {
   const z = gzip ? gzipWriter((chunk) => output.write(chunk)) : undefined;
-  return { format, out: new ByteSink((chunk) => (z ? z.write(chunk) : output.write(chunk))), end: async () => z?.end() };
+  return { format, out: new ByteSink((chunk) => (z ? z.write(chunk) : output.write(chunk)), !z && output.doneWithChunks === true), end: async () => z?.end() };
 }
 
 /** Where the rows of a run go: an OutputPlan's, or a thread's spool files (annotated-range-worker.ts). */

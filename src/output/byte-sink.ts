@@ -22,9 +22,20 @@ export class ByteSink {
   /** Bytes appended and not yet written. */
   length = 0;
 
-  constructor(private readonly write: (chunk: Buffer) => Promise<void>) {}
+  /** A chunk being written from `buf` itself (reused): nothing may be appended until it is. */
+  private writing = false;
+
+  /**
+   * `reuse`: `write` is done with a chunk when it resolves (Output.doneWithChunks), so the buffer is filled again
+   * — a quarter megabyte of memory outside the heap less per flush, and fewer full collections it would prompt.
+   */
+  constructor(
+    private readonly write: (chunk: Buffer) => Promise<void>,
+    private readonly reuse = false,
+  ) {}
 
   private ensure(n: number): void {
+    if (this.writing) throw new Error('ByteSink: bytes appended while its buffer is being written');
     if (this.length + n <= this.buf.length) return;
     const bigger = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.length + n));
     this.buf.copy(bigger, 0, 0, this.length);
@@ -113,9 +124,18 @@ export class ByteSink {
   async flush(): Promise<void> {
     if (this.length === 0) return;
     const chunk = this.buf.subarray(0, this.length);
+    this.length = 0;
+    if (this.reuse) {
+      this.writing = true;
+      try {
+        await this.write(chunk);
+      } finally {
+        this.writing = false;
+      }
+      return;
+    }
     // The stream owns the chunk until it is written: the next rows go to a fresh buffer.
     this.buf = Buffer.allocUnsafe(CHUNK);
-    this.length = 0;
     await this.write(chunk);
   }
 }

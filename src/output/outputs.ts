@@ -13,6 +13,11 @@ export interface Output {
   /** As given on the command line. */
   readonly path: string;
   write(chunk: Buffer | string): Promise<void>;
+  /**
+   * `write` resolves only once the chunk's bytes are written out (not queued in a stream): its caller may then
+   * fill the same buffer again.
+   */
+  readonly doneWithChunks?: boolean;
 }
 
 export class StdoutOutput implements Output {
@@ -25,6 +30,7 @@ export class StdoutOutput implements Output {
 
 /** An output file: a temporary file renamed over `dir/name` at the commit, or a device written in place. */
 export class FileOutput implements Output {
+  readonly doneWithChunks = true;
   fd = -1;
   tmp: string | undefined;
   dir = '';

@@ -8,6 +8,7 @@ import type { Output } from './commit.js';
 
 /** An output into a spool file, written synchronously: the thread has nothing else to do meanwhile. */
 export class Spool implements Output {
+  readonly doneWithChunks = true;
   private fd?: number;
   constructor(readonly path: string) {}
 
