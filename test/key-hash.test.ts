@@ -44,7 +44,7 @@ describe('Aggregates.slotOf: the last raw field remembered', () => {
     r.ends[1] = 2 + Buffer.byteLength(key);
     return r;
   };
-  const keys = fc.constantFrom('A@x.io', 'a@x.io', ' a@x.io', 'b@x.io', 'B@x.io', '', ' ', 'é@x.io', 'É@x.io', 'a@x.i');
+  const keys = fc.constantFrom('A@x.io', 'a@x.io', ' a@x.io', 'b@x.io', 'B@x.io', '', ' ', 'é@x.io', 'É@x.io', 'a@x.i', 'a@x.iq', 'abcd@x.io', 'abce@x.io', 'abcd@x.iq');
 
   it('gives the slots of a Map of the keys as each mode normalises them, modes and adds mixed', () => {
     fc.assert(
