@@ -75,11 +75,12 @@ export function rangeCount(size: number, threads: number, minRangeBytes: number)
 }
 
 /**
- * Where the ranges after the first start: just after a line break at or after each even cut of the file —
+ * Where the ranges after the first start: just after a line break at or after each cut of the file — even cuts,
+ * the first range weighing `firstWeight` against 1 for each other —
  * the first one after which the bytes read as records of `shape`, within a megabyte, else the first one. Empty
  * when the file is not a regular file, is compressed or too small to share.
  */
-export function rangeStarts(path: string, threads: number, minRangeBytes: number, shape?: RecordShape): number[] {
+export function rangeStarts(path: string, threads: number, minRangeBytes: number, shape?: RecordShape, firstWeight = 1): number[] {
   let fd: number;
   try {
     fd = openSync(path, 'r');
@@ -115,7 +116,8 @@ export function rangeStarts(path: string, threads: number, minRangeBytes: number
     };
     const starts: number[] = [];
     for (let k = 1; k < n; k++) {
-      const from = Math.max(Math.floor((k * size) / n), starts.at(-1) ?? 0);
+      // The first range weighs `firstWeight`, the others 1 each.
+      const from = Math.max(Math.floor(((firstWeight + k - 1) * size) / (firstWeight + n - 1)), starts.at(-1) ?? 0);
       const first = nextLine(from);
       if (first === -1 || first >= size) break;
       let cut = first;

@@ -16,7 +16,7 @@ import { DEFAULT_MAX_RECORD_SIZE } from '../input/csv.js';
 import type { ByteSink } from '../output/byte-sink.js';
 import type { RowFormatOptions } from '../output/rows.js';
 import { appendToSink, readSpool } from '../output/spool.js';
-import { DEFAULT_MIN_CONTACT_RANGE_BYTES } from '../output/annotated-ranges.js';
+import { DEFAULT_MIN_CONTACT_RANGE_BYTES, MAIN_CONTACT_RANGE_WEIGHT } from '../output/annotated-ranges.js';
 import { releaseScratch, scratchFile } from '../util/scratch.js';
 import { startRangeThread } from '../util/range-thread.js';
 import type { FromWhatifRange, WhatifRangeInput } from './whatif-range-worker.js';
@@ -42,7 +42,7 @@ export interface WhatifRangesContext {
 type Done = Extract<FromWhatifRange, { type: 'done' }>;
 
 export async function whatifInRanges(fs: ContactFileScan, map: number[], table: Table, rows: WhatifRows, between: () => Promise<void>, c: WhatifRangesContext): Promise<RangedPass> {
-  const starts = rangeStarts(fs.ref.path, c.threads, c.minRangeBytes ?? DEFAULT_MIN_CONTACT_RANGE_BYTES, { delimiter: table.delimiter.charCodeAt(0), width: table.headers.length });
+  const starts = rangeStarts(fs.ref.path, c.threads, c.minRangeBytes ?? DEFAULT_MIN_CONTACT_RANGE_BYTES, { delimiter: table.delimiter.charCodeAt(0), width: table.headers.length }, MAIN_CONTACT_RANGE_WEIGHT);
   const whole = async (why?: string): Promise<RangedPass> => {
     await forEachRecord(table, rows.visit, between);
     return { ranges: 1, whole: why };
