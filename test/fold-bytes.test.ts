@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { join } from 'node:path';
 import { writeFileSync } from 'node:fs';
-import { isoFastBytes, parseDate, slashHint, slashHintBytes } from '../src/values/dates.js';
+import { isoDay, isoFastBytes, parseDate, slashHint, slashHintBytes } from '../src/values/dates.js';
 import { inputRef } from '../src/input/bytes.js';
 import { openTable } from '../src/input/table.js';
 import { planActivities } from '../src/aggregate/plan.js';
@@ -188,5 +188,18 @@ stages:
       }),
       { numRuns: 150 },
     );
+  });
+});
+
+describe('isoDay in UTC, its days remembered', () => {
+  it("gives Date's day for any instant, whichever days came before (the same place of the cache too)", () => {
+    const instant = fc.oneof(fc.integer({ min: -8.64e15, max: 8.64e15 }), fc.integer({ min: 0, max: 4000 }).map((d) => d * 86_400_000 * 1024 + 5), fc.integer({ min: -3000, max: 3000 }).map((d) => d * 86_400_000 - 1));
+    fc.assert(
+      fc.property(fc.array(instant, { minLength: 1, maxLength: 20 }), (list) => {
+        for (const ms of [...list, ...list]) expect(isoDay(ms)).toBe(new Date(ms).toISOString().slice(0, 10));
+      }),
+      { numRuns: 500 },
+    );
+    expect(() => isoDay(NaN)).toThrow(RangeError);
   });
 });

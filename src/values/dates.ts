@@ -284,9 +284,25 @@ export function parseAsOf(text: string, tz = 'UTC'): number {
 /** `2026-10-28` for reasons and evidence. */
 const dayFormats = new Map<string, Intl.DateTimeFormat>();
 
+const DAY_MS = 86_400_000;
+/** The UTC days last formatted, direct-mapped by day number: reasons name a few hundred days a million times. */
+const dayNumbers = new Float64Array(1024).fill(NaN);
+const dayTexts: string[] = new Array<string>(1024).fill('');
+
+function utcDay(ms: number): string {
+  const day = Math.floor(ms / DAY_MS);
+  const at = day & 1023;
+  if (dayNumbers[at] === day) return dayTexts[at]!;
+  // Formatted by Date, whose errors (an invalid instant) stay what they were.
+  const text = new Date(ms).toISOString().slice(0, 10);
+  dayNumbers[at] = day;
+  dayTexts[at] = text;
+  return text;
+}
+
 /** `2026-10-28`: the day of an instant in a timezone (the rules' `activities.timezone`; UTC by default). */
 export function isoDay(ms: number, timezone = 'UTC'): string {
-  if (timezone === 'UTC') return new Date(ms).toISOString().slice(0, 10);
+  if (timezone === 'UTC') return utcDay(ms);
   let f = dayFormats.get(timezone);
   if (!f) dayFormats.set(timezone, (f = new Intl.DateTimeFormat('en-CA', { timeZone: timezone, year: 'numeric', month: '2-digit', day: '2-digit' })));
   return f.format(ms);
