@@ -15,8 +15,20 @@ const SCHEME = new RegExp(DOMAIN_SCHEME);
 const WWW = new RegExp(DOMAIN_WWW);
 const REST = new RegExp(DOMAIN_REST);
 
+// The last value asked and its domain: the `domain_in` rules of one contact (disqualify rules, their reason)
+// ask for the same value one after another.
+let lastValue: string | undefined;
+let lastDomain = '';
+
 /** `mail@sub.rival.example`, `https://www.rival.example/about` or `rival.example` → the domain. */
 export function domainOf(value: string): string {
+  if (value === lastValue) return lastDomain;
+  lastDomain = domainFrom(value);
+  lastValue = value;
+  return lastDomain;
+}
+
+function domainFrom(value: string): string {
   const v = value.trim().toLowerCase();
   const at = v.lastIndexOf('@');
   if (at !== -1) return v.slice(at + 1);
