@@ -4,7 +4,7 @@
  * keys take tens of megabytes (a Map of strings takes several times that, and the collector walks all of it).
  */
 
-import { hashBytes } from '../values/key-hash.js';
+import { hashBytes, sameBytes } from '../values/key-hash.js';
 
 function grow32(a: Int32Array, n: number): Int32Array<ArrayBuffer> {
   const b = new Int32Array(n);
@@ -107,15 +107,7 @@ export class KeyTable {
   equals(slot: number, key: Uint8Array, len: number, at: number): boolean {
     const s = this.starts[slot]!;
     if (this.starts[slot + 1]! - s !== len) return false;
-    const a = this.arena;
-    let i = 0;
-    // Four bytes a test: a key found is compared to its end, and a branch a byte costs more than the loads.
-    for (; i + 4 <= len; i += 4) {
-      const d = (a[s + i]! ^ key[at + i]!) | (a[s + i + 1]! ^ key[at + i + 1]!) | (a[s + i + 2]! ^ key[at + i + 2]!) | (a[s + i + 3]! ^ key[at + i + 3]!);
-      if (d !== 0) return false;
-    }
-    for (; i < len; i++) if (a[s + i] !== key[at + i]) return false;
-    return true;
+    return sameBytes(this.arena, s, key, at, len);
   }
 
   /** Twice the places, every slot and hash moved to where its hash now leads. */

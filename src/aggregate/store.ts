@@ -6,6 +6,7 @@
 import { BLANK_KEY, normalizeKey, normalizeKeyBytes, type KeyScratch } from '../values/keys.js';
 import type { Rec, Span } from '../input/record.js';
 import { KeyTable, type KeyTableParts } from './key-table.js';
+import { sameBytes } from '../values/key-hash.js';
 import { EventLog, type EventData } from './events.js';
 
 export { BLANK_KEY } from '../values/keys.js';
@@ -67,15 +68,7 @@ class RecentKey {
   sameRaw(src: Uint8Array, s: number, e: number, mode: string): boolean {
     const len = e - s;
     if (len !== this.rawLen || mode !== this.rawMode) return false;
-    const b = this.raw;
-    let i = 0;
-    // Four bytes a test: most rows compare equal to the end, and a branch a byte costs more than the loads.
-    for (; i + 4 <= len; i += 4) {
-      const d = (b[i]! ^ src[s + i]!) | (b[i + 1]! ^ src[s + i + 1]!) | (b[i + 2]! ^ src[s + i + 2]!) | (b[i + 3]! ^ src[s + i + 3]!);
-      if (d !== 0) return false;
-    }
-    for (; i < len; i++) if (b[i] !== src[s + i]) return false;
-    return true;
+    return sameBytes(this.raw, 0, src, s, len);
   }
 
   /** The raw field of a row found to be `slot`'s (after `remember` or `same`). */
@@ -90,10 +83,7 @@ class RecentKey {
 
   /** `h`: the key's hash, compared first (values/key-hash.ts). */
   same(key: Uint8Array, len: number, h: number): boolean {
-    if (len !== this.len || h !== this.hash) return false;
-    const b = this.buf;
-    for (let i = 0; i < len; i++) if (b[i] !== key[i]) return false;
-    return true;
+    return len === this.len && h === this.hash && sameBytes(this.buf, 0, key, 0, len);
   }
 
   remember(key: Uint8Array, len: number, h: number, slot: number): void {

@@ -1,6 +1,7 @@
 /**
  * MurmurHash3 (x86, 32 bits, seed 0) of join keys, four bytes a round: what the key table hashes with, and what
- * `normalizeKeyBytes` computes while it writes a key, so that the fold reads each key's bytes once.
+ * `normalizeKeyBytes` computes while it writes a key, so that the fold reads each key's bytes once. And keys
+ * compared, four bytes a test.
  */
 
 /** One round: the hash so far with the next four bytes (little-endian). */
@@ -34,4 +35,18 @@ export function hashBytes(b: Uint8Array, len: number, at: number): number {
   let tail = 0;
   for (let j = e - 1; j >= i; j--) tail = (tail << 8) | b[j]!;
   return finishHash(h, tail, len);
+}
+
+/**
+ * Whether `a[as, as + len)` and `b[bs, bs + len)` hold the same bytes, four a test: a key found is compared to its
+ * end, and a branch a byte costs more than the loads.
+ */
+export function sameBytes(a: Uint8Array, as: number, b: Uint8Array, bs: number, len: number): boolean {
+  let i = 0;
+  for (; i + 4 <= len; i += 4) {
+    const d = (a[as + i]! ^ b[bs + i]!) | (a[as + i + 1]! ^ b[bs + i + 1]!) | (a[as + i + 2]! ^ b[bs + i + 2]!) | (a[as + i + 3]! ^ b[bs + i + 3]!);
+    if (d !== 0) return false;
+  }
+  for (; i < len; i++) if (a[as + i] !== b[bs + i]) return false;
+  return true;
 }
