@@ -212,22 +212,29 @@ function memoized(cond: FieldCond, env: CompileEnv, raw: (ctx: Ctx) => boolean):
   };
 }
 
-/** What `explain` shows of the value: the comparison it made, its domain, its date, or the value itself. */
-function evidence(cond: FieldCond, env: CompileEnv, r: Readers, ctx: Ctx, v: string, held: boolean): string {
+/**
+ * What `explain` shows of the value: the comparison it made, its domain, its date, or the value itself — made
+ * once per condition. The comparison is made again without warnings (the test has said them).
+ */
+function evidenceOf(cond: FieldCond, env: CompileEnv, r: Readers): (ctx: Ctx, v: string, held: boolean) => string {
   const colName = r.colName;
   const cmp = cond.ops.find((o) => o.op === 'gt' || o.op === 'gte' || o.op === 'lt' || o.op === 'lte');
   if (cmp && cmp.op !== 'within' && 'value' in cmp && typeof cmp.value === 'number') {
-    const ok = opTest(cmp, r)({ ...ctx, warnings: [] }, v, false);
+    const silent: Readers = { colName, number: (_c, v) => parseNumber(v), date: (_c, v) => parseDate(v, env.timezone, env.dateOrder) };
+    const again = opTest(cmp, silent);
     const shownLimit = 'date' in cmp && cmp.date !== undefined ? cmp.date : fmtNum(cmp.value);
-    return `${colName}=${v}${ok ? SYMBOL[cmp.op] : NEGATED[cmp.op]}${shownLimit}`;
+    return (ctx, v) => `${colName}=${v}${again(ctx, v, false) ? SYMBOL[cmp.op] : NEGATED[cmp.op]}${shownLimit}`;
   }
-  if (cond.ops.some((o) => o.op === 'domain_in')) return `${colName} domain ${domainOf(v)}`;
+  if (cond.ops.some((o) => o.op === 'domain_in')) return (_c, v) => `${colName} domain ${domainOf(v)}`;
   if (cond.ops.some((o) => o.op === 'within' || o.op === 'before' || o.op === 'after')) {
-    const t = parseDate(v, env.timezone, env.dateOrder);
     const w = cond.ops.find((o) => o.op === 'within');
-    return `${colName}=${Number.isNaN(t) ? v : isoDay(t, env.timezone)}${w && w.op === 'within' ? (held ? ` within ${w.text}` : ` not within ${w.text}`) : ''}`;
+    const window = w && w.op === 'within' ? w.text : undefined;
+    return (_c, v, held) => {
+      const t = parseDate(v, env.timezone, env.dateOrder);
+      return `${colName}=${Number.isNaN(t) ? v : isoDay(t, env.timezone)}${window !== undefined ? (held ? ` within ${window}` : ` not within ${window}`) : ''}`;
+    };
   }
-  return `${colName}=${v}`;
+  return (_c, v) => `${colName}=${v}`;
 }
 
 export function compileField(cond: FieldCond, env: CompileEnv): CompiledCond {
@@ -244,6 +251,7 @@ export function compileField(cond: FieldCond, env: CompileEnv): CompiledCond {
   };
   const test = memoized(cond, env, raw);
   const text = `${cond.field} ${cond.ops.map(opText).join(' and ')}`;
+  const evidence = evidenceOf(cond, env, r);
   return {
     test,
     explain(ctx) {
@@ -252,7 +260,7 @@ export function compileField(cond: FieldCond, env: CompileEnv): CompiledCond {
       let shown: string;
       if (index < 0) shown = `no column ${colName}`;
       else if (v === '') shown = `${colName} empty`;
-      else shown = evidence(cond, env, r, ctx, v, held);
+      else shown = evidence(ctx, v, held);
       return { kind: 'field', held, text, evidence: shown };
     },
   };
