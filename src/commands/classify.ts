@@ -27,7 +27,7 @@ import { SegmentedSummary } from '../output/summary-segments.js';
 import { FUNNEL_COLUMNS, PREVIOUS_COLUMNS, annotatedHeader } from '../output/annotation.js';
 import { AnnotatedSinks } from '../output/annotated-sinks.js';
 import { AnnotatedRows } from '../output/annotated-rows.js';
-import { ClassifyThreads, DEFAULT_MIN_CONTACT_RANGE_BYTES, writeInRanges } from '../output/annotated-ranges.js';
+import { classifyThreadsAhead, DEFAULT_MIN_CONTACT_RANGE_BYTES, writeInRanges } from '../output/annotated-ranges.js';
 import { rangeCount } from '../aggregate/ranges.js';
 import { DEFAULT_MAX_RECORD_SIZE } from '../input/csv.js';
 import { WarningList } from '../output/warning-list.js';
@@ -126,7 +126,7 @@ interface RunState {
   /** Replay the activities for stage dates (`--stage-dates`, or rules with an sla). */
   replay: boolean;
   /** Threads for the contacts' ranges, started ahead. */
-  warm?: ClassifyThreads;
+  warm?: ReturnType<typeof classifyThreadsAhead>;
 }
 
 export async function classify(opts: ClassifyOptions, io: ClassifyIO): Promise<ClassifyResult> {
@@ -163,7 +163,7 @@ export async function classify(opts: ClassifyOptions, io: ClassifyIO): Promise<C
     const plan = planActivities(rules, asOf);
     const replay = opts.stageDates === true || hasSla(rules);
     if (replay && opts.stageDates !== true) io.note('the rules have an sla: stage dates are replayed from the activities (as --stage-dates)');
-    st = { opts, io, loaded, asOf, read, warn, meter: new PhaseMeter(io.meter), plan, aggs: new Aggregates(plan.counters.length, replay), replay, warm: classifyThreadsAhead(opts) };
+    st = { opts, io, loaded, asOf, read, warn, meter: new PhaseMeter(io.meter), plan, aggs: new Aggregates(plan.counters.length, replay), replay, warm: threadsAhead(opts) };
     const contacts = new ContactScan({ contacts: opts.contacts, cwd: opts.cwd, copyStdin: () => copyStdin(io.stdin, run), read, rules, aggs: st.aggs, meter: st.meter, sizeOf });
     const folded = await foldStep(st, contacts);
     clock.phase('read activities');
@@ -294,11 +294,11 @@ function inRanges(opts: ClassifyOptions): boolean {
 }
 
 /** The threads the contacts' ranges will take, started now (their start then overlaps the fold). */
-function classifyThreadsAhead(opts: ClassifyOptions): ClassifyThreads | undefined {
+function threadsAhead(opts: ClassifyOptions): ReturnType<typeof classifyThreadsAhead> | undefined {
   if (!inRanges(opts) || opts.contacts[0] === '-') return undefined;
   const size = sizeOf([inputRef(opts.contacts[0]!, opts.cwd).path]);
   const n = size === undefined ? 1 : rangeCount(size, opts.threads!, opts.minRangeBytes ?? DEFAULT_MIN_CONTACT_RANGE_BYTES);
-  return n > 1 ? new ClassifyThreads(n - 1) : undefined;
+  return n > 1 ? classifyThreadsAhead(n - 1) : undefined;
 }
 
 /** The bytes of the files at these paths, for progress; undefined when one is standard input or unreadable. */

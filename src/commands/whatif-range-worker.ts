@@ -55,8 +55,20 @@ async function whatifRange(input: WhatifRangeInput, send: (m: FromWhatifRange) =
 }
 
 const port = parentPort!;
-// Alive until the main thread ends it, so that the results always arrive before the exit.
-port.on('message', () => {});
-whatifRange(workerData as WhatifRangeInput, (m) => port.postMessage(m)).catch((e: unknown) => {
-  port.postMessage({ type: 'failed', reason: e instanceof Error ? e.message : String(e) } satisfies FromWhatifRange);
+const begin = (input: WhatifRangeInput): void => {
+  whatifRange(input, (m) => port.postMessage(m)).catch((e: unknown) => {
+    port.postMessage({ type: 'failed', reason: e instanceof Error ? e.message : String(e) } satisfies FromWhatifRange);
+  });
+};
+// The range comes with the thread, or as its first message (a thread started during the fold). Alive until the
+// main thread ends it, so that the results always arrive before the exit.
+let started = false;
+port.on('message', (m: { job?: WhatifRangeInput }) => {
+  if (started || !m.job) return;
+  started = true;
+  begin(m.job);
 });
+if (workerData) {
+  started = true;
+  begin(workerData as WhatifRangeInput);
+}

@@ -8,7 +8,7 @@ import type { ContactFileScan } from '../input/contacts.js';
 import { forEachRecord, type Table } from '../input/table.js';
 import type { Rules } from '../rules/model.js';
 import type { DateOrder } from '../values/dates.js';
-import { rangeStarts } from '../aggregate/ranges.js';
+import { rangeCount, rangeStarts } from '../aggregate/ranges.js';
 import { rangedPass, type RangedPass, type RangeRun } from '../aggregate/ranged-pass.js';
 import type { Aggregates } from '../aggregate/store.js';
 import type { ContactEvents } from '../aggregate/events.js';
@@ -18,7 +18,7 @@ import type { RowFormatOptions } from '../output/rows.js';
 import { appendToSink, readSpool } from '../output/spool.js';
 import { DEFAULT_MIN_CONTACT_RANGE_BYTES, MAIN_CONTACT_RANGE_WEIGHT } from '../output/annotated-ranges.js';
 import { releaseScratch, scratchFile } from '../util/scratch.js';
-import { startRangeThread } from '../util/range-thread.js';
+import { rangeThread, WarmThreads } from '../util/range-thread.js';
 import type { FromWhatifRange, WhatifRangeInput } from './whatif-range-worker.js';
 import type { Tally, WhatifRows } from './whatif-rows.js';
 
@@ -37,9 +37,17 @@ export interface WhatifRangesContext {
   tally: Tally;
   /** The moved rows: where this thread writes them, and their format for the threads. */
   moved?: { sink: ByteSink; format: RowFormatOptions };
+  /** Threads started ahead, used before new ones. */
+  warm?: WarmThreads<Done>;
 }
 
 type Done = Extract<FromWhatifRange, { type: 'done' }>;
+
+/** Threads for the contacts' ranges of a file of `size` bytes, started before the fold; none when it is not cut. */
+export function whatifThreadsAhead(size: number | undefined, threads: number, minRangeBytes = DEFAULT_MIN_CONTACT_RANGE_BYTES): WarmThreads<Done> | undefined {
+  const n = size === undefined || threads < 2 ? 1 : rangeCount(size, threads, minRangeBytes);
+  return n > 1 ? new WarmThreads<Done>(WORKER, n - 1) : undefined;
+}
 
 export async function whatifInRanges(fs: ContactFileScan, map: number[], table: Table, rows: WhatifRows, between: () => Promise<void>, c: WhatifRangesContext): Promise<RangedPass> {
   const starts = rangeStarts(fs.ref.path, c.threads, c.minRangeBytes ?? DEFAULT_MIN_CONTACT_RANGE_BYTES, { delimiter: table.delimiter.charCodeAt(0), width: table.headers.length }, MAIN_CONTACT_RANGE_WEIGHT);
@@ -71,7 +79,7 @@ export async function whatifInRanges(fs: ContactFileScan, map: number[], table: 
       events: c.events,
       moved: spool && c.moved ? { spool, format: c.moved.format } : undefined,
     };
-    const { worker, result } = startRangeThread<Done>(WORKER, input, () => {});
+    const { worker, result } = rangeThread<Done>(WORKER, input, () => {}, c.warm);
     const stop = async (): Promise<void> => {
       await worker.terminate();
       if (spool) releaseScratch(spool);

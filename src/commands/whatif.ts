@@ -3,6 +3,7 @@
  * activities that folds what both read (plan-union.ts), then both classifications per contact — the movement
  * matrix, each stage's count before and after, who changes contactability or action, and the moved contacts.
  */
+import { statSync } from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
 import { UsageError } from '../errors.js';
 import { inputRef } from '../input/bytes.js';
@@ -27,7 +28,7 @@ import { hasSla, stageDateColumns } from '../classify/stage-dates.js';
 import type { Rules } from '../rules/model.js';
 import type { ContactEvents } from '../aggregate/events.js';
 import { makeSides, tallyOf, WhatifRows, type Side, type Tally } from './whatif-rows.js';
-import { whatifInRanges, type WhatifRangesContext } from './whatif-ranges.js';
+import { whatifInRanges, whatifThreadsAhead, type WhatifRangesContext } from './whatif-ranges.js';
 import type { WhatifResult } from '../classify/whatif-result.js';
 import { FUNNEL_COLUMNS } from '../output/annotation.js';
 import { loadRules, formatProblem, type LoadedRules } from './rules-source.js';
@@ -121,10 +122,22 @@ export async function whatif(opts: WhatifOptions, io: WhatifIO): Promise<WhatifR
   for (const l of [lb, la]) run.input(l.path, 'the rules file');
   const movedOut = opts.moved === undefined ? undefined : run.file(opts.moved, '--moved');
   await run.open();
+  // One file of contacts on threads: its threads started now, their start then overlaps the fold.
+  const single = opts.contacts.length === 1 && opts.contacts[0] !== '-' ? inputRef(opts.contacts[0]!, opts.cwd).path : undefined;
+  const warm = single === undefined ? undefined : whatifThreadsAhead(fileSize(single), opts.threads ?? 1, opts.minRangeBytes);
   try {
-    return await compare(opts, io, run, movedOut, lb, la);
+    return await compare(opts, io, run, movedOut, lb, la, warm);
   } finally {
     run.abort();
+    await warm?.close();
+  }
+}
+
+function fileSize(path: string): number | undefined {
+  try {
+    return statSync(path).size;
+  } catch {
+    return undefined;
   }
 }
 
@@ -202,7 +215,7 @@ function resultOf(tally: Tally, lb: LoadedRules, la: LoadedRules, asOf: number, 
   };
 }
 
-async function compare(opts: WhatifOptions, io: WhatifIO, run: OutputRun, movedOut: Output | undefined, lb: LoadedRules, la: LoadedRules): Promise<WhatifResult> {
+async function compare(opts: WhatifOptions, io: WhatifIO, run: OutputRun, movedOut: Output | undefined, lb: LoadedRules, la: LoadedRules, warm: WhatifRangesContext['warm']): Promise<WhatifResult> {
   io.note(`rules: ${lb.source} → ${la.source}`);
   const before = lb.rules;
   const after = la.rules;
@@ -224,7 +237,7 @@ async function compare(opts: WhatifOptions, io: WhatifIO, run: OutputRun, movedO
   const moved = movedOut && { sink: new ByteSink((chunk) => movedOut.write(chunk), movedOut.doneWithChunks === true), format };
   moved?.sink.text(format.header());
   const rows = new WhatifRows({ sides, header, aggs, dateOrder, asOf, tally, moved });
-  const ranges = { threads: opts.threads ?? 1, minRangeBytes: opts.minRangeBytes, before, after, asOf, dateOrder, header, events, aggs, tally, moved: moved && { sink: moved.sink, format: movedRows } };
+  const ranges = { threads: opts.threads ?? 1, minRangeBytes: opts.minRangeBytes, before, after, asOf, dateOrder, header, events, aggs, tally, moved: moved && { sink: moved.sink, format: movedRows }, warm };
   await classifyRows(scan, mappings, rows, read, io, ranges);
   await run.commit();
   return resultOf(tally, lb, la, asOf, opts.moved);

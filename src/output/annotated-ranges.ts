@@ -13,7 +13,7 @@ import { rangedPass, type RangedPass, type RangeRun as PassRun } from '../aggreg
 import type { Aggregates, SharedAggregates } from '../aggregate/store.js';
 import { releaseScratch, scratchFile } from '../util/scratch.js';
 import { readSpool } from './spool.js';
-import { startRangeThread, warmRangeThread, type WarmThread } from '../util/range-thread.js';
+import { rangeThread, WarmThreads } from '../util/range-thread.js';
 import type { AnnotatedRows } from './annotated-rows.js';
 import type { AnnotatedSinks } from './annotated-sinks.js';
 import type { AnnotatedRangeInput, FromAnnotatedRange } from './annotated-range-worker.js';
@@ -30,7 +30,7 @@ export interface RangedWriteOptions {
   /** Awaited between chunks of input: flushes the sinks, shows progress (`extra`: rows written by other threads). */
   between: (extra: number) => Promise<void>;
   /** Threads started ahead, used before new ones. */
-  warm?: ClassifyThreads;
+  warm?: WarmThreads<RangeDone>;
 }
 
 export type RangedWrite = RangedPass;
@@ -45,7 +45,7 @@ const WORKER = new URL('./annotated-range-worker.js', import.meta.url);
 
 /**
  * The smallest range of contacts a thread classifies. Smaller than the fold's: a contact costs several times an
- * activity row, and the threads are started ahead (ClassifyThreads) while the activities are folded.
+ * activity row, and the threads are started ahead (classifyThreadsAhead) while the activities are folded.
  */
 export const DEFAULT_MIN_CONTACT_RANGE_BYTES = 4 << 20;
 
@@ -56,30 +56,13 @@ export const DEFAULT_MIN_CONTACT_RANGE_BYTES = 4 << 20;
  */
 export const MAIN_CONTACT_RANGE_WEIGHT = 0.92;
 
-/**
- * Threads for the contacts' ranges started before the fold, so that their start overlaps it; `writeInRanges`
- * gives them their ranges, and `close` ends the ones it did not use.
- */
-export class ClassifyThreads {
-  private readonly idle: WarmThread<RangeDone>[];
-
-  constructor(n: number) {
-    this.idle = Array.from({ length: n }, () => warmRangeThread<RangeDone>(WORKER));
-  }
-
-  take(): WarmThread<RangeDone> | undefined {
-    return this.idle.shift();
-  }
-
-  async close(): Promise<void> {
-    await Promise.all(this.idle.splice(0).map((t) => t.worker.terminate()));
-  }
+/** Threads for the contacts' ranges, started before the fold (classify.ts). */
+export function classifyThreadsAhead(n: number): WarmThreads<RangeDone> {
+  return new WarmThreads<RangeDone>(WORKER, n);
 }
 
-function startRange(input: AnnotatedRangeInput, onProgress: (rows: number) => void, warm: ClassifyThreads | undefined): RangeRun {
-  const ready = warm?.take();
-  ready?.give(input, onProgress);
-  const { worker, result } = ready ?? startRangeThread<RangeDone>(WORKER, input, onProgress);
+function startRange(input: AnnotatedRangeInput, onProgress: (rows: number) => void, warm: WarmThreads<RangeDone> | undefined): RangeRun {
+  const { worker, result } = rangeThread<RangeDone>(WORKER, input, onProgress, warm);
   const stop = async (): Promise<void> => {
     await worker.terminate();
     releaseScratch(input.spools.all);

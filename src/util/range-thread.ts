@@ -49,3 +49,31 @@ function watch<R extends { type: string }>(worker: Worker, progress: () => (rows
   });
   return { worker, result };
 }
+
+/**
+ * Threads for the ranges of a file started before the file is read, so that their start overlaps the work before
+ * (the fold); `take` hands one out for a range, `close` ends the ones not taken.
+ */
+export class WarmThreads<R extends { type: string }> {
+  private readonly idle: WarmThread<R>[];
+
+  constructor(url: URL, n: number) {
+    this.idle = Array.from({ length: n }, () => warmRangeThread<R>(url));
+  }
+
+  take(): WarmThread<R> | undefined {
+    return this.idle.shift();
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.idle.splice(0).map((t) => t.worker.terminate()));
+  }
+}
+
+/** A range's thread: one of `warm` if there is one left, else started now. */
+export function rangeThread<R extends { type: string }>(url: URL, job: unknown, onProgress: (rows: number) => void, warm?: WarmThreads<R>): RangeThread<R> {
+  const ready = warm?.take();
+  if (!ready) return startRangeThread<R>(url, job, onProgress);
+  ready.give(job, onProgress);
+  return ready;
+}
