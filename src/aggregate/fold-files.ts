@@ -7,7 +7,7 @@ import { DEFAULT_MAX_RECORD_SIZE } from '../input/csv.js';
 import { openTable, type ReadOptions } from '../input/table.js';
 import { foldActivities, type FoldOptions, type FoldStats } from './fold.js';
 import { rowsAdded } from './key-overlap.js';
-import { foldActivitiesInRanges, DEFAULT_MIN_RANGE_BYTES, type RangedFold } from './ranges.js';
+import { foldActivitiesInRanges, DEFAULT_MIN_RANGE_BYTES, type Alongside, type RangedFold } from './ranges.js';
 
 export interface FoldFilesOptions {
   read: ReadOptions;
@@ -24,9 +24,10 @@ export interface FoldFilesOptions {
   /**
    * Work for this thread while the other threads fold the rest of the last file (classify scans the contacts'
    * keys meanwhile): started once this thread's own range is read, awaited before the ranges are merged; what it
-   * gives, or throws, is the caller's to take.
+   * gives, or throws, is the caller's to take. Its `bytes` make this thread's range smaller, so that both end
+   * with the other ranges.
    */
-  alongside?: () => Promise<unknown>;
+  alongside?: Alongside;
 }
 
 export interface FoldedFiles {

@@ -217,7 +217,7 @@ async function foldStep(st: RunState, contacts: ContactScan): Promise<FoldedFile
       if (r.whole) st.io.note(`${file}: folded on one thread: ${r.whole}`);
     },
     onFile: (s) => meter.nextFile(s.rows),
-    alongside: contacts.alongside,
+    alongside: { run: contacts.alongside, bytes: sizeOf(opts.contacts.map((p) => inputRef(p, opts.cwd).path)) },
   });
   for (const s of folded.stats) {
     reportLongRecords(s.file, s.longRecords, opts.strict, warn);
