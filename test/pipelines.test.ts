@@ -186,3 +186,17 @@ describe('--threads', () => {
     });
   }
 });
+
+describe('the first range made smaller by the work alongside it', () => {
+  it('gives every thread an even share of fold and scan, the first never less than a tenth of its share of the file', async () => {
+    const { alongsideWeight } = await import('../src/aggregate/ranges.js');
+    expect(alongsideWeight(1000, 2, undefined)).toBe(1);
+    expect(alongsideWeight(1000, 1, 500)).toBe(1);
+    // 1000 bytes of activities and 100 of contacts (120 of work) on two threads: 560 each, 440 of them folded first.
+    expect(alongsideWeight(1000, 2, 100)).toBeCloseTo(440 / 560, 10);
+    // On three: 373.3 each; the first folds 253.3, the two others 373.3.
+    expect(alongsideWeight(1000, 3, 100)).toBeCloseTo((1120 / 3 - 120) / ((1000 - (1120 / 3 - 120)) / 2), 10);
+    // More to scan than a share: the first range keeps a tenth of the file's share (50 of 1000 on two threads).
+    expect(alongsideWeight(1000, 2, 10_000)).toBeCloseTo(50 / 950, 10);
+  });
+});

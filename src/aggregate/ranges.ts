@@ -51,7 +51,8 @@ export function alongsideWeight(size: number, n: number, alongsideBytes: number 
   if (!alongsideBytes || n < 2) return 1;
   const side = alongsideBytes * SCAN_COST;
   const share = (size + side) / n;
-  const first = Math.max(share - side, share / 10);
+  // More to do alongside than a share: this thread still folds a tenth of what each thread would.
+  const first = Math.max(share - side, size / n / 10);
   return first / ((size - first) / (n - 1));
 }
 
