@@ -3,7 +3,7 @@
  * sets' verdicts per row over the aggregates in shared memory, tallied, the moved rows written to a spool file
  * that the main thread appends after its own (whatif.ts); the tallies are sent back to be added.
  */
-import { parentPort, workerData } from 'node:worker_threads';
+import { runRangeJob } from '../util/range-job.js';
 import { readByteRange, type ByteRange, type RangeEnd } from '../input/byte-range.js';
 import type { ContactFileScan } from '../input/contacts.js';
 import type { Rules } from '../rules/model.js';
@@ -54,21 +54,4 @@ async function whatifRange(input: WhatifRangeInput, send: (m: FromWhatifRange) =
   }
 }
 
-const port = parentPort!;
-const begin = (input: WhatifRangeInput): void => {
-  whatifRange(input, (m) => port.postMessage(m)).catch((e: unknown) => {
-    port.postMessage({ type: 'failed', reason: e instanceof Error ? e.message : String(e) } satisfies FromWhatifRange);
-  });
-};
-// The range comes with the thread, or as its first message (a thread started during the fold). Alive until the
-// main thread ends it, so that the results always arrive before the exit.
-let started = false;
-port.on('message', (m: { job?: WhatifRangeInput }) => {
-  if (started || !m.job) return;
-  started = true;
-  begin(m.job);
-});
-if (workerData) {
-  started = true;
-  begin(workerData as WhatifRangeInput);
-}
+runRangeJob<WhatifRangeInput, FromWhatifRange>(whatifRange);

@@ -4,7 +4,7 @@
  * which the main thread appends after its own range (annotated-ranges.ts). The aggregates are read in memory the
  * threads share; what the rows tell as a whole (counts, repeated keys) is sent back for the main thread to add.
  */
-import { parentPort, workerData } from 'node:worker_threads';
+import { runRangeJob } from '../util/range-job.js';
 import { readByteRange, type ByteRange, type RangeEnd } from '../input/byte-range.js';
 import { CaseKeySightings } from '../input/case-keys.js';
 import type { ContactFileScan } from '../input/contacts.js';
@@ -91,22 +91,4 @@ async function classifyRange(input: AnnotatedRangeInput, send: (m: FromAnnotated
   }
 }
 
-const port = parentPort!;
-const begin = (input: AnnotatedRangeInput): void => {
-  classifyRange(input, (m) => port.postMessage(m)).catch((e: unknown) => {
-    port.postMessage({ type: 'failed', reason: e instanceof Error ? e.message : String(e) } satisfies FromAnnotatedRange);
-  });
-};
-// The range comes with the thread, or — a thread started early, its modules loaded while the main thread folds
-// (util/range-thread.ts warmRangeThread) — as its first message. Alive until the main thread ends it, so that
-// the results always arrive before the exit.
-let started = false;
-port.on('message', (m: { job?: AnnotatedRangeInput }) => {
-  if (started || !m.job) return;
-  started = true;
-  begin(m.job);
-});
-if (workerData) {
-  started = true;
-  begin(workerData as AnnotatedRangeInput);
-}
+runRangeJob<AnnotatedRangeInput, FromAnnotatedRange>(classifyRange);
