@@ -205,7 +205,12 @@ async function foldStep(st: RunState, contacts: ContactScan): Promise<FoldedFile
   const { opts, meter, warn } = st;
   const files = opts.activities.map((p) => inputRef(p, opts.cwd));
   meter.start('reading activities', sizeOf(files.map((f) => f.path)));
-  const onProgress = meter.active ? (n: number, own?: number) => void (contacts.early || meter.rows(n, own)) : undefined;
+  // Once the contacts are scanned alongside, the bar is theirs: the fold's last rows are not shown.
+  const onProgress = meter.active
+    ? (n: number, own?: number): void => {
+        if (!contacts.early) meter.rows(n, own);
+      }
+    : undefined;
   const folded = await foldFiles(files, {
     read: st.read,
     fold: { rules: st.loaded.rules, plan: st.plan, aggs: st.aggs, warn, onProgress },
