@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { decayCache } from '../src/aggregate/decay.js';
+import { decayCache, halfLives } from '../src/aggregate/decay.js';
 
 describe('decayCache', () => {
   const asOf = Date.UTC(2026, 10, 15, 12);
   const halfLife = 30 * 86_400_000;
 
-  it('gives the power itself, times repeated or not, before and after its trial', () => {
+  it('gives halfLives itself, times repeated or not, before and after its trial', () => {
     fc.assert(
       fc.property(fc.boolean(), fc.array(fc.integer({ min: 0, max: 400 * 86_400 }), { minLength: 1, maxLength: 50 }), (byDay, seeds) => {
         const decay = decayCache(asOf, halfLife);
@@ -15,11 +15,23 @@ describe('decayCache', () => {
         for (let i = 0; i < 70_000; i++) {
           const s = seeds[i % seeds.length]! + (byDay ? 0 : i);
           const t = asOf - (byDay ? (s % 400) * 86_400_000 : s * 1000 + (i % 1000));
-          if (!Object.is(decay(t), Math.pow(0.5, (asOf - t) / halfLife))) wrong++;
+          if (!Object.is(decay(t), halfLives(asOf - t, halfLife))) wrong++;
         }
         expect(wrong).toBe(0);
       }),
       { numRuns: 6 },
     );
+  });
+
+  it('halfLives is 0.5 ^ (age / halfLife) to a few units in the last place, halving at each half-life', () => {
+    fc.assert(
+      fc.property(fc.double({ min: 0, max: 200, noNaN: true }), (lives) => {
+        const exact = Math.pow(0.5, lives);
+        expect(Math.abs(halfLives(lives * halfLife, halfLife) - exact)).toBeLessThanOrEqual(exact * 1e-13);
+      }),
+    );
+    expect(halfLives(0, halfLife)).toBe(1);
+    expect(halfLives(halfLife, halfLife)).toBe(0.5);
+    expect(halfLives(3 * halfLife, halfLife)).toBe(0.125);
   });
 });
