@@ -76,10 +76,9 @@ export class AnnotatedSinks {
    * Rows written elsewhere (a thread's range of the contacts, CSV or NDJSON), appended as they are: to the file of
    * all contacts (`stage` undefined) or to a stage's.
    */
-  async append(stage: string | undefined, bytes: Uint8Array): Promise<void> {
+  async append(stage: string | undefined, bytes: Buffer): Promise<void> {
     const s = stage === undefined ? this.all : this.stageSink(stage);
-    s.out.bytes(bytes, 0, bytes.length);
-    if (s.out.full) await s.out.flush();
+    await s.out.passThrough(bytes);
   }
 
   /** Whether a stage had rows. */

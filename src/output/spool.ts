@@ -23,7 +23,7 @@ export class Spool implements Output {
   }
 }
 
-/** A spool file's bytes (none if it was never written), a megabyte at a time, to `append`. */
+/** A spool file's bytes (none if it was never written), 4 MB at a time, to `append` (the buffer reused after). */
 export async function readSpool(path: string, append: (bytes: Buffer) => Promise<void>): Promise<void> {
   let fd: number;
   try {
@@ -33,7 +33,7 @@ export async function readSpool(path: string, append: (bytes: Buffer) => Promise
     throw e;
   }
   try {
-    const buf = Buffer.allocUnsafe(1 << 20);
+    const buf = Buffer.allocUnsafe(4 << 20);
     for (let n; (n = readSync(fd, buf, 0, buf.length, null)) > 0; ) await append(buf.subarray(0, n));
   } finally {
     closeSync(fd);
@@ -42,8 +42,5 @@ export async function readSpool(path: string, append: (bytes: Buffer) => Promise
 
 /** A spool file appended to a byte sink, flushed as it fills. */
 export function appendToSink(sink: ByteSink): (bytes: Buffer) => Promise<void> {
-  return async (bytes) => {
-    sink.bytes(bytes, 0, bytes.length);
-    if (sink.full) await sink.flush();
-  };
+  return (bytes) => sink.passThrough(bytes);
 }
