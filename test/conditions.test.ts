@@ -221,6 +221,24 @@ describe('scoring arithmetic', () => {
   });
 });
 
+describe('field verdicts remembered per value', () => {
+  it('give every row the verdict and the warnings of its own value, repeated or unique, before and after the trial', async () => {
+    const yaml = rules('{ any: [ { field: emp, gte: 50 }, { field: Email, matches: "^x[0-9]*7@" } ] }');
+    const sizes = ['120', 'unknown', '10', ' 120 ', '1,200', 'n/a', ''];
+    // Past the memo's trial (4096 lookups): the sizes repeat, the emails never do.
+    const contacts = Array.from({ length: 6000 }, (_, i) => C({ Email: `x${i}@x.com`, Employees: sizes[i % sizes.length]! }));
+    const verdicts = await classifyMem(yaml, contacts, [], AS_OF);
+    verdicts.forEach((v, i) => {
+      const size = sizes[i % sizes.length]!;
+      const n = Number(size.trim().replace(',', ''));
+      const expected = (size.trim() !== '' && n >= 50) || /^x[0-9]*7@/.test(`x${i}@x.com`);
+      expect(v.stage, `row ${i} (${size})`).toBe(expected ? 'hit' : 'base');
+      const unparsable = size.trim() !== '' && Number.isNaN(n);
+      expect(v.warnings, `row ${i} (${size})`).toEqual(unparsable ? [`unparsable number in Employees: '${size.trim()}'`] : []);
+    });
+  });
+});
+
 describe('stages', () => {
   const yaml = `
 stages:

@@ -237,18 +237,60 @@ function evidenceOf(cond: FieldCond, env: CompileEnv, r: Readers): (ctx: Ctx, v:
   return (_c, v) => `${colName}=${v}`;
 }
 
+/** Values a condition remembers its verdict for, the longest it remembers, and its trial (see byValue). */
+const BY_VALUE_MAX = 1024;
+const BY_VALUE_CHARS = 64;
+const BY_VALUE_TRIAL = 4096;
+
+/** A verdict remembered with the row warnings its test said (an unparsable number), said again on each hit. */
+interface Warned {
+  held: boolean;
+  warnings: string[];
+}
+
+/**
+ * A field test remembered per value: a column of an export holds a few values again and again (industries,
+ * countries, opt-in answers, sizes), and a lookup costs a fraction of trimming, folding and comparing them. A
+ * test without a window depends on the value alone, its warnings included. After a trial, a column whose values
+ * seldom repeat (emails: a quarter of the lookups or fewer) goes without; the memo is bounded in values and in
+ * length.
+ */
+function byValue(test: (ctx: Ctx, v: string) => boolean): (ctx: Ctx, v: string) => boolean {
+  const memo = new Map<string, boolean | Warned>();
+  let lookups = 0;
+  let hits = 0;
+  let on = true;
+  return (ctx, v) => {
+    if (!on || v.length > BY_VALUE_CHARS) return test(ctx, v);
+    if (++lookups === BY_VALUE_TRIAL) on = hits * 4 > lookups;
+    const known = memo.get(v);
+    if (known !== undefined) {
+      hits++;
+      if (typeof known === 'boolean') return known;
+      for (const w of known.warnings) addWarning(ctx, w);
+      return known.held;
+    }
+    const before = ctx.warnings.length;
+    const held = test(ctx, v);
+    if (memo.size < BY_VALUE_MAX) memo.set(v, ctx.warnings.length === before ? held : { held, warnings: ctx.warnings.slice(before) });
+    return held;
+  };
+}
+
 export function compileField(cond: FieldCond, env: CompileEnv): CompiledCond {
   const col = env.column(cond.field);
   const index = col.index;
   const colName = col.name;
   const r = readers(colName, env);
   const tests = cond.ops.map((op) => opTest(op, r));
-  const raw = (ctx: Ctx): boolean => {
-    const v = index < 0 ? '' : (ctx.values[index] ?? '');
+  const ofValue = (ctx: Ctx, v: string): boolean => {
     const empty = v.trim() === '';
     for (const t of tests) if (!t(ctx, v, empty)) return false;
     return true;
   };
+  // A window ends at the moment (the replay's many): its verdict is not the value's alone.
+  const held = cond.ops.some((o) => o.op === 'within') ? ofValue : byValue(ofValue);
+  const raw = (ctx: Ctx): boolean => held(ctx, index < 0 ? '' : (ctx.values[index] ?? ''));
   const test = memoized(cond, env, raw);
   const text = `${cond.field} ${cond.ops.map(opText).join(' and ')}`;
   const evidence = evidenceOf(cond, env, r);
