@@ -6,7 +6,10 @@ import { describe, expect, it } from 'vitest';
 import { readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { join } from 'node:path';
-import { runCli, tempDir, writeFiles } from './helpers.js';
+import { rulesFrom, runCli, tempDir, writeFiles } from './helpers.js';
+import { scanContactKeys } from '../src/aggregate/contact-keys.js';
+import { Aggregates } from '../src/aggregate/store.js';
+import { inputRef } from '../src/input/bytes.js';
 import { runMain } from './terminal.js';
 import { generate } from '../scripts/generate.mjs';
 
@@ -131,4 +134,21 @@ describe('contacts a range cannot read on its own', () => {
       if (c.name.startsWith('keys')) expect(three.stderr).toContain('differ only in case');
     });
   }
+});
+
+describe('the first pass finds the row at each cut, for the threads to take its slots again', () => {
+  it('gives the index of the row starting at a cut, -1 for a cut inside a record, and every row’s slot', async () => {
+    const dir = tempDir();
+    const lines = ['Email,Notes', 'a@x.io,one', 'B@x.io,"two\nlines"', 'c@x.io,three', ' a@x.io ,again', ',no key'];
+    writeFiles(dir, { 'c.csv': `${lines.join('\n')}\n` });
+    const at = (row: number): number => Buffer.byteLength(lines.slice(0, row + 1).join('\n')) + 1;
+    // Cuts at row 2 ('c@x.io'), inside row 1's quoted field, and at row 4.
+    const cuts = [at(2), at(1) - 8, at(4)].sort((a, b) => a - b);
+    const aggs = new Aggregates(1);
+    const rules = rulesFrom('version: 1\ncontacts: { key: Email }\nstages: [ { id: s } ]\n');
+    const keys = await scanContactKeys([inputRef('c.csv', dir)], { warn: () => {} }, rules, aggs, { cutsOf: () => cuts });
+    expect(keys.scan.files[0]!.cuts).toEqual({ starts: cuts, firstRows: [-1, 2, 4] });
+    expect([...keys.slots!]).toEqual([0, 1, 2, 0, -2]);
+    expect(keys.scan.files[0]!.rows).toBe(5);
+  });
 });

@@ -171,3 +171,28 @@ describe('Aggregates.slotOf: the last key remembered', () => {
     );
   });
 });
+
+describe('Aggregates.hintedSlot: the first pass’s slot, taken again when it holds the key', () => {
+  const rec = (key: string): ByteRecord => {
+    const r = new ByteRecord();
+    r.buf = Buffer.from(`x,${key},y`);
+    r.width = 3;
+    r.starts[1] = 2;
+    r.ends[1] = 2 + Buffer.byteLength(key);
+    return r;
+  };
+  it('gives slotOf’s slot whatever the hint: right, another slot’s, out of range, none; keys as written or not', () => {
+    const written = ['a@x.io', 'b@x.io', 'ab@x.io', 'é@x.io'];
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.constantFrom(...written, 'A@x.io', ' b@x.io', 'zz@x.io', ''), fc.integer({ min: -3, max: 6 })), { maxLength: 30 }), (rows) => {
+        const aggs = new Aggregates(1);
+        for (const k of written) aggs.slot(k);
+        for (const [k, hint] of rows) {
+          const expected = k.trim() === '' ? BLANK_KEY : (new Map(written.map((w, i) => [w, i])).get(normalizeKey(k, 'email')) ?? -1);
+          expect(aggs.hintedSlot(rec(k), 1, 'email', hint), `${k} hinted ${hint}`).toBe(expected);
+        }
+      }),
+      { numRuns: 500 },
+    );
+  });
+});

@@ -6,7 +6,7 @@
  */
 import { InputError } from '../errors.js';
 import type { InputRef } from '../input/bytes.js';
-import { scanContacts, type ContactScan } from '../input/contacts.js';
+import { scanContacts, type ContactScan, type ScanOptions } from '../input/contacts.js';
 import type { ReadOptions, Rec } from '../input/table.js';
 import type { Rules } from '../rules/model.js';
 import { dateColumnsOf } from '../rules/walk.js';
@@ -15,6 +15,11 @@ import type { Aggregates } from './store.js';
 
 export interface ContactKeys {
   scan: ContactScan;
+  /**
+   * Per contact row, files and rows in the order read: the slot its key took (BLANK_KEY for none), which the
+   * second pass takes again without a lookup when the row's key bytes are that slot's key (AnnotatedRows).
+   */
+  slots?: Int32Array;
   /** The slash-date order of the run: the rules', else the one the contacts decided. */
   dateOrder?: DateOrder;
 }
@@ -24,19 +29,47 @@ export function contactDateColumns(rules: Rules): string[] {
   return [...dateColumnsOf(rules), ...(rules.contacts.created ? [rules.contacts.created] : [])];
 }
 
-/** Slots for the contacts' keys in `aggs` (when given), `onRow` after each row. */
-export async function scanContactKeys(refs: readonly InputRef[], read: Omit<ReadOptions, 'headers'>, rules: Rules, aggs?: Aggregates, onRow?: () => void): Promise<ContactKeys> {
+/** A growing list of slots, one per row. */
+class RowSlots {
+  private a = new Int32Array(1 << 12);
+  length = 0;
+
+  push(slot: number): void {
+    if (this.length === this.a.length) {
+      const b = new Int32Array(this.a.length * 2);
+      b.set(this.a);
+      this.a = b;
+    }
+    this.a[this.length++] = slot;
+  }
+
+  array(): Int32Array {
+    return this.a.subarray(0, this.length);
+  }
+}
+
+export interface ScanKeysOptions {
+  /** Called after each row. */
+  onRow?: () => void;
+  /** Where the second pass will cut a file for its threads (scanContacts). */
+  cutsOf?: ScanOptions['cutsOf'];
+}
+
+/** Slots for the contacts' keys in `aggs` (when given), each row's recorded. */
+export async function scanContactKeys(refs: readonly InputRef[], read: Omit<ReadOptions, 'headers'>, rules: Rules, aggs?: Aggregates, o: ScanKeysOptions = {}): Promise<ContactKeys> {
   const normalize = rules.contacts.normalize;
+  const slots = new RowSlots();
   const onKey = aggs
     ? (row: Rec, col: number): void => {
         // The slot first: taking one may grow (replace) the arrays.
         const slot = aggs.slotOf(row, col, normalize, true);
         if (slot >= 0) aggs.contactRows[slot]!++;
-        onRow?.();
+        slots.push(slot);
+        o.onRow?.();
       }
     : undefined;
-  const scan = await scanContacts(refs, { read, keyName: rules.contacts.key, normalize, dateColumns: contactDateColumns(rules), onKey });
-  return { scan, dateOrder: runDateOrder(rules, scan) };
+  const scan = await scanContacts(refs, { read, keyName: rules.contacts.key, normalize, dateColumns: contactDateColumns(rules), onKey, cutsOf: o.cutsOf });
+  return { scan, dateOrder: runDateOrder(rules, scan), ...(aggs ? { slots: slots.array() } : {}) };
 }
 
 /** The rules' slash-date order, else the one the scan decided; an error when dates were seen and none decided it. */

@@ -191,6 +191,18 @@ export class Aggregates {
     return add ? this.slot(key) : this.find(key);
   }
 
+  /**
+   * The slot of a contact row's key when `hint` (the slot the first pass found for the row) holds its bytes as
+   * they stand — most keys are written as normalised — without a lookup; else slotOf's, without taking one.
+   */
+  hintedSlot(rec: Rec, col: number, mode: 'email' | 'exact', hint: number): number {
+    if (hint >= 0 && hint < this.size) {
+      const bytes = rec.fieldBytes(col, this.span);
+      if (bytes && this.keys.equals(hint, bytes, this.span.end - this.span.start, this.span.start)) return hint;
+    }
+    return this.slotOf(rec, col, mode, false);
+  }
+
   private grow(): void {
     this.reallocate(Math.max(1024, this.cap * 2), (bytes) => new ArrayBuffer(bytes));
   }

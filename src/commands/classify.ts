@@ -27,7 +27,7 @@ import { SegmentedSummary } from '../output/summary-segments.js';
 import { FUNNEL_COLUMNS, PREVIOUS_COLUMNS, annotatedHeader } from '../output/annotation.js';
 import { AnnotatedSinks } from '../output/annotated-sinks.js';
 import { AnnotatedRows } from '../output/annotated-rows.js';
-import { classifyThreadsAhead, DEFAULT_MIN_CONTACT_RANGE_BYTES, writeInRanges } from '../output/annotated-ranges.js';
+import { classifyThreadsAhead, contactCuts, DEFAULT_MIN_CONTACT_RANGE_BYTES, writeInRanges } from '../output/annotated-ranges.js';
 import { rangeCount } from '../aggregate/ranges.js';
 import { DEFAULT_MAX_RECORD_SIZE } from '../input/csv.js';
 import { WarningList } from '../output/warning-list.js';
@@ -36,7 +36,7 @@ import { readPrevious } from './previous.js';
 import { formatProblem, type LoadedRules } from './rules-source.js';
 import type { RunSetup } from './run-setup.js';
 import { checkFieldColumns } from './field-columns.js';
-import { ContactScan } from './contact-scan.js';
+import { ContactScan, type ContactScanInputs } from './contact-scan.js';
 import { VERSION } from '../util/version.js';
 import { PhaseMeter, type ProgressSink } from '../util/progress.js';
 import { PhaseClock } from '../util/phases.js';
@@ -164,7 +164,7 @@ export async function classify(opts: ClassifyOptions, io: ClassifyIO): Promise<C
     const replay = opts.stageDates === true || hasSla(rules);
     if (replay && opts.stageDates !== true) io.note('the rules have an sla: stage dates are replayed from the activities (as --stage-dates)');
     st = { opts, io, loaded, asOf, read, warn, meter: new PhaseMeter(io.meter), plan, aggs: new Aggregates(plan.counters.length, replay), replay, warm: threadsAhead(opts) };
-    const contacts = new ContactScan({ contacts: opts.contacts, cwd: opts.cwd, copyStdin: () => copyStdin(io.stdin, run), read, rules, aggs: st.aggs, meter: st.meter, sizeOf });
+    const contacts = new ContactScan({ contacts: opts.contacts, cwd: opts.cwd, copyStdin: () => copyStdin(io.stdin, run), read, rules, aggs: st.aggs, meter: st.meter, sizeOf, cutsOf: cutsOf(opts) });
     const folded = await foldStep(st, contacts);
     clock.phase('read activities');
     const { keys, overlaps } = await scanStep(st, contacts, folded);
@@ -266,7 +266,7 @@ async function writeStep(st: RunState, keys: ContactKeys, outputs: OutputPlan): 
 
   const sinks = new AnnotatedSinks(outputs, makeFormat, opts.gzip);
   const summary = new SummaryBuilder(rules.stages);
-  const rows = new AnnotatedRows({ rules, classifier, aggs: st.aggs, header, sinks, csv: opts.format === 'csv', delimiter, crlf: opts.crlf, strict: opts.strict, asOfText: isoTime(st.asOf), dateOrder, summary, by, previous, dates, created });
+  const rows = new AnnotatedRows({ rules, classifier, aggs: st.aggs, header, sinks, csv: opts.format === 'csv', delimiter, crlf: opts.crlf, strict: opts.strict, asOfText: isoTime(st.asOf), dateOrder, summary, by, previous, dates, created, hints: keys.slots && { slots: keys.slots, first: 0 } });
   meter.start('classifying and writing', sizeOf(scan.files.map((f) => f.ref.path)));
   const between = async (extra = 0): Promise<void> => {
     meter.setRows(rows.rows + extra);
@@ -279,7 +279,7 @@ async function writeStep(st: RunState, keys: ContactKeys, outputs: OutputPlan): 
     rows.startFile(fs, table.file, mappings[f]!);
     if (ranged && fs.format === 'csv') {
       const job = { rules, asOf: st.asOf, asOfText: isoTime(st.asOf), dateOrder, scan: fs, header: [...header], map: [...mappings[f]!], format: { format: opts.format as 'csv' | 'ndjson', columns, delimiter, numeric, crlf: opts.crlf }, crlf: opts.crlf, maxRecordSize: DEFAULT_MAX_RECORD_SIZE, events, created };
-      const r = await writeInRanges(fs.ref.path, table, job, st.aggs, rows, sinks, summary, { threads: opts.threads!, minRangeBytes: opts.minRangeBytes ?? DEFAULT_MIN_CONTACT_RANGE_BYTES, stageIds: outputs.byStage ? outputs.stageIds : undefined, between, warm: st.warm });
+      const r = await writeInRanges(fs.ref.path, table, job, st.aggs, rows, sinks, summary, { threads: opts.threads!, minRangeBytes: opts.minRangeBytes ?? DEFAULT_MIN_CONTACT_RANGE_BYTES, stageIds: outputs.byStage ? outputs.stageIds : undefined, between, warm: st.warm, slots: keys.slots });
       if (r.ranges > 1) st.io.note(`${table.file}: classified in ${r.ranges} ranges on as many threads`);
       if (r.whole) st.io.note(`${table.file}: classified on one thread: ${r.whole}`);
     } else await forEachRecord(table, rows.visit, between);
@@ -296,6 +296,13 @@ async function writeStep(st: RunState, keys: ContactKeys, outputs: OutputPlan): 
 /** One file of contacts, and nothing that needs its rows in order on one thread: its byte ranges on several threads. */
 function inRanges(opts: ClassifyOptions): boolean {
   return opts.contacts.length === 1 && (opts.threads ?? 1) > 1 && opts.format !== 'json' && !opts.strict && opts.previous === undefined && opts.by === undefined;
+}
+
+/** Where the scan finds the cuts of the contacts file that the second pass will make (writeInRanges). */
+function cutsOf(opts: ClassifyOptions): ContactScanInputs['cutsOf'] {
+  if (!inRanges(opts)) return undefined;
+  const o = { threads: opts.threads!, minRangeBytes: opts.minRangeBytes ?? DEFAULT_MIN_CONTACT_RANGE_BYTES };
+  return (ref, table) => (table.format === 'csv' ? contactCuts(ref.path, table, o) : []);
 }
 
 /** The threads the contacts' ranges will take, started now (their start then overlaps the fold). */

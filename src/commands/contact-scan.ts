@@ -6,6 +6,7 @@
  */
 import { readableTwice } from '../input/read-twice.js';
 import type { ReadOptions } from '../input/table.js';
+import type { ScanOptions } from '../input/contacts.js';
 import type { Rules } from '../rules/model.js';
 import type { Aggregates } from '../aggregate/store.js';
 import { scanContactKeys, type ContactKeys } from '../aggregate/contact-keys.js';
@@ -21,6 +22,8 @@ export interface ContactScanInputs {
   aggs: Aggregates;
   meter: PhaseMeter;
   sizeOf: (paths: readonly string[]) => number | undefined;
+  /** Where the second pass will cut a file for its threads (input/contacts.ts ScanOptions). */
+  cutsOf?: ScanOptions['cutsOf'];
 }
 
 export class ContactScan {
@@ -58,6 +61,6 @@ export class ContactScan {
     let scanned = 0;
     meter.start('scanning contacts', this.o.sizeOf(refs.map((r) => r.path)));
     const read = { ...this.o.read, warn: (m: string) => void this.held.push(m) };
-    return scanContactKeys(counted, read, this.o.rules, this.o.aggs, () => meter.setRows(++scanned));
+    return scanContactKeys(counted, read, this.o.rules, this.o.aggs, { onRow: () => meter.setRows(++scanned), cutsOf: this.o.cutsOf });
   }
 }

@@ -8,7 +8,7 @@ import { InputError } from '../errors.js';
 import { keyColumn, type ColumnNeed } from './columns.js';
 import { findColumn } from '../values/headers.js';
 import { slashHint, type DateOrder } from '../values/dates.js';
-import { forEachRecord, openTable, type ReadOptions, type Rec, type Table } from './table.js';
+import { forEachRecord, openTable, readUntil, type ReadOptions, type Rec, type Table } from './table.js';
 import type { InputRef } from './bytes.js';
 import { LONG_RECORD_LINES, noteLongRecord, type LongRecords } from './long-records.js';
 
@@ -23,6 +23,14 @@ export interface ContactFileScan {
   keyColumn: number;
   /** Records spanning many lines (a stray quote?). */
   longRecords?: LongRecords;
+  /** Where the second pass cuts the file for its threads, when it does (ScanOptions.cutsOf). */
+  cuts?: ContactCuts;
+}
+
+/** A file's cuts (file offsets), and per cut the index of the row starting right there (-1: none does). */
+export interface ContactCuts {
+  starts: readonly number[];
+  firstRows: readonly number[];
 }
 
 export interface ContactScan {
@@ -41,6 +49,8 @@ export interface ScanOptions {
   dateColumns: readonly string[];
   /** Called with each row and its key column, for duplicate counts (the caller reads the key as it needs it). */
   onKey?: (row: Rec, keyColumn: number) => void;
+  /** Where the second pass will cut the file (file offsets), for the index of the row at each cut. */
+  cutsOf?: (ref: InputRef, table: Table) => readonly number[];
 }
 
 /** The contacts' key: `contacts.key` when the rules name it (an error when a file lacks it), else chosen by its values. */
@@ -60,7 +70,7 @@ export async function scanContacts(refs: readonly InputRef[], opts: ScanOptions)
     let width = table.headers.length;
     let rows = 0;
     let longRecords: LongRecords | undefined;
-    await forEachRecord(table, (row) => {
+    const visit = (row: Rec): void => {
       rows++;
       if (row.lines !== undefined && row.lines > LONG_RECORD_LINES) longRecords = noteLongRecord(longRecords, row);
       if (row.width > width) width = row.width;
@@ -73,8 +83,13 @@ export async function scanContacts(refs: readonly InputRef[], opts: ScanOptions)
           else if (h === 'ambiguous' && !ambiguousDate) ambiguousDate = { file: table.file, line: row.line, text: text.trim() };
         }
       }
-    });
-    files.push({ ref, headers: [...table.headers], width, delimiter: table.delimiter, format: table.format, rows, keyColumn: keyIndex, longRecords });
+    };
+    // Read up to each cut in turn, to know which row starts there: a range's thread then knows its rows' indexes.
+    const starts = table.records.offsets ? (opts.cutsOf?.(ref, table) ?? []) : [];
+    const firstRows: number[] = [];
+    for (const cut of starts) firstRows.push((await readUntil(table, visit, cut)) === 'exact' ? rows : -1);
+    await forEachRecord(table, visit);
+    files.push({ ref, headers: [...table.headers], width, delimiter: table.delimiter, format: table.format, rows, keyColumn: keyIndex, longRecords, ...(starts.length ? { cuts: { starts, firstRows } } : {}) });
   }
   return { files, dateOrder, ambiguousDate: dateOrder ? undefined : ambiguousDate };
 }

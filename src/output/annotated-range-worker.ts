@@ -15,7 +15,7 @@ import { Aggregates, type SharedAggregates } from '../aggregate/store.js';
 import { Classifier } from '../classify/classifier.js';
 import { StageDates } from '../classify/stage-dates.js';
 import type { ContactEvents } from '../aggregate/events.js';
-import { AnnotatedRows } from './annotated-rows.js';
+import { AnnotatedRows, type RowHints } from './annotated-rows.js';
 import { AnnotatedSinks, type RowOutputs } from './annotated-sinks.js';
 import { Spool } from './spool.js';
 import { rowFormat, type RowFormatOptions } from './rows.js';
@@ -38,6 +38,8 @@ export interface AnnotatedRangeInput extends ByteRange {
   /** The replay (stage dates): the activities' events per contact, in shared memory, and the `created` column (-1: none). */
   events?: ContactEvents;
   created: number;
+  /** The first pass's slots per row, and the index there of this range's first row (RowHints). */
+  hints?: RowHints;
   /** Spool files: of all rows, and of each stage's (`--out-dir`), made by the main thread. */
   spools: { all: string; stages?: Record<string, string> };
 }
@@ -73,7 +75,7 @@ async function classifyRange(input: AnnotatedRangeInput, send: (m: FromAnnotated
   const summary = new SummaryBuilder(rules.stages);
   const caseKeys = new CaseKeySightings();
   const csv = input.format.format === 'csv';
-  const rows = new AnnotatedRows({ rules, classifier, aggs, header: input.header, sinks, csv, delimiter: input.format.delimiter, crlf: input.crlf, strict: false, asOfText: input.asOfText, dateOrder: input.dateOrder, summary, dates, created: input.created, caseKeys });
+  const rows = new AnnotatedRows({ rules, classifier, aggs, header: input.header, sinks, csv, delimiter: input.format.delimiter, crlf: input.crlf, strict: false, asOfText: input.asOfText, dateOrder: input.dateOrder, summary, dates, created: input.created, caseKeys, hints: input.hints });
   rows.startFile({ ...input.scan, ref: { path: input.path, name: input.file } }, input.file, input.map);
   let reported = 0;
   try {

@@ -31,6 +31,8 @@ export interface RangedWriteOptions {
   between: (extra: number) => Promise<void>;
   /** Threads started ahead, used before new ones. */
   warm?: WarmThreads<RangeDone>;
+  /** The first pass's slot per contact row (ContactKeys.slots), for the threads to take again. */
+  slots?: Int32Array;
 }
 
 export type RangedWrite = RangedPass;
@@ -73,6 +75,18 @@ function startRange(input: AnnotatedRangeInput, onProgress: (rows: number) => vo
   return { input, result, stop };
 }
 
+/** Where a contacts file is cut for the second pass on several threads: what the scan and this pass both use. */
+export function contactCuts(path: string, table: Table, o: { threads: number; minRangeBytes: number }): number[] {
+  return rangeStarts(path, o.threads, o.minRangeBytes, { delimiter: table.delimiter.charCodeAt(0), width: table.headers.length }, MAIN_CONTACT_RANGE_WEIGHT);
+}
+
+/** The first pass's slots per row, in memory the threads share. */
+function sharedSlots(slots: Int32Array): Int32Array {
+  const shared = new Int32Array(new SharedArrayBuffer(Math.max(4, slots.byteLength)));
+  shared.set(slots);
+  return shared;
+}
+
 /** A spool file's bytes appended to a sink. */
 function appendSpool(path: string, sinks: AnnotatedSinks, stage: string | undefined): Promise<void> {
   return readSpool(path, (bytes) => sinks.append(stage, bytes));
@@ -112,8 +126,9 @@ function rangeInputs(path: string, table: Table, starts: readonly number[], job:
  * `rows` has been started on the file. The aggregates move to shared memory when the file is cut.
  */
 export async function writeInRanges(path: string, table: Table, job: RangeJob, aggs: Aggregates, rows: AnnotatedRows, sinks: AnnotatedSinks, summary: SummaryBuilder, opts: RangedWriteOptions): Promise<RangedWrite> {
-  const shape = { delimiter: table.delimiter.charCodeAt(0), width: table.headers.length };
-  const starts = rangeStarts(path, opts.threads, opts.minRangeBytes, shape, MAIN_CONTACT_RANGE_WEIGHT);
+  // The scan's cuts when it made them: it knows the index of the row at each.
+  const cuts = job.scan.cuts;
+  const starts = cuts ? cuts.starts : contactCuts(path, table, opts);
   const rest = async (why?: string): Promise<RangedWrite> => {
     await forEachRecord(table, rows.visit, () => opts.between(0));
     return { ranges: 1, whole: why };
@@ -123,6 +138,10 @@ export async function writeInRanges(path: string, table: Table, job: RangeJob, a
 
   const others: number[] = [];
   const inputs = rangeInputs(path, table, starts, job, aggs.share(), opts.stageIds);
+  if (cuts && opts.slots) {
+    const slots = sharedSlots(opts.slots);
+    inputs.forEach((input, i) => (input.hints = { slots, first: cuts.firstRows[i]! }));
+  }
   const runs = inputs.map((input, i) => startRange(input, (n) => (others[i] = n), opts.warm));
   const extra = (): number => others.reduce((a, b) => a + b, 0);
   return rangedPass(table, rows.visit, {

@@ -22,6 +22,15 @@ import type { AnnotatedSinks } from './annotated-sinks.js';
 import type { SummaryBuilder } from './summary.js';
 import type { SegmentedSummary } from './summary-segments.js';
 
+/**
+ * The first pass's slot per contact row (ContactKeys.slots), and the index there of this pass's first row (-1:
+ * unknown). A hint only: a row takes its slot when its key's bytes are that slot's key, else it is looked up.
+ */
+export interface RowHints {
+  slots: Int32Array;
+  first: number;
+}
+
 export interface AnnotatedRowsOptions {
   rules: Rules;
   classifier: Classifier;
@@ -45,6 +54,7 @@ export interface AnnotatedRowsOptions {
   created: number;
   /** Where rows of repeated keys are seen (a thread of `--threads` keeps them for the main thread). */
   caseKeys?: CaseOnlyKeys;
+  hints?: RowHints;
 }
 
 /** One contacts file as the second pass reads it. */
@@ -133,7 +143,9 @@ export class AnnotatedRows {
   private slotOf(row: Rec, warnings: string[]): number {
     const { aggs, rules } = this.o;
     const col = this.file.scan.keyColumn;
-    const slot = aggs.slotOf(row, col, rules.contacts.normalize, false);
+    const h = this.o.hints;
+    const hint = h && h.first >= 0 ? (h.slots[h.first + this.rows] ?? -1) : -1;
+    const slot = aggs.hintedSlot(row, col, rules.contacts.normalize, hint);
     if (slot === BLANK_KEY) {
       warnings.push(EMPTY_KEY);
       return -1;
