@@ -7,6 +7,7 @@ import { csvBytes } from '../src/input/csv-bytes.js';
 import type { Rec } from '../src/input/record.js';
 import { csvLine } from '../src/output/rows.js';
 import { utf8Chunks } from '../src/input/utf8.js';
+import { FieldTexts } from '../src/input/field-texts.js';
 
 /**
  * The path of text decoded from another encoding (windows-1252, UTF-16…): re-encoded to UTF-8 chunk by chunk and
@@ -161,5 +162,33 @@ describe('the byte tokenizer, on UTF-8 and on re-encoded text, against csv-parse
     const r = await collect(parseCsv(chunks('a,b\n1,2\n\n3,"4\n5,6\n', [5]), opts(',')));
     expect(await collectBytes('a,b\n1,2\n\n3,"4\n5,6\n', [5], ',')).toEqual(r);
     expect(r).toEqual({ error: 'f.csv:4: unclosed quote: the quoted field opened on this line runs to the end of the file — close the quote, or double the quote characters inside the field' });
+  });
+});
+
+describe('FieldTexts: a column’s fields decoded once per distinct value', () => {
+  it('gives every field’s own text, repeated or not, quoted or not, before and after its trial', async () => {
+    const value = fc.oneof(
+      fc.constantFrom('SaaS', 'Software', 'saas', 'Säas', '10 000', '1,200', 'a"b', '', ' x ', 'é', '😀', 'x'.repeat(60)),
+      fc.string({ maxLength: 6 }),
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.tuple(value, value), { minLength: 1, maxLength: 40 }), fc.integer({ min: 1, max: 6000 }), async (rows, repeat) => {
+        // Enough rows to pass the trial (4096 lookups) on the repeated column; the second column cycles through more.
+        const lines = Array.from({ length: Math.max(rows.length, repeat) }, (_, i) => rows[i % rows.length]!);
+        const text = `a,b\n${lines.map(([x, y], i) => csvLine(',')([x, `${y}${i % 97}`])).join('')}`;
+        const texts = new FieldTexts();
+        const got: string[][] = [];
+        const want: string[][] = [];
+        const pump = csvBytes(Buffer.from(text), true, (async function* () {})(), { file: 't.csv', delimiter: ',', maxRecordSize: 1 << 20 });
+        for (let state = 'more'; state !== 'end'; ) {
+          state = await pump.pump((r) => {
+            got.push([texts.field(r, 0), texts.field(r, 1), texts.field(r, 5)]);
+            want.push([r.field(0), r.field(1), r.field(5)]);
+          });
+        }
+        expect(got).toEqual(want);
+      }),
+      { numRuns: 60 },
+    );
   });
 });

@@ -7,6 +7,7 @@
 import { InputError } from '../errors.js';
 import type { ContactFileScan } from '../input/contacts.js';
 import { CaseOnlyKeys } from '../input/case-keys.js';
+import { FieldTexts } from '../input/field-texts.js';
 import type { Rec } from '../input/table.js';
 import type { Rules } from '../rules/model.js';
 import { normalizeKey } from '../values/keys.js';
@@ -77,6 +78,8 @@ export class AnnotatedRows {
   private readonly scratch: string[];
   private readonly width: number;
   private readonly allowRegression: boolean;
+  /** The fields the rules read, each distinct value decoded once. */
+  private readonly texts = new FieldTexts();
   private file!: FileState;
 
   constructor(private readonly o: AnnotatedRowsOptions) {
@@ -119,8 +122,9 @@ export class AnnotatedRows {
   /** The values of a row copied as its bytes: only the columns the rules (and --by) read. */
   private picked(row: Rec): string[] {
     const values = this.scratch;
-    for (const i of this.o.classifier.columns) values[i] = row.field(i);
-    if (this.o.by) values[this.o.by.column] = row.field(this.o.by.column);
+    const texts = this.texts;
+    for (const i of this.o.classifier.columns) values[i] = texts.field(row, i);
+    if (this.o.by) values[this.o.by.column] = texts.field(row, this.o.by.column);
     return values;
   }
 
