@@ -239,6 +239,24 @@ describe('field verdicts remembered per value', () => {
   });
 });
 
+describe('field verdicts remembered per value: warnings said by two conditions', () => {
+  it('gives a row the warning of a condition asked of it even when another condition said it first on an earlier row', async () => {
+    // Row 1: mql's all asks both its conditions (the size warns), then lead's lt warns the same text.
+    // Row 2: mql's all stops at country; only lead's lt reads the size, from its memo — its warning must come too.
+    const yaml = `
+version: 1
+fields: { emp: Employees }
+stages:
+  - { id: base }
+  - { id: lead, when: { field: emp, lt: 10 } }
+  - { id: mql, when: { all: [ { field: Country, equals: US }, { field: emp, gte: 50 } ] } }
+`;
+    const rows = [C({ Email: 'a@x.com', Country: 'US', Employees: 'n/a' }), C({ Email: 'b@x.com', Country: 'FR', Employees: 'n/a' })];
+    const verdicts = await classifyMem(yaml, rows, [], AS_OF);
+    for (const v of verdicts) expect(v.warnings).toEqual(["unparsable number in Employees: 'n/a'"]);
+  });
+});
+
 describe('stages', () => {
   const yaml = `
 stages:

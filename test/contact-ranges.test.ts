@@ -2,7 +2,7 @@
  * `--threads` in the second pass: the contacts file cut into byte ranges, classified and written on several
  * threads, gives the bytes and summary of one thread — in every output shape — or says why it stayed on one.
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { join } from 'node:path';
@@ -142,13 +142,41 @@ describe('the first pass finds the row at each cut, for the threads to take its 
     const lines = ['Email,Notes', 'a@x.io,one', 'B@x.io,"two\nlines"', 'c@x.io,three', ' a@x.io ,again', ',no key'];
     writeFiles(dir, { 'c.csv': `${lines.join('\n')}\n` });
     const at = (row: number): number => Buffer.byteLength(lines.slice(0, row + 1).join('\n')) + 1;
-    // Cuts at row 2 ('c@x.io'), inside row 1's quoted field, and at row 4.
-    const cuts = [at(2), at(1) - 8, at(4)].sort((a, b) => a - b);
+    // Cuts inside row 0 (unquoted), just after the line break inside row 1's quoted field, at row 2 and at row 4.
+    const cuts = [at(1) - 8, at(2) - 7, at(2), at(4)];
     const aggs = new Aggregates(1);
     const rules = rulesFrom('version: 1\ncontacts: { key: Email }\nstages: [ { id: s } ]\n');
-    const keys = await scanContactKeys([inputRef('c.csv', dir)], { warn: () => {} }, rules, aggs, { cutsOf: () => cuts });
-    expect(keys.scan.files[0]!.cuts).toEqual({ starts: cuts, firstRows: [-1, 2, 4] });
+    const keys = await scanContactKeys([inputRef('c.csv', dir)], { warn: () => {} }, rules, aggs, { cutsOf: () => cuts, slots: true });
+    expect(keys.scan.files[0]!.cuts).toEqual({ starts: cuts, firstRows: [-1, -1, 2, 4] });
     expect([...keys.slots!]).toEqual([0, 1, 2, 0, -2]);
     expect(keys.scan.files[0]!.rows).toBe(5);
+  });
+});
+
+describe('the second pass takes each row’s slot from the first', () => {
+  it('is given, for every row of every file, the slot that row’s key took (keys written as normalised)', async () => {
+    const dir = tempDir();
+    writeFiles(dir, {
+      'c1.csv': 'Email,Industry\na@x.io,SaaS\nb@x.io,Retail\n\nc@x.io,SaaS\na@x.io,dup\n',
+      'c2.csv': 'Industry,Email\nRetail,d@x.io\nSaaS,b@x.io\n,\n',
+      'a.csv': 'Email,Activity Type,Activity Date\nc@x.io,Page View,2026-11-01\nz@x.io,Page View,2026-11-01\n',
+    });
+    const seen: [number, number][] = [];
+    const real = Aggregates.prototype.hintedSlot;
+    const spy = vi.spyOn(Aggregates.prototype, 'hintedSlot').mockImplementation(function (this: Aggregates, rec, col, mode, hint) {
+      const slot = real.call(this, rec, col, mode, hint);
+      seen.push([hint, slot]);
+      return slot;
+    });
+    try {
+      const r = await runMain(['classify', 'c1.csv', 'c2.csv', '-a', 'a.csv', ...AS_OF, '-o', 'out.csv'], { cwd: dir });
+      expect(r.code, r.stderr).toBe(0);
+    } finally {
+      spy.mockRestore();
+    }
+    // Seven rows; the blank key (-2) has no slot to take, every other row's hint is its slot.
+    expect(seen).toHaveLength(7);
+    expect(seen.filter(([h, s]) => s >= 0 && h !== s)).toEqual([]);
+    expect(seen.at(-1)).toEqual([-2, -2]);
   });
 });

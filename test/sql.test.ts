@@ -53,23 +53,25 @@ async function viaSql(rulesYaml: string): Promise<Row[]> {
   return reader.getRowObjects().map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, v === null ? '' : String(v)])));
 }
 
+/** What a row is compared on: the SQL's reason is shorter, but names the deciding rule — and a disqualification's is the classifier's without its evidence. */
+function comparable(r: Row, score: number, reason: string): string {
+  return [r.Email ?? '', r.funnel_stage, score, Number(r.funnel_fit), r.funnel_persona, r.funnel_contactable, r.funnel_content, r.funnel_action, reason].join(' | ');
+}
+
 function compare(cli: Row[], sql: Row[], label: string): void {
   expect(sql.length, label).toBe(cli.length);
+  // One assertion for the rows (10 per row made a property run of 400 rows cost a third of its time).
+  const differing: string[] = [];
   cli.forEach((c, i) => {
     const s = sql[i]!;
-    const where = `${label} row ${i + 1} (${c.Email})`;
-    expect(s.Email ?? '', where).toBe(c.Email);
-    expect(s.funnel_stage, where).toBe(c.funnel_stage);
-    expect(Math.abs(Number(s.funnel_score) - Number(c.funnel_score)), `${where} score ${s.funnel_score} vs ${c.funnel_score}`).toBeLessThanOrEqual(0.05);
-    expect(Number(s.funnel_fit), where).toBe(Number(c.funnel_fit));
-    expect(s.funnel_persona, where).toBe(c.funnel_persona);
-    expect(s.funnel_contactable, where).toBe(c.funnel_contactable);
-    expect(s.funnel_content, where).toBe(c.funnel_content);
-    expect(s.funnel_action, where).toBe(c.funnel_action);
-    // The reason is shorter in SQL but names the deciding rule.
-    expect(s.funnel_reason!.split(':')[0], where).toBe(c.funnel_reason!.split(':')[0]);
-    if (c.funnel_stage === 'disqualified') expect(s.funnel_reason, where).toBe(c.funnel_reason!.replace(/ \(.*$/, ''));
+    // A score within 0.05 of the classifier's is the same score (the two round differently).
+    const score = Math.abs(Number(s.funnel_score) - Number(c.funnel_score)) <= 0.05 ? Number(c.funnel_score) : Number(s.funnel_score);
+    const disqualified = c.funnel_stage === 'disqualified';
+    const a = comparable(c, Number(c.funnel_score), disqualified ? c.funnel_reason!.replace(/ \(.*$/, '') : c.funnel_reason!.split(':')[0]!);
+    const b = comparable(s, score, disqualified ? s.funnel_reason! : s.funnel_reason!.split(':')[0]!);
+    if (a !== b) differing.push(`row ${i + 1}:\n  cli ${a}\n  sql ${b}`);
   });
+  expect(differing.slice(0, 5), label).toEqual([]);
 }
 
 const FIXTURES = [

@@ -4,6 +4,11 @@ import { stringify } from 'csv-stringify/sync';
 import { parse } from 'csv-parse/sync';
 import { csvLine } from '../src/output/rows.js';
 import { ByteSink } from '../src/output/byte-sink.js';
+import { appendToSink, readSpool } from '../src/output/spool.js';
+import { writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { tempDir } from './helpers.js';
 
 describe('CSV writer against csv-stringify (the oracle)', () => {
   const ch = fc.constantFrom('a', 'Z', ' ', '\t', ',', ';', '|', '"', '\n', '\r', 'é', '€', '😀', '\u00a0', '=', '');
@@ -63,5 +68,23 @@ describe('ByteSink reusing its buffer for an output done with each chunk when wr
     await flushing;
     sink.text('c,d\n');
     expect(sink.length).toBe(4);
+  });
+});
+
+describe('a spool read back in blocks and appended to a sink', () => {
+  it('gives the spool’s bytes, to an output done with each chunk and to one that keeps the chunks it is given', async () => {
+    // Over two blocks of 4 MB, random: a block read over one still held would show.
+    const bytes = randomBytes(9 * 1024 * 1024 + 17);
+    const path = join(tempDir(), 'spool');
+    writeFileSync(path, bytes);
+    for (const reuse of [true, false]) {
+      const out: Buffer[] = [];
+      // Done with each chunk: copied at once. Not done: kept as given, as a stream keeps it until written.
+      const sink = new ByteSink(async (c) => void out.push(reuse ? Buffer.from(c) : c), reuse);
+      sink.text('head\n');
+      await readSpool(path, appendToSink(sink));
+      await sink.flush();
+      expect(Buffer.concat(out).equals(Buffer.concat([Buffer.from('head\n'), bytes])), `reuse ${reuse}`).toBe(true);
+    }
   });
 });

@@ -43,8 +43,9 @@ class RowSlots {
     this.a[this.length++] = slot;
   }
 
+  /** The slots, in an array of their own (the one grown may be twice as long). */
   array(): Int32Array {
-    return this.a.subarray(0, this.length);
+    return this.a.slice(0, this.length);
   }
 }
 
@@ -53,23 +54,25 @@ export interface ScanKeysOptions {
   onRow?: () => void;
   /** Where the second pass will cut a file for its threads (scanContacts). */
   cutsOf?: ScanOptions['cutsOf'];
+  /** Record each row's slot (ContactKeys.slots), for a second pass that classifies the rows. */
+  slots?: boolean;
 }
 
 /** Slots for the contacts' keys in `aggs` (when given), each row's recorded. */
 export async function scanContactKeys(refs: readonly InputRef[], read: Omit<ReadOptions, 'headers'>, rules: Rules, aggs?: Aggregates, o: ScanKeysOptions = {}): Promise<ContactKeys> {
   const normalize = rules.contacts.normalize;
-  const slots = new RowSlots();
+  const slots = o.slots ? new RowSlots() : undefined;
   const onKey = aggs
     ? (row: Rec, col: number): void => {
         // The slot first: taking one may grow (replace) the arrays.
         const slot = aggs.slotOf(row, col, normalize, true);
         if (slot >= 0) aggs.contactRows[slot]!++;
-        slots.push(slot);
+        slots?.push(slot);
         o.onRow?.();
       }
     : undefined;
   const scan = await scanContacts(refs, { read, keyName: rules.contacts.key, normalize, dateColumns: contactDateColumns(rules), onKey, cutsOf: o.cutsOf });
-  return { scan, dateOrder: runDateOrder(rules, scan), ...(aggs ? { slots: slots.array() } : {}) };
+  return { scan, dateOrder: runDateOrder(rules, scan), ...(slots ? { slots: slots.array() } : {}) };
 }
 
 /** The rules' slash-date order, else the one the scan decided; an error when dates were seen and none decided it. */

@@ -11,7 +11,7 @@ import type { ActivityPlan } from './plan.js';
 import { normalizeKey } from '../values/keys.js';
 import { BLANK_KEY, type Aggregates } from './store.js';
 import { BLANK_LABEL, LabelCodes } from './label-codes.js';
-import { decayCache, halfLives } from './decay.js';
+import { decayCache, decayFactor } from './decay.js';
 import { LONG_RECORD_LINES, noteLongRecord, type LongRecords } from '../input/long-records.js';
 
 export interface FoldStats {
@@ -115,7 +115,7 @@ function eventApplier(plan: ActivityPlan, aggs: Aggregates, stats: FoldStats, on
       const q = sc.points[sig]!;
       if (q === 0) continue;
       if (sc.halfLifeMs === undefined) aggs.addScore(slot, q, k + 1);
-      else if (!Number.isNaN(t)) aggs.addScore(slot, q * halfLives(asOf - t, sc.halfLifeMs), k + 1);
+      else if (!Number.isNaN(t)) aggs.addScore(slot, q * decayFactor(asOf - t, sc.halfLifeMs), k + 1);
     }
     only?.onEvent({ signal: plan.signals[sig]!, label, time: t, line, points: contribution });
   };

@@ -7,7 +7,7 @@
 import type { ActivityView } from './activity-view.js';
 import type { ContactEvents } from './events.js';
 import type { ActivityPlan } from './plan.js';
-import { halfLives } from './decay.js';
+import { decayFactor } from './decay.js';
 
 export class ReplayState {
   readonly view: ActivityView;
@@ -132,7 +132,7 @@ export class ReplayState {
 
   private decayTo(t: number): void {
     if (t === this.ref) return;
-    const f = halfLives(t - this.ref, this.halfLifeMs!);
+    const f = decayFactor(t - this.ref, this.halfLifeMs!);
     this.sum *= f;
     this.err *= f;
     this.ref = t;

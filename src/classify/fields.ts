@@ -237,7 +237,10 @@ function evidenceOf(cond: FieldCond, env: CompileEnv, r: Readers): (ctx: Ctx, v:
   return (_c, v) => `${colName}=${v}`;
 }
 
-/** Values a condition remembers its verdict for, the longest it remembers, and its trial (see byValue). */
+/**
+ * Values a condition remembers its verdict for; the longest value it remembers, in characters (values that repeat
+ * are short; input/field-texts.ts remembers up to 48 bytes of text); its trial (see byValue).
+ */
 const BY_VALUE_MAX = 1024;
 const BY_VALUE_CHARS = 64;
 const BY_VALUE_TRIAL = 4096;
@@ -262,7 +265,7 @@ function byValue(test: (ctx: Ctx, v: string) => boolean): (ctx: Ctx, v: string) 
   let on = true;
   return (ctx, v) => {
     if (!on || v.length > BY_VALUE_CHARS) return test(ctx, v);
-    if (++lookups === BY_VALUE_TRIAL) on = hits * 4 > lookups;
+    if (++lookups === BY_VALUE_TRIAL && !(on = hits * 4 > lookups)) memo.clear();
     const known = memo.get(v);
     if (known !== undefined) {
       hits++;
@@ -270,9 +273,19 @@ function byValue(test: (ctx: Ctx, v: string) => boolean): (ctx: Ctx, v: string) 
       for (const w of known.warnings) addWarning(ctx, w);
       return known.held;
     }
-    const before = ctx.warnings.length;
-    const held = test(ctx, v);
-    if (memo.size < BY_VALUE_MAX) memo.set(v, ctx.warnings.length === before ? held : { held, warnings: ctx.warnings.slice(before) });
+    // The test says its warnings into a list of its own: into the row's, one another condition has said already
+    // would not be added again, and the memo would lose it for the rows where that other condition is not asked.
+    const rowWarnings = ctx.warnings;
+    const own: string[] = [];
+    let held: boolean;
+    ctx.warnings = own;
+    try {
+      held = test(ctx, v);
+    } finally {
+      ctx.warnings = rowWarnings;
+    }
+    for (const w of own) addWarning(ctx, w);
+    if (memo.size < BY_VALUE_MAX) memo.set(v, own.length === 0 ? held : { held, warnings: own });
     return held;
   };
 }
@@ -289,8 +302,8 @@ export function compileField(cond: FieldCond, env: CompileEnv): CompiledCond {
     return true;
   };
   // A window ends at the moment (the replay's many): its verdict is not the value's alone.
-  const held = cond.ops.some((o) => o.op === 'within') ? ofValue : byValue(ofValue);
-  const raw = (ctx: Ctx): boolean => held(ctx, index < 0 ? '' : (ctx.values[index] ?? ''));
+  const verdictOf = cond.ops.some((o) => o.op === 'within') ? ofValue : byValue(ofValue);
+  const raw = (ctx: Ctx): boolean => verdictOf(ctx, index < 0 ? '' : (ctx.values[index] ?? ''));
   const test = memoized(cond, env, raw);
   const text = `${cond.field} ${cond.ops.map(opText).join(' and ')}`;
   const evidence = evidenceOf(cond, env, r);

@@ -279,7 +279,7 @@ async function writeStep(st: RunState, keys: ContactKeys, outputs: OutputPlan): 
     rows.startFile(fs, table.file, mappings[f]!);
     if (ranged && fs.format === 'csv') {
       const job = { rules, asOf: st.asOf, asOfText: isoTime(st.asOf), dateOrder, scan: fs, header: [...header], map: [...mappings[f]!], format: { format: opts.format as 'csv' | 'ndjson', columns, delimiter, numeric, crlf: opts.crlf }, crlf: opts.crlf, maxRecordSize: DEFAULT_MAX_RECORD_SIZE, events, created };
-      const r = await writeInRanges(fs.ref.path, table, job, st.aggs, rows, sinks, summary, { threads: opts.threads!, minRangeBytes: opts.minRangeBytes ?? DEFAULT_MIN_CONTACT_RANGE_BYTES, stageIds: outputs.byStage ? outputs.stageIds : undefined, between, warm: st.warm, slots: keys.slots });
+      const r = await writeInRanges(fs.ref.path, table, job, st.aggs, rows, sinks, summary, { ...contactRanges(opts), stageIds: outputs.byStage ? outputs.stageIds : undefined, between, warm: st.warm, slots: keys.slots });
       if (r.ranges > 1) st.io.note(`${table.file}: classified in ${r.ranges} ranges on as many threads`);
       if (r.whole) st.io.note(`${table.file}: classified on one thread: ${r.whole}`);
     } else await forEachRecord(table, rows.visit, between);
@@ -301,15 +301,21 @@ function inRanges(opts: ClassifyOptions): boolean {
 /** Where the scan finds the cuts of the contacts file that the second pass will make (writeInRanges). */
 function cutsOf(opts: ClassifyOptions): ContactScanInputs['cutsOf'] {
   if (!inRanges(opts)) return undefined;
-  const o = { threads: opts.threads!, minRangeBytes: opts.minRangeBytes ?? DEFAULT_MIN_CONTACT_RANGE_BYTES };
+  const o = contactRanges(opts);
   return (ref, table) => (table.format === 'csv' ? contactCuts(ref.path, table, o) : []);
+}
+
+/** How the contacts are cut for the second pass: the scan (cutsOf), the threads ahead and the pass itself agree. */
+function contactRanges(opts: ClassifyOptions): { threads: number; minRangeBytes: number } {
+  return { threads: opts.threads!, minRangeBytes: opts.minRangeBytes ?? DEFAULT_MIN_CONTACT_RANGE_BYTES };
 }
 
 /** The threads the contacts' ranges will take, started now (their start then overlaps the fold). */
 function threadsAhead(opts: ClassifyOptions): ReturnType<typeof classifyThreadsAhead> | undefined {
   if (!inRanges(opts) || opts.contacts[0] === '-') return undefined;
   const size = sizeOf([inputRef(opts.contacts[0]!, opts.cwd).path]);
-  const n = size === undefined ? 1 : rangeCount(size, opts.threads!, opts.minRangeBytes ?? DEFAULT_MIN_CONTACT_RANGE_BYTES);
+  const { threads, minRangeBytes } = contactRanges(opts);
+  const n = size === undefined ? 1 : rangeCount(size, threads, minRangeBytes);
   return n > 1 ? classifyThreadsAhead(n - 1) : undefined;
 }
 

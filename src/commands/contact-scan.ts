@@ -61,6 +61,6 @@ export class ContactScan {
     let scanned = 0;
     meter.start('scanning contacts', this.o.sizeOf(refs.map((r) => r.path)));
     const read = { ...this.o.read, warn: (m: string) => void this.held.push(m) };
-    return scanContactKeys(counted, read, this.o.rules, this.o.aggs, { onRow: () => meter.setRows(++scanned), cutsOf: this.o.cutsOf });
+    return scanContactKeys(counted, read, this.o.rules, this.o.aggs, { onRow: () => meter.setRows(++scanned), cutsOf: this.o.cutsOf, slots: true });
   }
 }

@@ -6,7 +6,10 @@
  */
 import type { Rec, Span } from './record.js';
 
-/** Places per column (a power of two), the longest field remembered, and the trial (as classify/fields.ts byValue). */
+/**
+ * Places per column (a power of two); the longest field remembered, in bytes (values that repeat are short: a
+ * country, a size, an answer; a longer one is seldom seen twice); the trial, as classify/fields.ts byValue's.
+ */
 const PLACES = 256;
 const MAX_BYTES = 48;
 const TRIAL = 4096;

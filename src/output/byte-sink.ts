@@ -115,7 +115,8 @@ export class ByteSink {
   /**
    * Appends `src`, a large block (a thread's spool read back): to an output done with each chunk when written,
    * what is held is written and then `src` itself, not copied into the buffer first (a quarter of the cost of
-   * appending a spool at 1M × 10). `src` may be reused once this resolves.
+   * appending a spool at 1M × 10); to another (a stream, gzip), copied into the buffer as `bytes` does, since the
+   * stream keeps what it is given. `src` may be reused once this resolves.
    */
   async passThrough(src: Buffer): Promise<void> {
     if (!this.reuse) {

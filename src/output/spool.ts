@@ -23,7 +23,10 @@ export class Spool implements Output {
   }
 }
 
-/** A spool file's bytes (none if it was never written), 4 MB at a time, to `append` (the buffer reused after). */
+/**
+ * A spool file's bytes (none if it was never written), to `append`, in blocks of 4 MB (the buffer reused): large
+ * enough that a write costs its bytes, not its call; small enough to stay out of the way of the heap.
+ */
 export async function readSpool(path: string, append: (bytes: Buffer) => Promise<void>): Promise<void> {
   let fd: number;
   try {
