@@ -178,5 +178,21 @@ describe('the second pass takes each row’s slot from the first', () => {
     expect(seen).toHaveLength(7);
     expect(seen.filter(([h, s]) => s >= 0 && h !== s)).toEqual([]);
     expect(seen.at(-1)).toEqual([-2, -2]);
+    // whatif's second pass, the same way.
+    seen.length = 0;
+    writeFiles(dir, { 'before.yaml': 'version: 1\nstages: [ { id: s }, { id: t, when: { field: Industry, equals: SaaS } } ]\n', 'after.yaml': 'version: 1\nstages: [ { id: s } ]\n' });
+    const again = vi.spyOn(Aggregates.prototype, 'hintedSlot').mockImplementation(function (this: Aggregates, rec, col, mode, hint) {
+      const slot = real.call(this, rec, col, mode, hint);
+      seen.push([hint, slot]);
+      return slot;
+    });
+    try {
+      const r = await runMain(['whatif', 'before.yaml', 'after.yaml', 'c1.csv', 'c2.csv', '-a', 'a.csv', ...AS_OF], { cwd: dir });
+      expect(r.code, r.stderr).toBe(0);
+    } finally {
+      again.mockRestore();
+    }
+    expect(seen).toHaveLength(7);
+    expect(seen.filter(([h, s]) => s >= 0 && h !== s)).toEqual([]);
   });
 });

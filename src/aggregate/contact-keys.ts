@@ -30,7 +30,7 @@ export function contactDateColumns(rules: Rules): string[] {
 }
 
 /** A growing list of slots, one per row. */
-class RowSlots {
+export class RowSlots {
   private a = new Int32Array(1 << 12);
   length = 0;
 

@@ -6,6 +6,7 @@
 import { runRangeJob } from '../util/range-job.js';
 import { readByteRange, type ByteRange, type RangeEnd } from '../input/byte-range.js';
 import type { ContactFileScan } from '../input/contacts.js';
+import type { RowHints } from '../output/annotated-rows.js';
 import type { Rules } from '../rules/model.js';
 import type { DateOrder } from '../values/dates.js';
 import { planUnion } from '../aggregate/plan-union.js';
@@ -29,6 +30,8 @@ export interface WhatifRangeInput extends ByteRange {
   events?: ContactEvents;
   /** The moved rows' spool file and format (the header is the main thread's). */
   moved?: { spool: string; format: RowFormatOptions };
+  /** The first pass's slots per row, and the index there of this range's first row. */
+  hints?: RowHints;
 }
 
 export type FromWhatifRange = { type: 'done'; ended: RangeEnd; tally: TallyData } | { type: 'failed'; reason: string };
@@ -41,7 +44,7 @@ async function whatifRange(input: WhatifRangeInput, send: (m: FromWhatifRange) =
   const tally = tallyOf(before, after);
   const spool = input.moved && new Spool(input.moved.spool);
   const moved = input.moved && { sink: new ByteSink((chunk) => spool!.write(chunk), true), format: rowFormat(input.moved.format) };
-  const rows = new WhatifRows({ sides, header: input.header, aggs, dateOrder: input.dateOrder, asOf, tally, moved });
+  const rows = new WhatifRows({ sides, header: input.header, aggs, dateOrder: input.dateOrder, asOf, tally, moved, hints: input.hints });
   rows.startFile(input.scan, input.map);
   try {
     const ended = await readByteRange(input, rows.visit, async () => {

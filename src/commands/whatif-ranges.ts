@@ -8,7 +8,7 @@ import type { ContactFileScan } from '../input/contacts.js';
 import { forEachRecord, type Table } from '../input/table.js';
 import type { Rules } from '../rules/model.js';
 import type { DateOrder } from '../values/dates.js';
-import { rangeCount, rangeStarts } from '../aggregate/ranges.js';
+import { rangeCount } from '../aggregate/ranges.js';
 import { rangedPass, type RangedPass, type RangeRun } from '../aggregate/ranged-pass.js';
 import type { Aggregates } from '../aggregate/store.js';
 import type { ContactEvents } from '../aggregate/events.js';
@@ -16,7 +16,7 @@ import { DEFAULT_MAX_RECORD_SIZE } from '../input/csv.js';
 import type { ByteSink } from '../output/byte-sink.js';
 import type { RowFormatOptions } from '../output/rows.js';
 import { appendToSink, readSpool } from '../output/spool.js';
-import { DEFAULT_MIN_CONTACT_RANGE_BYTES, MAIN_CONTACT_RANGE_WEIGHT } from '../output/annotated-ranges.js';
+import { contactCuts, DEFAULT_MIN_CONTACT_RANGE_BYTES, sharedSlots } from '../output/annotated-ranges.js';
 import { releaseScratch, scratchFile } from '../util/scratch.js';
 import { rangeThread, WarmThreads } from '../util/range-thread.js';
 import type { FromWhatifRange, WhatifRangeInput } from './whatif-range-worker.js';
@@ -39,6 +39,8 @@ export interface WhatifRangesContext {
   moved?: { sink: ByteSink; format: RowFormatOptions };
   /** Threads started ahead, used before new ones. */
   warm?: WarmThreads<Done>;
+  /** The first pass's slot per contact row, for the threads to take again. */
+  slots?: Int32Array;
 }
 
 type Done = Extract<FromWhatifRange, { type: 'done' }>;
@@ -50,7 +52,9 @@ export function whatifThreadsAhead(size: number | undefined, threads: number, mi
 }
 
 export async function whatifInRanges(fs: ContactFileScan, map: number[], table: Table, rows: WhatifRows, between: () => Promise<void>, c: WhatifRangesContext): Promise<RangedPass> {
-  const starts = rangeStarts(fs.ref.path, c.threads, c.minRangeBytes ?? DEFAULT_MIN_CONTACT_RANGE_BYTES, { delimiter: table.delimiter.charCodeAt(0), width: table.headers.length }, MAIN_CONTACT_RANGE_WEIGHT);
+  // The scan's cuts when it made them: it knows the index of the row at each.
+  const cuts = fs.cuts;
+  const starts = cuts ? cuts.starts : contactCuts(fs.ref.path, table, { threads: c.threads, minRangeBytes: c.minRangeBytes ?? DEFAULT_MIN_CONTACT_RANGE_BYTES });
   const whole = async (why?: string): Promise<RangedPass> => {
     await forEachRecord(table, rows.visit, between);
     return { ranges: 1, whole: why };
@@ -58,6 +62,7 @@ export async function whatifInRanges(fs: ContactFileScan, map: number[], table: 
   if (starts.length === 0) return whole();
   if (!table.records.offsets) return whole(`${table.encoding !== 'utf-8' ? table.encoding : 'a CSV not read as bytes'} is read on one thread`);
   const aggs = c.aggs.share();
+  const slots = cuts && c.slots ? sharedSlots(c.slots) : undefined;
   const runs = starts.map((start, i): RangeRun<Done> & { spool?: string } => {
     const spool = c.moved ? scratchFile(`funnel-whatif-${i + 2}`) : undefined;
     const input: WhatifRangeInput = {
@@ -78,6 +83,7 @@ export async function whatifInRanges(fs: ContactFileScan, map: number[], table: 
       aggs,
       events: c.events,
       moved: spool && c.moved ? { spool, format: c.moved.format } : undefined,
+      hints: slots && { slots, first: cuts!.firstRows[i]! },
     };
     const { worker, result } = rangeThread<Done>(WORKER, input, () => {}, c.warm);
     const stop = async (): Promise<void> => {

@@ -4,6 +4,7 @@
  * (whatif-range-worker.ts), whose tallies are added and whose moved rows are appended in file order.
  */
 import type { ContactFileScan } from '../input/contacts.js';
+import type { RowHints } from '../output/annotated-rows.js';
 import type { Rec } from '../input/table.js';
 import type { DateOrder } from '../values/dates.js';
 import { isoTime } from '../values/dates.js';
@@ -155,10 +156,14 @@ export interface WhatifRowsOptions {
   tally: Tally;
   /** Where the moved rows go, and how they are written. */
   moved?: { sink: ByteSink; format: RowFormat };
+  /** The first pass's slot per row (classify's AnnotatedRows takes them the same way). */
+  hints?: RowHints;
 }
 
 export class WhatifRows {
   private readonly scratch: string[];
+  /** Rows visited: the index of the next one in the first pass (after `hints.first`). */
+  private rows = 0;
   private readonly columns: number[];
   private readonly asOfText: string;
   private file!: { scan: Pick<ContactFileScan, 'headers' | 'keyColumn' | 'format'>; map: readonly number[]; identity: boolean };
@@ -185,7 +190,10 @@ export class WhatifRows {
     }
     const warnings: string[] = [];
     if (row.width !== scan.headers.length && scan.format === 'csv') warnings.push(`ragged row: ${row.width} fields, header has ${scan.headers.length}`);
-    let slot = aggs.slotOf(row, scan.keyColumn, sides[1].rules.contacts.normalize, false);
+    const h = this.o.hints;
+    const hint = h && h.first >= 0 ? (h.slots[h.first + this.rows] ?? -1) : -1;
+    this.rows++;
+    let slot = aggs.hintedSlot(row, scan.keyColumn, sides[1].rules.contacts.normalize, hint);
     if (slot === BLANK_KEY) {
       slot = -1;
       warnings.push(EMPTY_KEY);

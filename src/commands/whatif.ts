@@ -7,7 +7,8 @@ import { statSync } from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
 import { UsageError } from '../errors.js';
 import { inputRef } from '../input/bytes.js';
-import { forEachRecord, openTable, type ReadOptions } from '../input/table.js';
+import { forEachRecord, openTable, type ReadOptions, type Table } from '../input/table.js';
+import type { InputRef } from '../input/bytes.js';
 import { scanContacts, type ContactScan } from '../input/contacts.js';
 import { parseAsOf, isoTime, type DateOrder } from '../values/dates.js';
 import { planUnion, type UnionPlan } from '../aggregate/plan-union.js';
@@ -19,7 +20,8 @@ import type { Classifier } from '../classify/classifier.js';
 import { OutputRun, libraryEnv, type Output, type OutputEnv } from '../output/commit.js';
 import { copyStdin } from '../output/stdin-copy.js';
 import { readableTwice } from '../input/read-twice.js';
-import { runDateOrder } from '../aggregate/contact-keys.js';
+import { RowSlots, runDateOrder } from '../aggregate/contact-keys.js';
+import { contactCuts, DEFAULT_MIN_CONTACT_RANGE_BYTES } from '../output/annotated-ranges.js';
 import { rowFormat, type RowFormatOptions } from '../output/rows.js';
 import { ByteSink } from '../output/byte-sink.js';
 import { unionHeader } from '../output/annotation.js';
@@ -142,9 +144,14 @@ function fileSize(path: string): number | undefined {
 }
 
 /** The contacts' first pass (keys, header union, slash-date order), as classify makes it. */
-async function scanBoth(opts: WhatifOptions, io: WhatifIO, run: OutputRun, before: Rules, after: Rules, aggs: Aggregates, read: ReadOptions): Promise<{ scan: ContactScan; dateOrder?: DateOrder }> {
+async function scanBoth(opts: WhatifOptions, io: WhatifIO, run: OutputRun, before: Rules, after: Rules, aggs: Aggregates, read: ReadOptions): Promise<{ scan: ContactScan; dateOrder?: DateOrder; slots: Int32Array }> {
   const refs = await readableTwice(opts.contacts, opts.cwd, () => copyStdin(io.stdin, run));
+  const slots = new RowSlots();
+  // Where the second pass will cut the file for its threads, as classify's scan finds them (its rows' slots then serve).
+  const threads = { threads: opts.threads ?? 1, minRangeBytes: opts.minRangeBytes ?? DEFAULT_MIN_CONTACT_RANGE_BYTES };
+  const cutsOf = opts.contacts.length === 1 && threads.threads > 1 ? (ref: InputRef, table: Table) => (table.format === 'csv' ? contactCuts(ref.path, table, threads) : []) : undefined;
   const scan = await scanContacts(refs, {
+    cutsOf,
     read,
     keyName: after.contacts.key,
     normalize: after.contacts.normalize,
@@ -152,9 +159,10 @@ async function scanBoth(opts: WhatifOptions, io: WhatifIO, run: OutputRun, befor
     onKey: (row, col) => {
       const slot = aggs.slotOf(row, col, after.contacts.normalize, true);
       if (slot >= 0) aggs.contactRows[slot]!++;
+      slots.push(slot);
     },
   });
-  return { scan, dateOrder: runDateOrder(after, scan) };
+  return { scan, dateOrder: runDateOrder(after, scan), slots: slots.array() };
 }
 
 function sidesOf(lb: LoadedRules, la: LoadedRules, plan: UnionPlan, aggs: Aggregates, scan: ContactScan, header: string[], dateOrder: DateOrder | undefined, asOf: number, io: WhatifIO): { sides: [Side, Side]; events?: ContactEvents } {
@@ -228,7 +236,7 @@ async function compare(opts: WhatifOptions, io: WhatifIO, run: OutputRun, movedO
   const aggs = new Aggregates(plan.counters.length, replays.some(Boolean), plan.scores.length);
   await fold(opts, after, plan, aggs, read, io);
 
-  const { scan, dateOrder } = await scanBoth(opts, io, run, before, after, aggs, read);
+  const { scan, dateOrder, slots } = await scanBoth(opts, io, run, before, after, aggs, read);
   const { header, mappings } = unionHeader(scan.files);
   const { sides, events } = sidesOf(lb, la, plan, aggs, scan, header, dateOrder, asOf, io);
   const tally = tallyOf(before, after);
@@ -236,8 +244,8 @@ async function compare(opts: WhatifOptions, io: WhatifIO, run: OutputRun, movedO
   const format = rowFormat(movedRows);
   const moved = movedOut && { sink: new ByteSink((chunk) => movedOut.write(chunk), movedOut.doneWithChunks === true), format };
   moved?.sink.text(format.header());
-  const rows = new WhatifRows({ sides, header, aggs, dateOrder, asOf, tally, moved });
-  const ranges = { threads: opts.threads ?? 1, minRangeBytes: opts.minRangeBytes, before, after, asOf, dateOrder, header, events, aggs, tally, moved: moved && { sink: moved.sink, format: movedRows }, warm };
+  const rows = new WhatifRows({ sides, header, aggs, dateOrder, asOf, tally, moved, hints: { slots, first: 0 } });
+  const ranges = { threads: opts.threads ?? 1, minRangeBytes: opts.minRangeBytes, slots, before, after, asOf, dateOrder, header, events, aggs, tally, moved: moved && { sink: moved.sink, format: movedRows }, warm };
   await classifyRows(scan, mappings, rows, read, io, ranges);
   await run.commit();
   return resultOf(tally, lb, la, asOf, opts.moved);

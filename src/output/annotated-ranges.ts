@@ -81,7 +81,7 @@ export function contactCuts(path: string, table: Table, o: { threads: number; mi
 }
 
 /** The first pass's slots per row, in memory the threads share. */
-function sharedSlots(slots: Int32Array): Int32Array {
+export function sharedSlots(slots: Int32Array): Int32Array {
   const shared = new Int32Array(new SharedArrayBuffer(Math.max(4, slots.byteLength)));
   shared.set(slots);
   return shared;
