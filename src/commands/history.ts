@@ -10,6 +10,7 @@ import { InputError, UsageError } from '../errors.js';
 import { inputRef, type InputRef } from '../input/bytes.js';
 import { withReadableTwice } from '../input/read-twice.js';
 import { findColumn } from '../values/headers.js';
+import { FieldTexts } from '../input/field-texts.js';
 import { forEachRecord, openTable, type ReadOptions } from '../input/table.js';
 import { parseAsOf } from '../values/dates.js';
 import { planActivities, type ActivityPlan } from '../aggregate/plan.js';
@@ -98,13 +99,16 @@ async function replayContacts(opts: HistoryOptions, io: HistoryIO, prep: Prepare
   const loaded = prep.rules;
   const { rules } = loaded;
   const tz = rules.activities.timezone;
-  const { scan, dateOrder } = await scanContactKeys(refs, read, rules, aggs);
+  const { scan, dateOrder, slots } = await scanContactKeys(refs, read, rules, aggs, { slots: true });
   const events = aggs.events!.byContact(aggs.size);
   // Period ends before the as-of are moments of the replay; the last period ends at the as-of itself.
   const ends = Float64Array.from(periods.slice(0, -1).map((p) => p.end));
   const builder = new HistoryBuilder(rules.stages, periods, opts.by !== undefined);
   const files = scan.files.map((f) => f.ref.name);
   let byColumnName: string | undefined;
+  // Rows in the order of the first pass, whose slots the rows take again (as classify's second pass does).
+  let index = 0;
+  const texts = new FieldTexts();
   for (const f of scan.files) {
     const headers = [...f.headers];
     const classifier = new Classifier(rules, { headers, asOf, plan, aggs, dateOrder, warn: io.warn });
@@ -120,10 +124,12 @@ async function replayContacts(opts: HistoryOptions, io: HistoryIO, prep: Prepare
     const replayer = new Replayer(classifier, rules, plan, events, asOf, ends);
     const table = await openTable(f.ref, { ...read, headers: f.headers });
     const warnings: string[] = [];
+    // Only the values the replay reads: the rules' columns, the creation date's and --by's (the rest stay empty).
+    const needed = [...new Set([...classifier.columns, ...(created >= 0 ? [created] : []), ...(by >= 0 ? [by] : [])])];
+    const values = new Array<string>(headers.length).fill('');
     await forEachRecord(table, (row) => {
-      const values = new Array<string>(Math.max(row.width, headers.length));
-      for (let i = 0; i < values.length; i++) values[i] = i < row.width ? row.field(i) : '';
-      let slot = aggs.slotOf(row, f.keyColumn, rules.contacts.normalize, false);
+      for (const i of needed) values[i] = texts.field(row, i);
+      let slot = aggs.hintedSlot(row, f.keyColumn, rules.contacts.normalize, slots![index++] ?? -1);
       if (slot === BLANK_KEY) slot = -1;
       warnings.length = 0;
       const tl = replayer.run(values, slot, createdAt(values, created, rules.contacts.created, tz, dateOrder, warnings));
