@@ -56,6 +56,18 @@ describe('contacts classified on several threads', () => {
     expect(summaryOf(join(dir, 'three.json'))).toEqual(summaryOf(join(dir, 'one.json')));
   });
 
+  it('history, --by too: the contacts replayed in 3 ranges give one thread’s history', async () => {
+    await ready;
+    const args = (t: string[]) => ['history', 'c.csv', '-a', 'a.csv', ...AS_OF, '--every', 'month', '--format', 'json', '--by', 'Country', ...t];
+    const one = await runMain(args(['--threads', '1']), { cwd: dir });
+    const three = await runCli(args(['--threads', '3', '--min-range-bytes', '15000']), { cwd: dir });
+    expect(one.code, one.stderr).toBe(0);
+    expect(three.code, three.stderr).toBe(0);
+    expect(three.stderr).toContain('c.csv: replayed in 3 ranges on as many threads');
+    expect(JSON.parse(one.stdout).segments.length).toBeGreaterThan(3);
+    expect(three.stdout).toBe(one.stdout);
+  });
+
   it('-o - (standard output), NDJSON, CRLF and a gzipped -o file: the same bytes', async () => {
     await ready;
     const out = await twice(dir, () => ['-o', '-', '--crlf']);
@@ -132,6 +144,13 @@ describe('contacts a range cannot read on its own', () => {
       };
       expect(summary(three)).toEqual(summary(one));
       if (c.name.startsWith('keys')) expect(three.stderr).toContain('differ only in case');
+      // history's replay of the same contacts, cut the same way.
+      const h = ['history', 'c.csv', '-a', 'a.csv', ...AS_OF, '--format', 'json'];
+      const h1 = await runMain([...h, '--threads', '1'], { cwd: dir });
+      const h3 = await runCli([...h, '--threads', '3', '--min-range-bytes', '300'], { cwd: dir });
+      expect(h1.code, h1.stderr).toBe(0);
+      expect(h3.stderr).toMatch(new RegExp(c.note.source.replaceAll('classified', 'replayed')));
+      expect(h3.stdout).toBe(h1.stdout);
     });
   }
 });

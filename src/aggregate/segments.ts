@@ -29,6 +29,27 @@ export class SegmentBuckets<T> {
     return b.data;
   }
 
+  /** The buckets in the order first seen, as data (a thread's, for `adopt`). */
+  entries(): { key: string; label: string; size: number; data: T }[] {
+    return [...this.buckets].map(([key, b]) => ({ key, label: b.label, size: b.size, data: b.data }));
+  }
+
+  /**
+   * Another's buckets (a thread's range of rows, after this one's): sizes added, data merged; a key first seen
+   * there keeps the spelling it was seen with, as one thread reading the rows in order would.
+   */
+  adopt(entries: readonly { key: string; label: string; size: number; data: T }[], merge: (into: T, from: T) => void): void {
+    for (const e of entries) {
+      let b = this.buckets.get(e.key);
+      if (!b) {
+        b = { label: e.label, size: 0, data: this.make() };
+        this.buckets.set(e.key, b);
+      }
+      b.size += e.size;
+      merge(b.data, e.data);
+    }
+  }
+
   /**
    * The segments, largest first (ties by label), with everything past `limit` merged into `(other)`
    * (placed after the named ones) and `(none)` last.

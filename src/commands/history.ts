@@ -4,24 +4,26 @@
  * cohort and velocity. Reads like `classify` (one fold of the activities with each event's compact record,
  * then the contacts), writes nothing but what it returns; the CLI renders it.
  */
-import { fieldColumn } from '../rules/model.js';
+import { fieldColumn, type Rules } from '../rules/model.js';
 import type { Readable } from 'node:stream';
 import { InputError, UsageError } from '../errors.js';
 import { inputRef, type InputRef } from '../input/bytes.js';
 import { withReadableTwice } from '../input/read-twice.js';
 import { findColumn } from '../values/headers.js';
-import { FieldTexts } from '../input/field-texts.js';
-import { forEachRecord, openTable, type ReadOptions } from '../input/table.js';
+import { forEachRecord, openTable, type ReadOptions, type Table } from '../input/table.js';
 import { parseAsOf } from '../values/dates.js';
 import { planActivities, type ActivityPlan } from '../aggregate/plan.js';
 import { periodsOf, type Every, type Period } from '../aggregate/periods.js';
-import { Aggregates, BLANK_KEY } from '../aggregate/store.js';
+import { Aggregates } from '../aggregate/store.js';
 import type { FoldStats } from '../aggregate/fold.js';
 import { foldFiles, noKeyWarning } from '../aggregate/fold-files.js';
 import { scanContactKeys } from '../aggregate/contact-keys.js';
 import { Classifier } from '../classify/classifier.js';
 import { Replayer } from '../classify/timeline.js';
-import { createdAt, createdColumn } from '../classify/stage-dates.js';
+import { createdColumn } from '../classify/stage-dates.js';
+import { contactCuts, DEFAULT_MIN_CONTACT_RANGE_BYTES } from '../output/annotated-ranges.js';
+import { HistoryRows } from './history-rows.js';
+import { historyInRanges } from './history-ranges.js';
 import { HistoryBuilder, type History } from '../output/history.js';
 import { formatProblem, type LoadedRules } from './rules-source.js';
 import type { RunSetup } from './run-setup.js';
@@ -94,47 +96,46 @@ interface Prepared {
   refs: InputRef[];
 }
 
+/** The --by field's column in a contacts file's header. */
+function byColumn(field: string, rules: Rules, headers: readonly string[], file: string): number {
+  const m = findColumn(headers, fieldColumn(rules, field));
+  if (m.index === -1) throw new InputError(`no column '${field}' for --by`, { file, line: 1 }, `name one of: ${headers.slice(0, 12).join(', ')}`);
+  return m.index;
+}
+
 async function replayContacts(opts: HistoryOptions, io: HistoryIO, prep: Prepared): Promise<History> {
-  const { asOf, periods, read, plan, aggs, foldStats, refs } = prep;
+  const { asOf, periods, read, aggs, foldStats, refs } = prep;
   const loaded = prep.rules;
   const { rules } = loaded;
   const tz = rules.activities.timezone;
-  const { scan, dateOrder, slots } = await scanContactKeys(refs, read, rules, aggs, { slots: true });
+  const ranged = opts.contacts.length === 1 && (opts.threads ?? 1) > 1;
+  const cutsOf = ranged ? (ref: InputRef, table: Table) => (table.format === 'csv' ? contactCuts(ref.path, table, { threads: opts.threads!, minRangeBytes: opts.minRangeBytes ?? DEFAULT_MIN_CONTACT_RANGE_BYTES }) : []) : undefined;
+  const { scan, dateOrder, slots } = await scanContactKeys(refs, read, rules, aggs, { slots: true, cutsOf });
   const events = aggs.events!.byContact(aggs.size);
   // Period ends before the as-of are moments of the replay; the last period ends at the as-of itself.
   const ends = Float64Array.from(periods.slice(0, -1).map((p) => p.end));
   const builder = new HistoryBuilder(rules.stages, periods, opts.by !== undefined);
   const files = scan.files.map((f) => f.ref.name);
   let byColumnName: string | undefined;
-  // Rows in the order of the first pass, whose slots the rows take again (as classify's second pass does).
-  let index = 0;
-  const texts = new FieldTexts();
+  // Rows in the order of the first pass, whose slots they take again (as classify's second pass does).
+  let first = 0;
   for (const f of scan.files) {
     const headers = [...f.headers];
-    const classifier = new Classifier(rules, { headers, asOf, plan, aggs, dateOrder, warn: io.warn });
+    const classifier = new Classifier(rules, { headers, asOf, plan: prep.plan, aggs, dateOrder, warn: io.warn });
     checkFieldColumns(classifier.missing, files, headers, loaded.source === 'built-in', io.warn);
     const created = createdColumn(rules, headers, f.ref.name);
-    let by = -1;
-    if (opts.by !== undefined) {
-      const m = findColumn(headers, fieldColumn(rules, opts.by));
-      if (m.index === -1) throw new InputError(`no column '${opts.by}' for --by`, { file: f.ref.name, line: 1 }, `name one of: ${headers.slice(0, 12).join(', ')}`);
-      by = m.index;
-      byColumnName = headers[by];
-    }
-    const replayer = new Replayer(classifier, rules, plan, events, asOf, ends);
+    const by = opts.by === undefined ? -1 : byColumn(opts.by, rules, headers, f.ref.name);
+    if (by >= 0) byColumnName = headers[by];
+    const replayer = new Replayer(classifier, rules, prep.plan, events, asOf, ends);
+    const rows = new HistoryRows({ rules, classifier, replayer, builder, aggs, headers, keyColumn: f.keyColumn, created, by, dateOrder, hints: slots && { slots, first } });
     const table = await openTable(f.ref, { ...read, headers: f.headers });
-    const warnings: string[] = [];
-    // Only the values the replay reads: the rules' columns, the creation date's and --by's (the rest stay empty).
-    const needed = [...new Set([...classifier.columns, ...(created >= 0 ? [created] : []), ...(by >= 0 ? [by] : [])])];
-    const values = new Array<string>(headers.length).fill('');
-    await forEachRecord(table, (row) => {
-      for (const i of needed) values[i] = texts.field(row, i);
-      let slot = aggs.hintedSlot(row, f.keyColumn, rules.contacts.normalize, slots![index++] ?? -1);
-      if (slot === BLANK_KEY) slot = -1;
-      warnings.length = 0;
-      const tl = replayer.run(values, slot, createdAt(values, created, rules.contacts.created, tz, dateOrder, warnings));
-      builder.add(tl, by >= 0 ? values[by] : undefined);
-    });
+    if (ranged && f.format === 'csv') {
+      const job = { rules, asOf, dateOrder, periods, ends, headers, keyColumn: f.keyColumn, created, by, aggs: aggs.share(), events };
+      const r = await historyInRanges(f, table, rows, builder, job, slots);
+      if (r.ranges > 1) io.note(`${table.file}: replayed in ${r.ranges} ranges on as many threads`);
+      if (r.whole) io.note(`${table.file}: replayed on one thread: ${r.whole}`);
+    } else await forEachRecord(table, rows.visit);
+    first += f.rows;
   }
   const hl = (s: (typeof rules.stages)[number]): number | null => (s.sla ? Math.round((s.sla.withinMs / 86_400_000) * 1000) / 1000 : null);
   return builder.build(

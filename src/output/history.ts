@@ -67,6 +67,15 @@ export interface History {
   segments?: HistorySegment[];
 }
 
+/** The counts of one segment (or of all contacts), as data: what a thread's range sends back. */
+export type CountsData = Pick<Counts, 'contacts' | 'withoutDates' | 'later' | 'balance' | 'entered' | 'overdue' | 'cohortIn' | 'cohortOut' | 'days'>;
+
+/** A builder's counts as data, for `HistoryBuilder.adopt` on the main thread. */
+export interface HistoryData {
+  all: CountsData;
+  segments?: { key: string; label: string; size: number; data: CountsData }[];
+}
+
 /** The counts of one segment (or of all contacts). */
 class Counts {
   contacts = 0;
@@ -92,7 +101,7 @@ class Counts {
     this.days = Array.from({ length: Math.max(0, stages - 1) }, () => []);
   }
 
-  merge(o: Counts): void {
+  merge(o: CountsData): void {
     this.contacts += o.contacts;
     this.withoutDates += o.withoutDates;
     this.later += o.later;
@@ -101,7 +110,11 @@ class Counts {
       const b = o[k];
       for (let i = 0; i < a.length; i++) a[i]! += b[i]!;
     }
-    o.days.forEach((d, k) => this.days[k]!.push(...d));
+    // One by one: a thread's range may hold hundreds of thousands (too many for push's arguments).
+    o.days.forEach((d, k) => {
+      const into = this.days[k]!;
+      for (const x of d) into.push(x);
+    });
   }
 }
 
@@ -127,6 +140,17 @@ export class HistoryBuilder {
     this.all = new Counts(periods.length, this.S);
     if (by) this.segments = new SegmentBuckets(() => new Counts(periods.length, this.S));
     this.periodOf = (m) => periodIndex(periods, m);
+  }
+
+  /** The counts as data (a thread's range, for `adopt`). */
+  data(): HistoryData {
+    return { all: this.all, ...(this.segments ? { segments: this.segments.entries() } : {}) };
+  }
+
+  /** The counts of a thread's range, after this builder's own rows. */
+  adopt(d: HistoryData): void {
+    this.all.merge(d.all);
+    if (this.segments && d.segments) this.segments.adopt(d.segments as { key: string; label: string; size: number; data: Counts }[], (into, from) => into.merge(from));
   }
 
   /** One contact's replay; `segment` its --by value. */
