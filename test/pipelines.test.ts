@@ -183,6 +183,17 @@ describe('--threads', () => {
         expect(one.stdout.split('\n').length).toBeGreaterThan(12);
         expect(summaryOf(three)).toEqual(summaryOf(one));
       } else expect(three.stderr.replace(/^funnel: a\.csv: folded in 3 ranges on as many threads\n/m, '')).toBe(one.stderr);
+      // history scans the contacts alongside the fold too: what it says, in the same order, and the same history.
+      if (!c.name.startsWith('contacts warned') && !c.name.includes('in the contacts') && !c.name.includes('both files')) return;
+      const h = (t: number, extra: string[]) => {
+        const args = ['history', 'c.csv', '-a', 'a.csv', '--as-of', '2026-11-15T12:00:00Z', '--format', 'json', '--threads', String(t), ...extra];
+        return t === 1 ? runMain(args, { cwd: dir }) : runCli(args, { cwd: dir });
+      };
+      const h1 = await h(1, []);
+      const h3 = await h(3, ['--min-range-bytes', '100']);
+      expect(h3.code).toBe(h1.code);
+      expect(h3.stdout).toBe(h1.stdout);
+      expect(h3.stderr.replace(/^funnel: a\.csv: folded in 3 ranges on as many threads\n/m, '')).toBe(h1.stderr);
     });
   }
 });

@@ -3,7 +3,6 @@
  * through the classifier to the writers, and return the summary. No process, TTY or environment here:
  * streams and warnings are injected by the CLI. The steps live in the core; this is their order.
  */
-import { statSync } from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
 import { InputError, UsageError } from '../errors.js';
 import { inputRef } from '../input/bytes.js';
@@ -36,7 +35,7 @@ import { readPrevious } from './previous.js';
 import { formatProblem, type LoadedRules } from './rules-source.js';
 import type { RunSetup } from './run-setup.js';
 import { checkFieldColumns } from './field-columns.js';
-import { ContactScan, type ContactScanInputs } from './contact-scan.js';
+import { ContactScan, sizeOf, type ContactScanInputs } from './contact-scan.js';
 import { VERSION } from '../util/version.js';
 import { PhaseMeter, type ProgressSink } from '../util/progress.js';
 import { PhaseClock } from '../util/phases.js';
@@ -317,20 +316,6 @@ function threadsAhead(opts: ClassifyOptions): ReturnType<typeof classifyThreadsA
   const { threads, minRangeBytes } = contactRanges(opts);
   const n = size === undefined ? 1 : rangeCount(size, threads, minRangeBytes);
   return n > 1 ? classifyThreadsAhead(n - 1) : undefined;
-}
-
-/** The bytes of the files at these paths, for progress; undefined when one is standard input or unreadable. */
-function sizeOf(paths: readonly string[]): number | undefined {
-  let total = 0;
-  for (const p of paths) {
-    if (p === '-') return undefined;
-    try {
-      total += statSync(p).size;
-    } catch {
-      return undefined;
-    }
-  }
-  return total;
 }
 
 async function flush(stream: Writable): Promise<void> {

@@ -4,6 +4,7 @@
  * the run says the same things in the same order: the scan's warnings are held until the step where one thread
  * says them, and an error of the scan is thrown there, after the fold's own.
  */
+import { statSync } from 'node:fs';
 import { readableTwice } from '../input/read-twice.js';
 import type { ReadOptions } from '../input/table.js';
 import type { ScanOptions } from '../input/contacts.js';
@@ -63,4 +64,18 @@ export class ContactScan {
     const read = { ...this.o.read, warn: (m: string) => void this.held.push(m) };
     return scanContactKeys(counted, read, this.o.rules, this.o.aggs, { onRow: () => meter.setRows(++scanned), cutsOf: this.o.cutsOf, slots: true });
   }
+}
+
+/** The bytes of the files at these paths (progress, the work alongside); undefined when one is standard input or unreadable. */
+export function sizeOf(paths: readonly string[]): number | undefined {
+  let total = 0;
+  for (const p of paths) {
+    if (p === '-') return undefined;
+    try {
+      total += statSync(p).size;
+    } catch {
+      return undefined;
+    }
+  }
+  return total;
 }

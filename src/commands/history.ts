@@ -7,17 +7,20 @@
 import { fieldColumn, type Rules } from '../rules/model.js';
 import type { Readable } from 'node:stream';
 import { InputError, UsageError } from '../errors.js';
-import { inputRef, type InputRef } from '../input/bytes.js';
-import { withReadableTwice } from '../input/read-twice.js';
+import { inputRef } from '../input/bytes.js';
 import { findColumn } from '../values/headers.js';
-import { forEachRecord, openTable, type ReadOptions, type Table } from '../input/table.js';
+import { forEachRecord, openTable, type ReadOptions } from '../input/table.js';
 import { parseAsOf } from '../values/dates.js';
 import { planActivities, type ActivityPlan } from '../aggregate/plan.js';
 import { periodsOf, type Every, type Period } from '../aggregate/periods.js';
 import { Aggregates } from '../aggregate/store.js';
 import type { FoldStats } from '../aggregate/fold.js';
 import { foldFiles, noKeyWarning } from '../aggregate/fold-files.js';
-import { scanContactKeys } from '../aggregate/contact-keys.js';
+import type { ContactKeys } from '../aggregate/contact-keys.js';
+import type { ScanOptions } from '../input/contacts.js';
+import { ContactScan, sizeOf } from './contact-scan.js';
+import { PhaseMeter } from '../util/progress.js';
+import { copyToScratch, releaseScratch } from '../util/scratch.js';
 import { Classifier } from '../classify/classifier.js';
 import { Replayer } from '../classify/timeline.js';
 import { createdColumn } from '../classify/stage-dates.js';
@@ -67,22 +70,49 @@ export async function history(opts: HistoryOptions, io: HistoryIO): Promise<Hist
 
   const plan = planActivities(rules, asOf);
   const aggs = new Aggregates(plan.counters.length, true);
+  // The contacts' first pass, begun alongside the fold when threads fold the activities (as classify's).
+  const copies: string[] = [];
+  const copyStdin = async (): Promise<string> => {
+    const path = await copyToScratch(io.stdin, 'stdin');
+    copies.push(path);
+    return path;
+  };
+  const contacts = new ContactScan({ contacts: opts.contacts, cwd: opts.cwd, copyStdin, read, rules, aggs, meter: new PhaseMeter(undefined), sizeOf, cutsOf: contactCutsOf(opts) });
+  try {
+    const foldStats = await foldStep(opts, io, { read, rules, plan, aggs }, contacts);
+    const keys = await contacts.result();
+    return await replayContacts(opts, io, { rules: loaded, asOf, periods, read, plan, aggs, foldStats, keys });
+  } finally {
+    for (const p of copies) releaseScratch(p);
+  }
+}
+
+/** The activities folded (the contacts scanned meanwhile, when threads fold them), and what they tell. */
+async function foldStep(opts: HistoryOptions, io: HistoryIO, f: { read: ReadOptions; rules: Rules; plan: ActivityPlan; aggs: Aggregates }, contacts: ContactScan): Promise<FoldStats[]> {
   const onProgress = io.progress && ((n: number) => io.progress!(`${n.toLocaleString('en-US')} activity rows`));
-  const { stats: foldStats } = await foldFiles(opts.activities.map((p) => inputRef(p, opts.cwd)), {
-    read,
-    fold: { rules, plan, aggs, warn: io.warn, onProgress },
+  const { stats } = await foldFiles(opts.activities.map((p) => inputRef(p, opts.cwd)), {
+    read: f.read,
+    fold: { rules: f.rules, plan: f.plan, aggs: f.aggs, warn: io.warn, onProgress },
     threads: opts.threads,
     minRangeBytes: opts.minRangeBytes,
     onRanges: (file, r) => {
       if (r.ranges > 1) io.note(`${file}: folded in ${r.ranges} ranges on as many threads`);
     },
+    alongside: { run: contacts.alongside, bytes: sizeOf(opts.contacts.map((p) => inputRef(p, opts.cwd).path)) },
   });
-  for (const s of foldStats) {
+  for (const s of stats) {
     if (s.undated) io.warn(`${s.file}: ${s.undated} activity row(s) with an unparsable date count for no moment of the history`);
     const noKey = noKeyWarning(s);
     if (noKey) io.warn(noKey);
   }
-  return withReadableTwice(opts.contacts, opts.cwd, io.stdin, (refs) => replayContacts(opts, io, { rules: loaded, asOf, periods, read, plan, aggs, foldStats, refs }));
+  return stats;
+}
+
+/** Where the scan finds the cuts the replay's threads will make, when it runs on threads (history-ranges.ts). */
+function contactCutsOf(opts: HistoryOptions): ScanOptions['cutsOf'] {
+  if (opts.contacts.length !== 1 || (opts.threads ?? 1) < 2) return undefined;
+  const o = { threads: opts.threads!, minRangeBytes: opts.minRangeBytes ?? DEFAULT_MIN_CONTACT_RANGE_BYTES };
+  return (ref, table) => (table.format === 'csv' ? contactCuts(ref.path, table, o) : []);
 }
 
 interface Prepared {
@@ -93,7 +123,7 @@ interface Prepared {
   plan: ActivityPlan;
   aggs: Aggregates;
   foldStats: FoldStats[];
-  refs: InputRef[];
+  keys: ContactKeys;
 }
 
 /** The --by field's column in a contacts file's header. */
@@ -104,13 +134,12 @@ function byColumn(field: string, rules: Rules, headers: readonly string[], file:
 }
 
 async function replayContacts(opts: HistoryOptions, io: HistoryIO, prep: Prepared): Promise<History> {
-  const { asOf, periods, read, aggs, foldStats, refs } = prep;
+  const { asOf, periods, read, aggs, foldStats } = prep;
   const loaded = prep.rules;
   const { rules } = loaded;
   const tz = rules.activities.timezone;
   const ranged = opts.contacts.length === 1 && (opts.threads ?? 1) > 1;
-  const cutsOf = ranged ? (ref: InputRef, table: Table) => (table.format === 'csv' ? contactCuts(ref.path, table, { threads: opts.threads!, minRangeBytes: opts.minRangeBytes ?? DEFAULT_MIN_CONTACT_RANGE_BYTES }) : []) : undefined;
-  const { scan, dateOrder, slots } = await scanContactKeys(refs, read, rules, aggs, { slots: true, cutsOf });
+  const { scan, dateOrder, slots } = prep.keys;
   const events = aggs.events!.byContact(aggs.size);
   // Period ends before the as-of are moments of the replay; the last period ends at the as-of itself.
   const ends = Float64Array.from(periods.slice(0, -1).map((p) => p.end));
