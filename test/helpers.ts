@@ -1,3 +1,4 @@
+import { ByteRecord } from '../src/input/record.js';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -82,4 +83,14 @@ export async function classifyMem(rulesYaml: string, contacts: Record<string, st
     const key = normalizeKey(c.Email ?? '', rules.contacts.normalize);
     return classifier.classify(values, key ? aggs.find(key) : -1, []);
   });
+}
+
+/** A byte record `x,<key>,y` (the key its field 1), as the byte tokenizer gives one: for key lookups from bytes. */
+export function keyRecord(key: string): ByteRecord {
+  const r = new ByteRecord();
+  r.buf = Buffer.from(`x,${key},y`);
+  r.width = 3;
+  r.starts[1] = 2;
+  r.ends[1] = 2 + Buffer.byteLength(key);
+  return r;
 }

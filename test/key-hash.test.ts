@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { hashBytes } from '../src/values/key-hash.js';
 import { BLANK_KEY, normalizeKey, normalizeKeyBytes, type KeyScratch } from '../src/values/keys.js';
 import { Aggregates } from '../src/aggregate/store.js';
-import { ByteRecord } from '../src/input/record.js';
+import { keyRecord } from './helpers.js';
 
 describe('hashBytes', () => {
   it.each([
@@ -36,14 +36,7 @@ describe('normalizeKeyBytes hashes what it writes', () => {
 });
 
 describe('Aggregates.slotOf: the last raw field remembered', () => {
-  const rec = (key: string): ByteRecord => {
-    const r = new ByteRecord();
-    r.buf = Buffer.from(`x,${key},y`);
-    r.width = 3;
-    r.starts[1] = 2;
-    r.ends[1] = 2 + Buffer.byteLength(key);
-    return r;
-  };
+  const rec = keyRecord;
   const keys = fc.constantFrom('A@x.io', 'a@x.io', ' a@x.io', 'b@x.io', 'B@x.io', '', ' ', 'é@x.io', 'É@x.io', 'a@x.i', 'a@x.iq', 'abcd@x.io', 'abce@x.io', 'abcd@x.iq');
 
   it('gives the slots of a Map of the keys as each mode normalises them, modes and adds mixed', () => {

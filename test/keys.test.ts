@@ -4,7 +4,7 @@ import { BLANK_KEY, TEXT_KEY, normalizeKey, normalizeKeyBytes } from '../src/val
 import { KeyTable } from '../src/aggregate/key-table.js';
 import { Aggregates } from '../src/aggregate/store.js';
 import { ByteRecord } from '../src/input/record.js';
-import { classifyMem } from './helpers.js';
+import { classifyMem, keyRecord } from './helpers.js';
 
 // Keys as exports have them: case, blanks of every kind around them (NBSP, ideographic space), non-ASCII letters.
 const KEY_CHARS = ['a', 'B', 'z', 'Q', '@', '.', '0', ' ', '\t', '\r', '\u00a0', '\u3000', 'É', 'é', 'ß', 'İ', '😀'];
@@ -173,14 +173,7 @@ describe('Aggregates.slotOf: the last key remembered', () => {
 });
 
 describe('Aggregates.hintedSlot: the first pass’s slot, taken again when it holds the key', () => {
-  const rec = (key: string): ByteRecord => {
-    const r = new ByteRecord();
-    r.buf = Buffer.from(`x,${key},y`);
-    r.width = 3;
-    r.starts[1] = 2;
-    r.ends[1] = 2 + Buffer.byteLength(key);
-    return r;
-  };
+  const rec = keyRecord;
   it('gives slotOf’s slot whatever the hint: right, another slot’s, out of range, none; keys as written or not', () => {
     const written = ['a@x.io', 'b@x.io', 'ab@x.io', 'é@x.io', 'A@x.io'];
     fc.assert(
