@@ -193,7 +193,9 @@ describe('--threads', () => {
       const h3 = await h(3, ['--min-range-bytes', '100']);
       expect(h3.code).toBe(h1.code);
       expect(h3.stdout).toBe(h1.stdout);
-      expect(h3.stderr.replace(/^funnel: a\.csv: folded in 3 ranges on as many threads\n/m, '')).toBe(h1.stderr);
+      // The notes of how the files were read on threads aside.
+      const said = (r: Run): string => r.stderr.replace(/^funnel: [ac]\.csv: (folded|replayed) (in \d ranges on as many threads|on one thread: .*)\n/gm, '');
+      expect(said(h3)).toBe(said(h1));
     });
   }
 });

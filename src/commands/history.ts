@@ -26,7 +26,7 @@ import { Replayer } from '../classify/timeline.js';
 import { createdColumn } from '../classify/stage-dates.js';
 import { contactCuts, DEFAULT_MIN_CONTACT_RANGE_BYTES } from '../output/annotated-ranges.js';
 import { HistoryRows } from './history-rows.js';
-import { historyInRanges } from './history-ranges.js';
+import { historyInRanges, type HistoryCuts } from './history-ranges.js';
 import { HistoryBuilder, type History } from '../output/history.js';
 import { formatProblem, type LoadedRules } from './rules-source.js';
 import type { RunSetup } from './run-setup.js';
@@ -110,9 +110,14 @@ async function foldStep(opts: HistoryOptions, io: HistoryIO, f: { read: ReadOpti
 
 /** Where the scan finds the cuts the replay's threads will make, when it runs on threads (history-ranges.ts). */
 function contactCutsOf(opts: HistoryOptions): ScanOptions['cutsOf'] {
+  const o = replayRanges(opts);
+  return o && ((ref, table) => (table.format === 'csv' ? contactCuts(ref.path, table, o) : []));
+}
+
+/** How the contacts are cut for the replay on threads (one file on several threads), or undefined. */
+function replayRanges(opts: HistoryOptions): HistoryCuts | undefined {
   if (opts.contacts.length !== 1 || (opts.threads ?? 1) < 2) return undefined;
-  const o = { threads: opts.threads!, minRangeBytes: opts.minRangeBytes ?? DEFAULT_MIN_CONTACT_RANGE_BYTES };
-  return (ref, table) => (table.format === 'csv' ? contactCuts(ref.path, table, o) : []);
+  return { threads: opts.threads!, minRangeBytes: opts.minRangeBytes ?? DEFAULT_MIN_CONTACT_RANGE_BYTES };
 }
 
 interface Prepared {
@@ -138,7 +143,7 @@ async function replayContacts(opts: HistoryOptions, io: HistoryIO, prep: Prepare
   const loaded = prep.rules;
   const { rules } = loaded;
   const tz = rules.activities.timezone;
-  const ranged = opts.contacts.length === 1 && (opts.threads ?? 1) > 1;
+  const ranged = replayRanges(opts);
   const { scan, dateOrder, slots } = prep.keys;
   const events = aggs.events!.byContact(aggs.size);
   // Period ends before the as-of are moments of the replay; the last period ends at the as-of itself.
@@ -160,7 +165,7 @@ async function replayContacts(opts: HistoryOptions, io: HistoryIO, prep: Prepare
     const table = await openTable(f.ref, { ...read, headers: f.headers });
     if (ranged && f.format === 'csv') {
       const job = { rules, asOf, dateOrder, periods, ends, headers, keyColumn: f.keyColumn, created, by, aggs: aggs.share(), events };
-      const r = await historyInRanges(f, table, rows, builder, job, slots);
+      const r = await historyInRanges(f, table, rows, builder, job, { ...ranged, slots });
       if (r.ranges > 1) io.note(`${table.file}: replayed in ${r.ranges} ranges on as many threads`);
       if (r.whole) io.note(`${table.file}: replayed on one thread: ${r.whole}`);
     } else await forEachRecord(table, rows.visit);
