@@ -144,7 +144,8 @@ describe('contacts a range cannot read on its own', () => {
       };
       expect(summary(three)).toEqual(summary(one));
       if (c.name.startsWith('keys')) expect(three.stderr).toContain('differ only in case');
-      // history's replay of the same contacts, cut the same way.
+      // history's replay of the same contacts, cut the same way (the layouts that fall back to one thread).
+      if (!/on one thread/.test(c.note.source)) return;
       const h = ['history', 'c.csv', '-a', 'a.csv', ...AS_OF, '--format', 'json'];
       const h1 = await runMain([...h, '--threads', '1'], { cwd: dir });
       const h3 = await runCli([...h, '--threads', '3', '--min-range-bytes', '300'], { cwd: dir });

@@ -188,7 +188,7 @@ describe('FieldTexts: a column’s fields decoded once per distinct value', () =
         }
         expect(got).toEqual(want);
       }),
-      { numRuns: 60 },
+      { numRuns: 25 },
     );
   });
 });
