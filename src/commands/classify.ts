@@ -278,7 +278,7 @@ async function writeStep(st: RunState, keys: ContactKeys, outputs: OutputPlan): 
     rows.startFile(fs, table.file, mappings[f]!);
     if (ranged && fs.format === 'csv') {
       const job = { rules, asOf: st.asOf, asOfText: isoTime(st.asOf), dateOrder, scan: fs, header: [...header], map: [...mappings[f]!], format: { format: opts.format as 'csv' | 'ndjson', columns, delimiter, numeric, crlf: opts.crlf }, crlf: opts.crlf, maxRecordSize: DEFAULT_MAX_RECORD_SIZE, events, created };
-      const r = await writeInRanges(fs.ref.path, table, job, st.aggs, rows, sinks, summary, { ...contactRanges(opts), stageIds: outputs.byStage ? outputs.stageIds : undefined, between, warm: st.warm, slots: keys.slots });
+      const r = await writeInRanges(table, job, st.aggs, rows, sinks, summary, { ...contactRanges(opts), stageIds: outputs.byStage ? outputs.stageIds : undefined, between, warm: st.warm, slots: keys.slots });
       if (r.ranges > 1) st.io.note(`${table.file}: classified in ${r.ranges} ranges on as many threads`);
       if (r.whole) st.io.note(`${table.file}: classified on one thread: ${r.whole}`);
     } else await forEachRecord(table, rows.visit, between);

@@ -6,11 +6,9 @@
  * replays on past its range instead (aggregate/ranged-pass.ts).
  */
 import type { ContactFileScan } from '../input/contacts.js';
-import type { Table } from '../input/table.js';
-import { DEFAULT_MAX_RECORD_SIZE } from '../input/csv.js';
 import { rangedPass, type RangedPass, type RangeRun } from '../aggregate/ranged-pass.js';
-import { forEachRecord } from '../input/table.js';
-import { contactCuts, sharedSlots } from '../output/annotated-ranges.js';
+import { forEachRecord, type Table } from '../input/table.js';
+import { contactRanges, type ContactRange } from '../output/annotated-ranges.js';
 import type { HistoryBuilder } from '../output/history.js';
 import { rangeThread } from '../util/range-thread.js';
 import type { FromHistoryRange, HistoryRangeInput } from './history-range-worker.js';
@@ -21,7 +19,7 @@ const WORKER = new URL('./history-range-worker.js', import.meta.url);
 type Done = Extract<FromHistoryRange, { type: 'done' }>;
 
 /** What a range's thread needs besides its place in the file. */
-export type HistoryRangeJob = Omit<HistoryRangeInput, 'path' | 'file' | 'start' | 'stopAt' | 'delimiter' | 'maxRecordSize' | 'hints'>;
+export type HistoryRangeJob = Omit<HistoryRangeInput, keyof ContactRange>;
 
 /** How the file is cut: as the scan cut it (or would have, when it read no offsets). */
 export interface HistoryCuts {
@@ -31,32 +29,18 @@ export interface HistoryCuts {
 
 /** The file's rows replayed on its ranges' threads and this one, or on this one when it is not cut. */
 export async function historyInRanges(fs: ContactFileScan, table: Table, rows: HistoryRows, builder: HistoryBuilder, job: HistoryRangeJob, o: HistoryCuts & { slots?: Int32Array }): Promise<RangedPass> {
-  // The scan's cuts when it made them: it knows the index of the row at each (its slots then serve the threads).
-  const cuts = fs.cuts;
-  const starts = cuts ? cuts.starts : contactCuts(fs.ref.path, table, o);
-  const whole = async (why?: string): Promise<RangedPass> => {
+  const plan = contactRanges(fs, table, o, 'read');
+  if ('whole' in plan) {
     await forEachRecord(table, rows.visit);
-    return { ranges: 1, whole: why };
-  };
-  if (starts.length === 0) return whole();
-  if (!table.records.offsets) return whole(`${table.encoding !== 'utf-8' ? table.encoding : 'a CSV not read as bytes'} is read on one thread`);
-  const shared = cuts && o.slots ? sharedSlots(o.slots) : undefined;
-  const runs = starts.map((start, i): RangeRun<Done> => {
-    const input: HistoryRangeInput = {
-      ...job,
-      path: fs.ref.path,
-      file: table.file,
-      start,
-      stopAt: starts[i + 1] ?? Infinity,
-      delimiter: table.delimiter.charCodeAt(0),
-      maxRecordSize: DEFAULT_MAX_RECORD_SIZE,
-      hints: shared && { slots: shared, first: cuts!.firstRows[i]! },
-    };
+    return { ranges: 1, whole: plan.whole };
+  }
+  const runs = plan.ranges.map((range): RangeRun<Done> => {
+    const input: HistoryRangeInput = { ...job, ...range };
     const { worker, result } = rangeThread<Done>(WORKER, input, () => {});
     return { result, stop: async () => void (await worker.terminate()) };
   });
   return rangedPass(table, rows.visit, {
-    starts,
+    starts: plan.ranges.map((r) => r.start),
     runs,
     between: async () => {},
     adopt: async (done) => {

@@ -12,11 +12,10 @@ import { rangeCount } from '../aggregate/ranges.js';
 import { rangedPass, type RangedPass, type RangeRun } from '../aggregate/ranged-pass.js';
 import type { Aggregates } from '../aggregate/store.js';
 import type { ContactEvents } from '../aggregate/events.js';
-import { DEFAULT_MAX_RECORD_SIZE } from '../input/csv.js';
 import type { ByteSink } from '../output/byte-sink.js';
 import type { RowFormatOptions } from '../output/rows.js';
 import { appendToSink, readSpool } from '../output/spool.js';
-import { contactCuts, DEFAULT_MIN_CONTACT_RANGE_BYTES, sharedSlots } from '../output/annotated-ranges.js';
+import { contactRanges, DEFAULT_MIN_CONTACT_RANGE_BYTES } from '../output/annotated-ranges.js';
 import { releaseScratch, scratchFile } from '../util/scratch.js';
 import { rangeThread, WarmThreads } from '../util/range-thread.js';
 import type { FromWhatifRange, WhatifRangeInput } from './whatif-range-worker.js';
@@ -52,26 +51,16 @@ export function whatifThreadsAhead(size: number | undefined, threads: number, mi
 }
 
 export async function whatifInRanges(fs: ContactFileScan, map: number[], table: Table, rows: WhatifRows, between: () => Promise<void>, c: WhatifRangesContext): Promise<RangedPass> {
-  // The scan's cuts when it made them: it knows the index of the row at each.
-  const cuts = fs.cuts;
-  const starts = cuts ? cuts.starts : contactCuts(fs.ref.path, table, { threads: c.threads, minRangeBytes: c.minRangeBytes ?? DEFAULT_MIN_CONTACT_RANGE_BYTES });
-  const whole = async (why?: string): Promise<RangedPass> => {
+  const plan = contactRanges(fs, table, { threads: c.threads, minRangeBytes: c.minRangeBytes ?? DEFAULT_MIN_CONTACT_RANGE_BYTES, slots: c.slots }, 'read');
+  if ('whole' in plan) {
     await forEachRecord(table, rows.visit, between);
-    return { ranges: 1, whole: why };
-  };
-  if (starts.length === 0) return whole();
-  if (!table.records.offsets) return whole(`${table.encoding !== 'utf-8' ? table.encoding : 'a CSV not read as bytes'} is read on one thread`);
+    return { ranges: 1, whole: plan.whole };
+  }
   const aggs = c.aggs.share();
-  const slots = cuts && c.slots ? sharedSlots(c.slots) : undefined;
-  const runs = starts.map((start, i): RangeRun<Done> & { spool?: string } => {
+  const runs = plan.ranges.map((range, i): RangeRun<Done> & { spool?: string } => {
     const spool = c.moved ? scratchFile(`funnel-whatif-${i + 2}`) : undefined;
     const input: WhatifRangeInput = {
-      path: fs.ref.path,
-      file: table.file,
-      start,
-      stopAt: starts[i + 1] ?? Infinity,
-      delimiter: table.delimiter.charCodeAt(0),
-      maxRecordSize: DEFAULT_MAX_RECORD_SIZE,
+      ...range,
       before: c.before,
       after: c.after,
       asOf: c.asOf,
@@ -83,7 +72,6 @@ export async function whatifInRanges(fs: ContactFileScan, map: number[], table: 
       aggs,
       events: c.events,
       moved: spool && c.moved ? { spool, format: c.moved.format } : undefined,
-      hints: slots && { slots, first: cuts!.firstRows[i]! },
     };
     const { worker, result } = rangeThread<Done>(WORKER, input, () => {}, c.warm);
     const stop = async (): Promise<void> => {
@@ -93,7 +81,7 @@ export async function whatifInRanges(fs: ContactFileScan, map: number[], table: 
     return { result, spool, stop };
   });
   return rangedPass(table, rows.visit, {
-    starts,
+    starts: plan.ranges.map((r) => r.start),
     runs,
     between,
     adopt: async (done) => {

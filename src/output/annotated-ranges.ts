@@ -14,7 +14,9 @@ import type { Aggregates, SharedAggregates } from '../aggregate/store.js';
 import { releaseScratch, scratchFile } from '../util/scratch.js';
 import { readSpool } from './spool.js';
 import { rangeThread, WarmThreads } from '../util/range-thread.js';
-import type { AnnotatedRows } from './annotated-rows.js';
+import type { AnnotatedRows, RowHints } from './annotated-rows.js';
+import type { ByteRange } from '../input/byte-range.js';
+import { DEFAULT_MAX_RECORD_SIZE } from '../input/csv.js';
 import type { AnnotatedSinks } from './annotated-sinks.js';
 import type { AnnotatedRangeInput, FromAnnotatedRange } from './annotated-range-worker.js';
 import type { SummaryBuilder } from './summary.js';
@@ -81,10 +83,39 @@ export function contactCuts(path: string, table: Table, o: { threads: number; mi
 }
 
 /** The first pass's slots per row, in memory the threads share. */
-export function sharedSlots(slots: Int32Array): Int32Array {
+function sharedSlots(slots: Int32Array): Int32Array {
   const shared = new Int32Array(new SharedArrayBuffer(Math.max(4, slots.byteLength)));
   shared.set(slots);
   return shared;
+}
+
+/** A range of a contacts file for a thread of a second pass, with the first pass's slots when it has them. */
+export interface ContactRange extends ByteRange {
+  hints?: RowHints;
+}
+
+/**
+ * The ranges after the first of one contacts file for a second pass on threads (classify's, whatif's, history's):
+ * at the scan's cuts when it made them — it knows the index of the row at each, so the threads get its slots —
+ * else cut now; or, as `whole`, why the file is read on one thread (undefined: it is too small to cut).
+ * `read`: how the pass says what it does with the file ('read', 'written').
+ */
+export function contactRanges(fs: ContactFileScan, table: Table, o: { threads: number; minRangeBytes: number; slots?: Int32Array }, read: string): { ranges: ContactRange[] } | { whole: string | undefined } {
+  const cuts = fs.cuts;
+  const starts = cuts ? cuts.starts : contactCuts(fs.ref.path, table, o);
+  if (starts.length === 0) return { whole: undefined };
+  if (!table.records.offsets) return { whole: `${table.encoding !== 'utf-8' ? table.encoding : 'a CSV not read as bytes'} is ${read} on one thread` };
+  const slots = cuts && o.slots ? sharedSlots(o.slots) : undefined;
+  const ranges = starts.map((start, i): ContactRange => ({
+    path: fs.ref.path,
+    file: table.file,
+    start,
+    stopAt: starts[i + 1] ?? Infinity,
+    delimiter: table.delimiter.charCodeAt(0),
+    maxRecordSize: DEFAULT_MAX_RECORD_SIZE,
+    ...(slots ? { hints: { slots, first: cuts!.firstRows[i]! } } : {}),
+  }));
+  return { ranges };
 }
 
 /** A spool file's bytes appended to a sink. */
@@ -103,16 +134,12 @@ async function adoptRanges(runs: readonly RangeRun[], results: readonly RangeDon
   }
 }
 
-function rangeInputs(path: string, table: Table, starts: readonly number[], job: RangeJob, aggs: SharedAggregates, stageIds: readonly string[] | undefined): AnnotatedRangeInput[] {
+function rangeInputs(ranges: readonly ContactRange[], job: RangeJob, aggs: SharedAggregates, stageIds: readonly string[] | undefined): AnnotatedRangeInput[] {
   const { ref: _ref, ...scan } = job.scan;
-  return starts.map((start, i) => ({
+  return ranges.map((range, i) => ({
     ...job,
+    ...range,
     scan,
-    path,
-    file: table.file,
-    start,
-    stopAt: starts[i + 1] ?? Infinity,
-    delimiter: table.delimiter.charCodeAt(0),
     aggs,
     spools: {
       all: scratchFile(`funnel-range-${i + 2}`),
@@ -125,27 +152,18 @@ function rangeInputs(path: string, table: Table, starts: readonly number[], job:
  * The rows of one contacts file (`table`, opened at `path`) classified and written on up to `threads` threads;
  * `rows` has been started on the file. The aggregates move to shared memory when the file is cut.
  */
-export async function writeInRanges(path: string, table: Table, job: RangeJob, aggs: Aggregates, rows: AnnotatedRows, sinks: AnnotatedSinks, summary: SummaryBuilder, opts: RangedWriteOptions): Promise<RangedWrite> {
-  // The scan's cuts when it made them: it knows the index of the row at each.
-  const cuts = job.scan.cuts;
-  const starts = cuts ? cuts.starts : contactCuts(path, table, opts);
-  const rest = async (why?: string): Promise<RangedWrite> => {
+export async function writeInRanges(table: Table, job: RangeJob, aggs: Aggregates, rows: AnnotatedRows, sinks: AnnotatedSinks, summary: SummaryBuilder, opts: RangedWriteOptions): Promise<RangedWrite> {
+  const plan = contactRanges(job.scan, table, opts, 'written');
+  if ('whole' in plan) {
     await forEachRecord(table, rows.visit, () => opts.between(0));
-    return { ranges: 1, whole: why };
-  };
-  if (starts.length === 0) return rest();
-  if (!table.records.offsets) return rest(`${table.encoding !== 'utf-8' ? table.encoding : 'a CSV not read as bytes'} is written on one thread`);
-
-  const others: number[] = [];
-  const inputs = rangeInputs(path, table, starts, job, aggs.share(), opts.stageIds);
-  if (cuts && opts.slots) {
-    const slots = sharedSlots(opts.slots);
-    inputs.forEach((input, i) => (input.hints = { slots, first: cuts.firstRows[i]! }));
+    return { ranges: 1, whole: plan.whole };
   }
+  const others: number[] = [];
+  const inputs = rangeInputs(plan.ranges, job, aggs.share(), opts.stageIds);
   const runs = inputs.map((input, i) => startRange(input, (n) => (others[i] = n), opts.warm));
   const extra = (): number => others.reduce((a, b) => a + b, 0);
   return rangedPass(table, rows.visit, {
-    starts,
+    starts: plan.ranges.map((r) => r.start),
     runs,
     between: () => opts.between(extra()),
     adopt: async (done) => {
