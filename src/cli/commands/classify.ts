@@ -100,7 +100,7 @@ export function registerClassify(program: Command, ctx: CliContext): void {
     .option('--by <field>', 'break the summary down by the values of a field (friendly name or column): the 20 largest, (other), (none)')
     .option('--strict', 'any row-level problem fails the run (exit 3) and nothing is written')
     .option('--stage-dates', 'replay the activities: funnel_became_<stage>, funnel_peak_stage, funnel_sla and stage_since from the history');
-  readOptions(cmd, { ...READ_HELP, threads: 'threads for folding each activities file, in byte ranges merged in order; the same results as one (default: the cores, up to 4)', parser: true })
+  readOptions(cmd, { ...READ_HELP, threads: 'threads for folding each activities file and classifying one contacts file, in byte ranges merged in order; the same results as one (default: the cores, up to 4)', parser: true })
     .option('--bom', 'write a UTF-8 BOM at the start of CSV output, for Excel')
     .option('--crlf', 'end CSV output lines with CRLF, for Excel (default: LF)')
     .addOption(prefixOption('prefix of the added columns'))

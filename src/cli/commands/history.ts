@@ -77,5 +77,5 @@ export function registerHistory(program: Command, ctx: CliContext): void {
     .option('--report <file>', 'also write the history as an HTML report (as funnel report makes)')
     .option('--title <text>', 'the title of the --report page (default: Funnel report)')
     .addOption(waitOption('when another run is writing the same -o or --report file, wait for it this long (default 0)'));
-  readOptions(cmd, { encoding: READ_HELP.encoding, delimiter: READ_HELP.delimiter, header: READ_HELP.header, threads: 'threads for folding each activities file (default: the cores, up to 4)' }).action((contacts: string[], o: HistoryFlags) => action(contacts, o, ctx));
+  readOptions(cmd, { encoding: READ_HELP.encoding, delimiter: READ_HELP.delimiter, header: READ_HELP.header, threads: 'threads for folding each activities file and replaying one contacts file, in byte ranges; the same history as one (default: the cores, up to 4)' }).action((contacts: string[], o: HistoryFlags) => action(contacts, o, ctx));
 }

@@ -26,7 +26,7 @@ export function registerWhatif(program: Command, ctx: CliContext): void {
     .addOption(new Option('--format <format>', 'table or json').choices(['table', 'json']).default('table'))
     .addOption(asOfOption('reference time for windows and decay (default: now)'))
     .addOption(waitOption('when another run is writing the same --moved file, wait for it this long (default 0)'));
-  readOptions(cmd, { threads: 'threads for folding each activities file, as classify (default: the cores, up to 4)', encoding: 'input encoding (WHATWG label); default: detected', delimiter: 'input CSV delimiter; default: sniffed', header: 'CSV inputs have no header row; columns are named 1..N', parser: true })
+  readOptions(cmd, { threads: 'threads for folding each activities file and classifying one contacts file, as classify (default: the cores, up to 4)', encoding: 'input encoding (WHATWG label); default: detected', delimiter: 'input CSV delimiter; default: sniffed', header: 'CSV inputs have no header row; columns are named 1..N', parser: true })
     .addOption(prefixOption('prefix of the added columns'))
     .action(async (before: string, after: string, contacts: string[], o: WhatifFlags) => {
       const s = ctx.session();
