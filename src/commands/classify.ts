@@ -26,7 +26,7 @@ import { SegmentedSummary } from '../output/summary-segments.js';
 import { FUNNEL_COLUMNS, PREVIOUS_COLUMNS, annotatedHeader } from '../output/annotation.js';
 import { AnnotatedSinks } from '../output/annotated-sinks.js';
 import { AnnotatedRows } from '../output/annotated-rows.js';
-import { classifyThreadsAhead, contactCuts, DEFAULT_MIN_CONTACT_RANGE_BYTES, writeInRanges } from '../output/annotated-ranges.js';
+import { classifyThreadsAhead, DEFAULT_MIN_CONTACT_RANGE_BYTES, scanCuts, writeInRanges } from '../output/annotated-ranges.js';
 import { rangeCount } from '../aggregate/ranges.js';
 import { DEFAULT_MAX_RECORD_SIZE } from '../input/csv.js';
 import { WarningList } from '../output/warning-list.js';
@@ -299,9 +299,7 @@ function inRanges(opts: ClassifyOptions): boolean {
 
 /** Where the scan finds the cuts of the contacts file that the second pass will make (writeInRanges). */
 function cutsOf(opts: ClassifyOptions): ContactScanInputs['cutsOf'] {
-  if (!inRanges(opts)) return undefined;
-  const o = contactRanges(opts);
-  return (ref, table) => (table.format === 'csv' ? contactCuts(ref.path, table, o) : []);
+  return inRanges(opts) ? scanCuts(contactRanges(opts)) : undefined;
 }
 
 /** How the contacts are cut for the second pass: the scan (cutsOf), the threads ahead and the pass itself agree. */

@@ -12,7 +12,7 @@ import type { Classifier } from '../classify/classifier.js';
 import { createdAt } from '../classify/stage-dates.js';
 import type { Replayer } from '../classify/timeline.js';
 import type { HistoryBuilder } from '../output/history.js';
-import type { RowHints } from '../output/annotated-rows.js';
+import { hintAt, type RowHints } from '../output/annotated-rows.js';
 
 export interface HistoryRowsOptions {
   rules: Rules;
@@ -46,10 +46,7 @@ export class HistoryRows {
   visit = (row: Rec): void => {
     const { o, values } = this;
     for (const i of this.needed) values[i] = this.texts.field(row, i);
-    const h = o.hints;
-    const hint = h && h.first >= 0 ? (h.slots[h.first + this.rows] ?? -1) : -1;
-    this.rows++;
-    let slot = o.aggs.hintedSlot(row, o.keyColumn, o.rules.contacts.normalize, hint);
+    let slot = o.aggs.hintedSlot(row, o.keyColumn, o.rules.contacts.normalize, hintAt(o.hints, this.rows++));
     if (slot === BLANK_KEY) slot = -1;
     this.warnings.length = 0;
     const tl = o.replayer.run(values, slot, createdAt(values, o.created, o.rules.contacts.created, o.rules.activities.timezone, o.dateOrder, this.warnings));

@@ -24,7 +24,7 @@ import { copyToScratch, releaseScratch } from '../util/scratch.js';
 import { Classifier } from '../classify/classifier.js';
 import { Replayer } from '../classify/timeline.js';
 import { createdColumn } from '../classify/stage-dates.js';
-import { contactCuts, DEFAULT_MIN_CONTACT_RANGE_BYTES } from '../output/annotated-ranges.js';
+import { DEFAULT_MIN_CONTACT_RANGE_BYTES, scanCuts } from '../output/annotated-ranges.js';
 import { HistoryRows } from './history-rows.js';
 import { historyInRanges, type HistoryCuts } from './history-ranges.js';
 import { HistoryBuilder, type History } from '../output/history.js';
@@ -111,7 +111,7 @@ async function foldStep(opts: HistoryOptions, io: HistoryIO, f: { read: ReadOpti
 /** Where the scan finds the cuts the replay's threads will make, when it runs on threads (history-ranges.ts). */
 function contactCutsOf(opts: HistoryOptions): ScanOptions['cutsOf'] {
   const o = replayRanges(opts);
-  return o && ((ref, table) => (table.format === 'csv' ? contactCuts(ref.path, table, o) : []));
+  return o && scanCuts(o);
 }
 
 /** How the contacts are cut for the replay on threads (one file on several threads), or undefined. */

@@ -4,7 +4,7 @@
  * (whatif-range-worker.ts), whose tallies are added and whose moved rows are appended in file order.
  */
 import type { ContactFileScan } from '../input/contacts.js';
-import type { RowHints } from '../output/annotated-rows.js';
+import { hintAt, type RowHints } from '../output/annotated-rows.js';
 import type { Rec } from '../input/table.js';
 import type { DateOrder } from '../values/dates.js';
 import { isoTime } from '../values/dates.js';
@@ -190,10 +190,7 @@ export class WhatifRows {
     }
     const warnings: string[] = [];
     if (row.width !== scan.headers.length && scan.format === 'csv') warnings.push(`ragged row: ${row.width} fields, header has ${scan.headers.length}`);
-    const h = this.o.hints;
-    const hint = h && h.first >= 0 ? (h.slots[h.first + this.rows] ?? -1) : -1;
-    this.rows++;
-    let slot = aggs.hintedSlot(row, scan.keyColumn, sides[1].rules.contacts.normalize, hint);
+    let slot = aggs.hintedSlot(row, scan.keyColumn, sides[1].rules.contacts.normalize, hintAt(this.o.hints, this.rows++));
     if (slot === BLANK_KEY) {
       slot = -1;
       warnings.push(EMPTY_KEY);

@@ -7,8 +7,7 @@ import { statSync } from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
 import { UsageError } from '../errors.js';
 import { inputRef } from '../input/bytes.js';
-import { forEachRecord, openTable, type ReadOptions, type Table } from '../input/table.js';
-import type { InputRef } from '../input/bytes.js';
+import { forEachRecord, openTable, type ReadOptions } from '../input/table.js';
 import { scanContacts, type ContactScan } from '../input/contacts.js';
 import { parseAsOf, isoTime, type DateOrder } from '../values/dates.js';
 import { planUnion, type UnionPlan } from '../aggregate/plan-union.js';
@@ -21,7 +20,7 @@ import { OutputRun, libraryEnv, type Output, type OutputEnv } from '../output/co
 import { copyStdin } from '../output/stdin-copy.js';
 import { readableTwice } from '../input/read-twice.js';
 import { RowSlots, runDateOrder } from '../aggregate/contact-keys.js';
-import { contactCuts, DEFAULT_MIN_CONTACT_RANGE_BYTES } from '../output/annotated-ranges.js';
+import { DEFAULT_MIN_CONTACT_RANGE_BYTES, scanCuts } from '../output/annotated-ranges.js';
 import { rowFormat, type RowFormatOptions } from '../output/rows.js';
 import { ByteSink } from '../output/byte-sink.js';
 import { unionHeader } from '../output/annotation.js';
@@ -149,7 +148,7 @@ async function scanBoth(opts: WhatifOptions, io: WhatifIO, run: OutputRun, befor
   const slots = new RowSlots();
   // Where the second pass will cut the file for its threads, as classify's scan finds them (its rows' slots then serve).
   const threads = { threads: opts.threads ?? 1, minRangeBytes: opts.minRangeBytes ?? DEFAULT_MIN_CONTACT_RANGE_BYTES };
-  const cutsOf = opts.contacts.length === 1 && threads.threads > 1 ? (ref: InputRef, table: Table) => (table.format === 'csv' ? contactCuts(ref.path, table, threads) : []) : undefined;
+  const cutsOf = opts.contacts.length === 1 && threads.threads > 1 ? scanCuts(threads) : undefined;
   const scan = await scanContacts(refs, {
     cutsOf,
     read,

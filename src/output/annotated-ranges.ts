@@ -7,7 +7,7 @@
  * simply goes on past its range to the end of the file: slower, same results.
  */
 import { forEachRecord, type Table } from '../input/table.js';
-import type { ContactFileScan } from '../input/contacts.js';
+import type { ContactFileScan, ScanOptions } from '../input/contacts.js';
 import { rangeStarts } from '../aggregate/ranges.js';
 import { rangedPass, type RangedPass, type RangeRun as PassRun } from '../aggregate/ranged-pass.js';
 import type { Aggregates, SharedAggregates } from '../aggregate/store.js';
@@ -80,6 +80,11 @@ function startRange(input: AnnotatedRangeInput, onProgress: (rows: number) => vo
 /** Where a contacts file is cut for the second pass on several threads: what the scan and this pass both use. */
 export function contactCuts(path: string, table: Table, o: { threads: number; minRangeBytes: number }): number[] {
   return rangeStarts(path, o.threads, o.minRangeBytes, { delimiter: table.delimiter.charCodeAt(0), width: table.headers.length }, MAIN_CONTACT_RANGE_WEIGHT);
+}
+
+/** For the scan (ScanOptions.cutsOf): where a second pass on threads will cut a CSV file of contacts. */
+export function scanCuts(o: { threads: number; minRangeBytes: number }): NonNullable<ScanOptions['cutsOf']> {
+  return (ref, table) => (table.format === 'csv' ? contactCuts(ref.path, table, o) : []);
 }
 
 /** The first pass's slots per row, in memory the threads share. */

@@ -32,6 +32,11 @@ export interface RowHints {
   first: number;
 }
 
+/** The hint for row `i` of a pass (-1: none). */
+export function hintAt(h: RowHints | undefined, i: number): number {
+  return h && h.first >= 0 ? (h.slots[h.first + i] ?? -1) : -1;
+}
+
 export interface AnnotatedRowsOptions {
   rules: Rules;
   classifier: Classifier;
@@ -147,9 +152,7 @@ export class AnnotatedRows {
   private slotOf(row: Rec, warnings: string[]): number {
     const { aggs, rules } = this.o;
     const col = this.file.scan.keyColumn;
-    const h = this.o.hints;
-    const hint = h && h.first >= 0 ? (h.slots[h.first + this.rows] ?? -1) : -1;
-    const slot = aggs.hintedSlot(row, col, rules.contacts.normalize, hint);
+    const slot = aggs.hintedSlot(row, col, rules.contacts.normalize, hintAt(this.o.hints, this.rows));
     if (slot === BLANK_KEY) {
       warnings.push(EMPTY_KEY);
       return -1;
