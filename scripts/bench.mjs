@@ -3,7 +3,8 @@
  * npm run bench [-- --contacts N --events-per-contact M --runs R]
  * Generates (seeded) or reuses an export and runs the job of the example rules as:
  *  - funnel classify on its default threads and DuckDB hand-written (bench/hand.duckdb.sql, all threads) —
- *    the anchor: paired, alternating runs, R of each (default 3), medians compared;
+ *    the anchor: paired, alternating runs, R of each (default 3), medians compared — and in the same rounds the
+ *    floor (bench/floor.mjs: the job in plain Node for these rules only);
  *  - funnel on one thread (its bytes must equal the default's) and DuckDB running the query `funnel sql`
  *    compiles over all-VARCHAR tables, once each, for context;
  *  - funnel whatif (the example rules against the same with the MQL threshold at 25), R runs paired with
@@ -146,24 +147,33 @@ const hand = () => {
   const res = JSON.parse(r.stdout.trim().split('\n').pop());
   return { ...res, ms: res.wall_ms };
 };
+// The floor: the same job in plain Node written for these rules only (bench/floor.mjs) — how fast JavaScript
+// can do it here at all, which bounds what funnel's rules engine can reach (README, Performance).
+const floor = () => {
+  const dir = join(data, 'floor');
+  rmSync(dir, { recursive: true, force: true });
+  const t0 = Date.now();
+  const r = spawnSync(process.execPath, [join(root, 'bench', 'floor.mjs'), cFile, aFile, dir], { encoding: 'utf8' });
+  const ms = Date.now() - t0;
+  if (r.status !== 0) throw new Error(`floor: ${r.stderr}`);
+  rmSync(dir, { recursive: true, force: true });
+  return { ms };
+};
 const pairs = [];
 for (let i = 0; i < runs; i++) {
-  // Alternate which job goes first, so neither always runs on a warm page cache.
-  let f, h;
-  if (i % 2 === 0) {
-    f = funnel(fThreads);
-    h = hand();
-  } else {
-    h = hand();
-    f = funnel(fThreads);
-  }
-  pairs.push({ f, h });
-  console.log(`pair ${i + 1}/${runs}: funnel ${(f.ms / 1000).toFixed(2)} s, DuckDB hand-written ${(h.ms / 1000).toFixed(2)} s`);
+  // Rotate which job goes first, so none always runs on a warm page cache.
+  const jobs = [() => (f = funnel(fThreads)), () => (h = hand()), () => (fl = floor())];
+  let f, h, fl;
+  for (let k = 0; k < jobs.length; k++) jobs[(i + k) % jobs.length]();
+  pairs.push({ f, h, fl });
+  console.log(`round ${i + 1}/${runs}: funnel ${(f.ms / 1000).toFixed(2)} s, DuckDB hand-written ${(h.ms / 1000).toFixed(2)} s, floor ${(fl.ms / 1000).toFixed(2)} s`);
 }
 const fn = pairs.map((p) => p.f).sort((a, b) => a.ms - b.ms)[Math.floor((runs - 1) / 2)];
 const fnMs = median(pairs.map((p) => p.f.ms));
 const handMs = median(pairs.map((p) => p.h.ms));
 const ratios = pairs.map((p) => p.f.ms / p.h.ms);
+const floorMs = median(pairs.map((p) => p.fl.ms));
+const floorRatios = pairs.map((p) => p.fl.ms / p.h.ms);
 const handRss = Math.max(...pairs.map((p) => p.h.peak_rss_mb));
 const fnRss = Math.max(...pairs.map((p) => p.f.peak));
 for (const p of pairs) if (p.f.digest !== pairs[0].f.digest) throw new Error('funnel wrote other bytes from one run to the next');
@@ -234,6 +244,8 @@ Input: ${fmt(counts.contacts)} contacts × ${perContact} events per contact (${f
 | DuckDB hand-written, ${cores} threads | ${s(handMs)} s | ${pairs.map((p) => s(p.h.ms)).join(' / ')} | ${fmt(Math.round(rows / (handMs / 1000)))} | ${handRss} MB |
 
 funnel / DuckDB hand-written: **${(fnMs / handMs).toFixed(2)}×** the median wall time (paired ratios ${ratios.map((r) => r.toFixed(2)).join(', ')}; median ${median(ratios).toFixed(2)}), ${(fnRss / handRss).toFixed(2)}× the peak memory.
+
+The floor — the same job in plain Node written for these rules only (\`bench/floor.mjs\`: no rules engine, no reasons beyond a line, each thread's own files), in the same rounds: ${s(floorMs)} s (${pairs.map((p) => s(p.fl.ms)).join(' / ')}), **${(floorMs / handMs).toFixed(2)}×** DuckDB hand-written (ratios in the round ${floorRatios.map((r) => r.toFixed(2)).join(', ')}); funnel is ${(fnMs / floorMs).toFixed(2)}× the floor.
 
 For context, once each:
 
