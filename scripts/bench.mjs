@@ -162,8 +162,8 @@ const floor = () => {
 const pairs = [];
 for (let i = 0; i < runs; i++) {
   // Rotate which job goes first, so none always runs on a warm page cache.
-  const jobs = [() => (f = funnel(fThreads)), () => (h = hand()), () => (fl = floor())];
   let f, h, fl;
+  const jobs = [() => (f = funnel(fThreads)), () => (h = hand()), () => (fl = floor())];
   for (let k = 0; k < jobs.length; k++) jobs[(i + k) % jobs.length]();
   pairs.push({ f, h, fl });
   console.log(`round ${i + 1}/${runs}: funnel ${(f.ms / 1000).toFixed(2)} s, DuckDB hand-written ${(h.ms / 1000).toFixed(2)} s, floor ${(fl.ms / 1000).toFixed(2)} s`);
